@@ -1,0 +1,1 @@
+"""costbot's front ends: the `costbot` command line (and, with the Slack issue, listeners and Block Kit views)."""

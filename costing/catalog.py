@@ -1,0 +1,316 @@
+"""The price catalog: per-second video, per-image and audio prices, each sourced and dated.
+
+The bundled `data/catalog.yaml` holds list prices; a user's own price book (the file named by `COSTBOT_PRICES`)
+replaces entries with negotiated prices or adds models of its own, including token-priced ones. Token prices
+of chat and embedding models otherwise come from genai-prices (`costing.tokens`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import os
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from costing.errors import EstimateError
+
+__all__ = ["PRICES_ENV", "Catalog", "CatalogError", "PriceEntry", "load_catalog", "normalise_name"]
+
+PRICES_ENV = "COSTBOT_PRICES"
+
+Modality = Literal["video", "image", "tts", "transcribe", "chat", "agent", "embed"]
+Unit = Literal["second", "image", "char", "minute", "token"]
+
+_BUNDLED = Path(__file__).with_name("data") / "catalog.yaml"
+
+
+class CatalogError(Exception):
+    """A price file is unreadable or invalid. The message names the file and the entry."""
+
+
+class PriceEntry(BaseModel):
+    """One price of one model variant, with where it comes from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")
+    name: str
+    provider: str
+    modality: Modality
+    aliases: tuple[str, ...] = ()
+    variant: dict[str, str] = Field(default_factory=dict)
+    default: bool = False
+    usd: Decimal = Field(gt=0, le=Decimal(1_000_000))
+    #: For token-priced entries (a price book's negotiated chat price): USD per `per` output tokens.
+    output_usd: Decimal | None = Field(default=None, gt=0, le=Decimal(1_000_000))
+    per: Decimal = Field(default=Decimal(1), gt=0)
+    unit: Unit
+    audio: bool | None = None
+    status: Literal["active", "preview", "retired"] = "active"
+    status_date: date | None = None
+    source: str = Field(min_length=1)
+    source_kind: Literal["official", "aggregator", "reseller", "derived", "negotiated"]
+    checked: date
+    note: str | None = None
+
+    @field_validator("variant", mode="before")
+    @classmethod
+    def _variant_as_text(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {str(k): str(v).lower() for k, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PriceEntry:
+        if self.status == "retired" and self.status_date is None:
+            raise ValueError("a retired entry needs status_date (the retirement date)")
+        if self.modality == "video" and ("resolution" not in self.variant or self.audio is None):
+            raise ValueError("a video entry needs variant.resolution and audio: true|false")
+        token_priced = self.modality in {"chat", "agent", "embed"}
+        if token_priced != (self.unit == "token"):
+            raise ValueError("chat, agent and embed entries are priced per token, and only they are")
+        if self.modality in {"chat", "agent"} and self.output_usd is None:
+            raise ValueError("a chat entry needs output_usd (the output-token price)")
+        return self
+
+    @property
+    def unit_usd(self) -> Decimal:
+        """USD for one `unit` (one second, one image, one character, one minute, one input token)."""
+        return self.usd / self.per
+
+    @property
+    def output_unit_usd(self) -> Decimal | None:
+        return None if self.output_usd is None else self.output_usd / self.per
+
+    def describe_variant(self) -> str:
+        parts = [self.variant[k] for k in ("resolution", "quality", "size") if k in self.variant]
+        if self.modality == "video":
+            parts.append("audio" if self.audio else "silent")
+        return ", ".join(parts)
+
+
+def normalise_name(name: str) -> str:
+    """`Veo 3.1 Fast`, `veo-3-1-fast` and `VEO_3.1_FAST` all become `veo31fast`."""
+    return re.sub(r"[\s._\-]+", "", name.lower())
+
+
+class Catalog:
+    """Every known priced model: lookup by name or alias, variant selection, suggestions."""
+
+    def __init__(self, entries: Iterable[PriceEntry], *, price_book: Path | None = None) -> None:
+        self.entries: tuple[PriceEntry, ...] = tuple(entries)
+        self.price_book = price_book
+        self._by_id: dict[str, list[PriceEntry]] = {}
+        for entry in self.entries:
+            self._by_id.setdefault(entry.id, []).append(entry)
+        self._names: dict[str, str] = {}
+        for model_id, variants in self._by_id.items():
+            for name in (model_id, *(a for e in variants for a in e.aliases)):
+                key = normalise_name(name)
+                if self._names.get(key, model_id) != model_id:
+                    raise CatalogError(f"'{name}' names both {self._names[key]} and {model_id}")
+                self._names[key] = model_id
+        #: Every id and alias as typed, lower-case: what the parser should read as a model name.
+        self.model_names = frozenset(
+            n.lower() for model_id, variants in self._by_id.items() for n in (model_id, *variants[0].aliases)
+        ) | frozenset(a.lower() for e in self.entries for a in e.aliases)
+
+    # --- lookup -------------------------------------------------------------------------------------------
+    def resolve(self, name: str) -> str | None:
+        """The canonical id for a name or alias, or None."""
+        return self._names.get(normalise_name(name))
+
+    def variants(self, model_id: str) -> list[PriceEntry]:
+        return self._by_id[model_id]
+
+    def default_entry(self, model_id: str) -> PriceEntry:
+        variants = self._by_id[model_id]
+        return next((e for e in variants if e.default), variants[0])
+
+    def ids(self, modality: str | None = None) -> list[str]:
+        return [i for i, v in self._by_id.items() if modality is None or v[0].modality == modality]
+
+    def suggest(self, name: str, *, modality: str | None = None, extra: Iterable[str] = ()) -> list[str]:
+        """Up to three known names closest to `name`, preferring the given modality."""
+        candidates = {i: i for i in self.ids(modality)}
+        for model_id in self.ids(modality):
+            for alias in self.default_entry(model_id).aliases:
+                candidates[alias] = model_id
+        for other in extra:
+            candidates.setdefault(other, other)
+        keyed = {normalise_name(k): v for k, v in candidates.items()}
+        close = difflib.get_close_matches(normalise_name(name), list(keyed), n=6, cutoff=0.6)
+        seen: list[str] = []
+        for key in close:
+            if keyed[key] not in seen:
+                seen.append(keyed[key])
+        return seen[:3]
+
+    def select(
+        self,
+        model_id: str,
+        *,
+        resolution: str | None = None,
+        audio: bool | None = None,
+        quality: str | None = None,
+        size: str | None = None,
+    ) -> PriceEntry:
+        """The entry of `model_id` matching the request; the model's default where the request is silent.
+
+        Raises:
+            EstimateError: The model has no price for what was asked (e.g. sora-2 at 4k), listing what it has.
+        """
+        variants = self._by_id[model_id]
+        wanted = {"resolution": resolution, "quality": quality, "size": size}
+        default = self.default_entry(model_id)
+
+        def matches(entry: PriceEntry) -> bool:
+            for key, value in wanted.items():
+                if value is not None and key in entry.variant and entry.variant[key] != value:
+                    return False
+            if key_missing(entry):
+                return False
+            return audio is None or entry.audio is None or entry.audio == audio
+
+        def key_missing(entry: PriceEntry) -> bool:
+            # Asking for 4k from a model priced only per resolution that lacks 4k is a miss, not a match.
+            return any(
+                value is not None and key not in entry.variant and any(key in e.variant for e in variants)
+                for key, value in wanted.items()
+            )
+
+        candidates = [e for e in variants if matches(e)]
+        if not candidates:
+            options = "; ".join(sorted({e.describe_variant() or "one price" for e in variants}))
+            asked = ", ".join(
+                [v for v in (resolution, quality, size) if v]
+                + ([("with audio" if audio else "without audio")] if audio is not None else [])
+            )
+            raise EstimateError(
+                f"{default.name} has no price for {asked}. It is priced for: {options}.",
+                example=f"{default.modality} {model_id} {_example_variant(default)}".strip(),
+            )
+        # Prefer the default entry, then the one agreeing with the default on the unspecified keys.
+        def closeness(entry: PriceEntry) -> tuple[int, int]:
+            same = sum(entry.variant.get(k) == default.variant.get(k) for k in default.variant)
+            return (0 if entry is default else 1, -same)
+
+        return min(candidates, key=closeness)
+
+
+def _example_variant(entry: PriceEntry) -> str:
+    if entry.modality == "video":
+        return f"10s {entry.variant['resolution']}"
+    return " ".join(entry.variant.get(k, "") for k in ("quality", "size")).strip()
+
+
+# --- loading ---------------------------------------------------------------------------------------------
+
+
+def _read_entries(path: Path, *, inherit: Catalog | None = None) -> list[PriceEntry]:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except FileNotFoundError:
+        raise CatalogError(f"{PRICES_ENV}: no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: cannot read it ({exc.__class__.__name__})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise CatalogError(f"{path}: not valid YAML or JSON{where}") from None
+    items = raw.get("entries") if isinstance(raw, dict) else raw
+    if not isinstance(items, list):
+        raise CatalogError(f"{path}: expected a list of entries (or a mapping with an 'entries' list)")
+    entries = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise CatalogError(f"{path}: entry {number} is not a mapping")
+        if inherit is not None:
+            item = _inherit(item, inherit, path)
+        try:
+            entries.append(PriceEntry.model_validate(item))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'entry'}: {err['msg']}" for err in exc.errors()
+            )
+            raise CatalogError(f"{path}: entry {number} ({item.get('id', 'no id')}): {problems}") from None
+    return entries
+
+
+def _inherit(item: dict[str, Any], base: Catalog, path: Path) -> dict[str, Any]:
+    """A price-book entry may give just id, variant and usd: the rest comes from the bundled entry."""
+    model_id = base.resolve(str(item.get("id", "")))
+    item = dict(item)
+    item.setdefault("source", f"your price book ({path.name})")
+    item.setdefault("source_kind", "negotiated")
+    item.setdefault("checked", date.fromtimestamp(path.stat().st_mtime).isoformat())
+    if model_id is None:
+        if item.get("unit") == "token" or item.get("modality") in {"chat", "agent", "embed"}:
+            item.setdefault("unit", "token")
+            item.setdefault("per", 1_000_000)
+            item.setdefault("name", item.get("id"))
+            item.setdefault("default", True)
+        return item
+    item["id"] = model_id
+    variant = {str(k): str(v).lower() for k, v in (item.get("variant") or {}).items()}
+    try:
+        bundled = base.select(
+            model_id, resolution=variant.get("resolution"), quality=variant.get("quality"), size=variant.get("size")
+        )
+    except EstimateError:
+        bundled = base.default_entry(model_id)
+    for key in ("name", "provider", "modality", "unit", "per", "audio", "status", "status_date"):
+        if key not in item and getattr(bundled, key) is not None:
+            item[key] = getattr(bundled, key)
+    item.setdefault("variant", dict(bundled.variant))
+    item["default"] = item.get("default", bundled.default)
+    return item
+
+
+class _Loader(yaml.SafeLoader if not hasattr(yaml, "CSafeLoader") else yaml.CSafeLoader):  # type: ignore[misc]
+    """Safe loading, with libyaml's speed when it is there."""
+
+
+def _merge(bundled: list[PriceEntry], overrides: list[PriceEntry]) -> list[PriceEntry]:
+    def key(e: PriceEntry) -> tuple[str, tuple[tuple[str, str], ...], bool | None]:
+        return (e.id, tuple(sorted(e.variant.items())), e.audio)
+
+    merged = {key(e): e for e in bundled}
+    for entry in overrides:
+        if entry.default:  # a price book's default for a model replaces the bundled default
+            for k, e in list(merged.items()):
+                if e.id == entry.id and e.default and k != key(entry):
+                    merged[k] = e.model_copy(update={"default": False})
+        merged[key(entry)] = entry
+    return list(merged.values())
+
+
+@functools.cache
+def _bundled_entries() -> tuple[PriceEntry, ...]:
+    return tuple(_read_entries(_BUNDLED))
+
+
+def load_catalog(price_book: str | os.PathLike[str] | None = None) -> Catalog:
+    """The bundled catalog, with a price book's entries on top.
+
+    Args:
+        price_book: Path to a YAML or JSON price book; None reads `COSTBOT_PRICES` from the environment.
+
+    Raises:
+        CatalogError: A file is missing or invalid; the message names the file and the entry.
+    """
+    bundled = list(_bundled_entries())
+    path_text = os.environ.get(PRICES_ENV) if price_book is None else os.fspath(price_book)
+    if not path_text:
+        return Catalog(bundled)
+    path = Path(path_text).expanduser()
+    overrides = _read_entries(path, inherit=Catalog(bundled))
+    return Catalog(_merge(bundled, overrides), price_book=path)

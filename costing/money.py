@@ -1,0 +1,69 @@
+"""Numbers as people write them and money as people read it.
+
+Inside costbot every amount is a `Decimal`; these functions are the only place where text becomes a number
+or a number becomes text, so that `1.5M`, `1,000,000` and `$0.0042` mean the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+__all__ = ["MAX_NUMBER", "format_count", "format_usd", "parse_number"]
+
+#: Largest number a user may type. Ten trillion is beyond any real workload; anything bigger is a typo or a test
+#: of our arithmetic, and refusing it keeps every product of counts finite and exact.
+MAX_NUMBER = Decimal("1e13")
+
+_MULTIPLIERS = {"k": Decimal(1_000), "m": Decimal(1_000_000), "b": Decimal(1_000_000_000)}
+
+
+def parse_number(digits: str, multiplier: str | None = None) -> Decimal:
+    """Turn `1,000,000`, `1.5` + `m` or `2e6` into a `Decimal`.
+
+    Args:
+        digits: The numeric part, commas allowed as thousands separators.
+        multiplier: `k`, `m` or `b` (case-insensitive), or None.
+
+    Raises:
+        ValueError: The text is not a finite number.
+    """
+    try:
+        value = Decimal(digits.replace(",", ""))
+    except InvalidOperation as exc:
+        raise ValueError(f"not a number: {digits!r}") from exc
+    if not value.is_finite():
+        raise ValueError(f"not a finite number: {digits!r}")
+    if multiplier:
+        value *= _MULTIPLIERS[multiplier.lower()]
+    return value
+
+
+def format_usd(amount: Decimal) -> str:
+    """Dollars for people: `$1,000,000`, `$1.43`, `$0.0042`, `$0.000003`.
+
+    Whole-dollar amounts of $1,000 and more drop the cents; amounts under a dollar keep two significant digits
+    so that a per-token price never shows as `$0.00`.
+    """
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if amount == 0:
+        return "$0"
+    if amount >= 1000:
+        return f"{sign}${amount.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+    if amount >= 1:
+        return f"{sign}${amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+    # Two significant digits below a dollar: 0.1234 -> 0.12, 0.004567 -> 0.0046.
+    exponent = amount.adjusted()  # -1 for 0.1..0.99, -3 for 0.00x
+    places = max(2, -exponent + 1)
+    quantum = Decimal(1).scaleb(-places)
+    text = f"{amount.quantize(quantum, rounding=ROUND_HALF_UP):f}"
+    if "." in text and places > 2:
+        text = text.rstrip("0").rstrip(".")
+    return f"{sign}${text}"
+
+
+def format_count(count: Decimal) -> str:
+    """Counts for people: `1,000,000`, `1.5`, `12,345.5`."""
+    if count == count.to_integral_value():
+        return f"{int(count):,}"
+    return f"{count.normalize():,f}"

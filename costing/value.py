@@ -1,0 +1,136 @@
+"""Is it worth it? The value side of an estimate: value over the same period as the spend, and their ratio."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from costing.errors import EstimateError
+from costing.language import ValueSpec
+from costing.money import format_count, format_usd
+
+__all__ = ["DAYS", "DEFAULT_WAGE", "ValueOutcome", "value_of"]
+
+#: Days in each period; a month is 365/12 days so that twelve months make a year.
+DAYS = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(365) / Decimal(12), "year": Decimal(365)}
+
+#: Mean US software developer pay, $144,570 a year over 2,080 hours (BLS OEWS 2024).
+DEFAULT_WAGE = Decimal("69.5")
+
+
+@dataclass(frozen=True, slots=True)
+class ValueFigures:
+    kind: str
+    description: str
+    total_usd: Decimal
+    period: str | None
+    ratio: Decimal | None
+    compute_ratio: Decimal | None
+    break_even_unit_usd: Decimal | None
+    payback_days: Decimal | None
+
+
+@dataclass
+class ValueOutcome:
+    result: ValueFigures
+    assumptions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def value_of(
+    spec: ValueSpec,
+    *,
+    quantity: Decimal,
+    users: Decimal | None,
+    period: str | None,
+    api_total: Decimal,
+    compute_total: Decimal,
+    unit_noun: str,
+    where: tuple[int, str] | None = None,
+) -> ValueOutcome:
+    """The value of a workload over the estimate's period, weighed against its spend.
+
+    Args:
+        spec: What the user said the workload is worth.
+        quantity: Units for the estimate's period (or in all).
+        users: The user base, if a count named people.
+        period: The estimate's period, or None for a one-off.
+        api_total: API spend for that period.
+        compute_total: Compute cost for that period.
+        unit_noun: What one unit is called (`video`, `request`), for the description.
+        where: (position, text) of the value clause, for error messages.
+
+    Raises:
+        EstimateError: A per-user value without a user count.
+    """
+    outcome = ValueOutcome(result=None)  # type: ignore[arg-type]
+    amount = spec.usd
+    if spec.kind == "saves":
+        assert spec.minutes_saved is not None
+        amount = spec.minutes_saved / 60 * spec.usd
+        if not spec.wage_stated:
+            outcome.assumptions.append(
+                f"Time saved valued at {format_usd(DEFAULT_WAGE)}/h, the mean US software developer wage "
+                "(BLS OEWS 2024); add '@ $R/h' for your own rate."
+            )
+    label = {"value": "value", "revenue": "revenue", "saves": "time saved"}[spec.kind]
+    saved = (
+        f"saves {format_count(spec.minutes_saved.normalize())} min at {format_usd(spec.usd)}/h = "  # type: ignore[union-attr]
+        if spec.kind == "saves"
+        else ""
+    )
+
+    if spec.basis == "unit":
+        total = amount * quantity
+        value_period = period
+        description = f"{label}: {saved}{format_usd(amount)} per {unit_noun}"
+        if not spec.basis_stated:
+            outcome.assumptions.append(
+                f"Value taken per {unit_noun}; write 'each', '/user/month' or '/month' to say which."
+            )
+    else:
+        scale = Decimal(1)
+        who = ""
+        if spec.basis == "user":
+            if users is None:
+                position, typed = where or (None, None)
+                raise EstimateError(
+                    "A value per user needs a user count: add one such as 'x 1,000 users'.",
+                    fragment=typed,
+                    position=position,
+                    example="chat 2k tokens x 200 devs x 20 per day value $20/user/month",
+                )
+            scale = users
+            who = " per user"
+        value_period = spec.period or period
+        each = f" per {value_period}" if value_period else ""
+        description = f"{label}: {saved}{format_usd(amount)}{who}{each}"
+        total = amount * scale
+        if value_period and period and value_period != period:
+            total = total / DAYS[value_period] * DAYS[period]
+            value_period = period
+
+    ratio = compute_ratio = break_even = payback = None
+    if value_period == period:
+        ratio = total / api_total if api_total > 0 else None
+        compute_ratio = total / compute_total if compute_total > 0 else None
+        break_even = total / quantity
+    else:
+        # A one-off spend against a recurring value: the question is how long until it pays back.
+        per_day = total / DAYS[value_period]  # type: ignore[index]
+        payback = api_total / per_day if per_day > 0 else None
+        outcome.warnings.append(
+            f"The cost is one-off but the value is per {value_period}; showing the payback time instead of a "
+            f"ratio. Add 'per {value_period}' to the workload to compare like with like."
+        )
+    outcome.result = ValueFigures(
+        kind=spec.kind,
+        description=description,
+        total_usd=total,
+        period=value_period,
+        ratio=ratio,
+        compute_ratio=compute_ratio,
+        break_even_unit_usd=break_even,
+        payback_days=payback,
+    )
+    return outcome
