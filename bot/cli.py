@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
 
     cost = commands.add_parser(
         "cost",
-        help="estimate a workload, e.g. costbot cost \"video 10s x 1M users\"",
+        help='estimate a workload, e.g. costbot cost "video 10s x 1M users"',
         description="Estimate a workload in the /cost language. 'costbot cost help' explains it.",
     )
     cost.add_argument("text", nargs="+", metavar="TEXT", help='the estimate, e.g. "video 10s x 1M users"')

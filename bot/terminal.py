@@ -22,9 +22,7 @@ def _ratio(ratio: Decimal) -> str:
 
 def print_estimate(estimate: Estimate, console: Console) -> None:
     """The estimate as a table: API price and compute cost side by side, per unit, in total, per period."""
-    counts = " × ".join(
-        f"{format_count(c.value)}{' ' + c.noun if c.noun else ''}" for c in estimate.counts
-    ) or "1"
+    counts = " × ".join(f"{format_count(c.value)}{' ' + c.noun if c.noun else ''}" for c in estimate.counts) or "1"
     period = f" per {estimate.period}" if estimate.period else ""
     title = Text.assemble(
         (f"{estimate.model_name}", "bold cyan"), f" · {estimate.workload} · ", (f"{counts}{period}", "bold")
@@ -75,9 +73,7 @@ def print_estimate(estimate: Estimate, console: Console) -> None:
 
     price = estimate.api.price
     checked = f", checked {price.checked.isoformat()}" if price.checked else ""
-    console.print(
-        Text.assemble(("Price  ", "bold"), price.description, (f"  ({price.kind}{checked})", "dim"))
-    )
+    console.print(Text.assemble(("Price  ", "bold"), price.description, (f"  ({price.kind}{checked})", "dim")))
     console.print(Text("       " + price.source, style="dim"), soft_wrap=True)
     for warning in estimate.warnings:
         console.print(Text.assemble(("⚠ ", "bold yellow"), (warning, "yellow")))
@@ -127,5 +123,5 @@ def print_help(console: Console) -> None:
         for line in section.lines:
             console.print(f"  {line}", highlight=False, markup=False)
         for example in section.examples:
-            console.print(Text(f"    costbot cost \"{example}\"", style="cyan"))
+            console.print(Text(f'    costbot cost "{example}"', style="cyan"))
         console.print()

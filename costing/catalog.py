@@ -198,6 +198,7 @@ class Catalog:
                 f"{default.name} has no price for {asked}. It is priced for: {options}.",
                 example=f"{default.modality} {model_id} {_example_variant(default)}".strip(),
             )
+
         # Prefer the default entry, then the one agreeing with the default on the unspecified keys.
         def closeness(entry: PriceEntry) -> tuple[int, int]:
             same = sum(entry.variant.get(k) == default.variant.get(k) for k in default.variant)

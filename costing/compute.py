@@ -168,9 +168,13 @@ def _transcribe(seconds: Decimal, gpu_peak: Decimal) -> ComputeResult:
     transformer = _data()["transformer"]
     encode = seconds * Decimal(speech["stt_encoder_frames_per_second"])
     decode = seconds * Decimal(speech["stt_text_tokens_per_second"])
-    gpu_s = 2 * params * (
-        encode / (gpu_peak * Decimal(transformer["prefill_utilisation"]))
-        + decode / (gpu_peak * Decimal(transformer["decode_utilisation"]))
+    gpu_s = (
+        2
+        * params
+        * (
+            encode / (gpu_peak * Decimal(transformer["prefill_utilisation"]))
+            + decode / (gpu_peak * Decimal(transformer["decode_utilisation"]))
+        )
     )
     notes = (
         f"Transcription compute: Whisper large-v3 class ({speech['stt_params_b']}B parameters), "

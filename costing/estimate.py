@@ -570,7 +570,6 @@ def _check_overrides(request: Request, modality: str) -> None:
 
 
 def _override_source(request: Request, listed: str) -> PriceSource:
-    position, typed = request.where["price"]
     return PriceSource(
         description=f"your price ({', '.join(_describe_override(o) for o in request.prices)}); list: {listed}",
         source="your override",
@@ -665,9 +664,7 @@ def _token_unit_price(
         rate_in = entry.unit_usd
         rate_out = entry.output_unit_usd or Decimal(0)
         in_usd, out_usd = work.tokens_in * rate_in, work.tokens_out * rate_out
-        listed = (
-            f"{format_usd(rate_in * _MTOK)}/1M input, {format_usd(rate_out * _MTOK)}/1M output tokens"
-        )
+        listed = f"{format_usd(rate_in * _MTOK)}/1M input, {format_usd(rate_out * _MTOK)}/1M output tokens"
         source = PriceSource(
             description=listed, source=entry.source, checked=entry.checked, kind=entry.source_kind,
             status=entry.status, status_date=entry.status_date, override=False,

@@ -22,7 +22,7 @@ HELP_SECTIONS: tuple[HelpSection, ...] = (
             "Words can come in any order; counts multiply; the first count of people (users, devs, seats, "
             "customers, employees) is the user base for per-user figures.",
         ),
-        ("video 10s x 1M users", "video 10s sora-2-pro 1080p x 3 per user per day x 50k users"),
+        ("video 10s x 1M users", "video 8s veo-3.1 1080p x 3 per user per day x 50k users"),
     ),
     HelpSection(
         "Workloads",

@@ -49,9 +49,7 @@ EXAMPLES = {
     "embed": "embed 1M tokens x 30 per month",
 }
 
-SUBCOMMANDS = frozenset(
-    {"help", "prices", "save", "list", "show", "compare", "delete", "value", "budget", "digest"}
-)
+SUBCOMMANDS = frozenset({"help", "prices", "save", "list", "show", "compare", "delete", "value", "budget", "digest"})
 
 PERIODS = ("day", "week", "month", "year")
 
@@ -269,8 +267,7 @@ def _scan(text: str) -> list[_Token]:
             continue
         if kind == "markup":
             raise EstimateError(
-                "Slack mentions, channel links and URLs can't be part of an estimate; "
-                "describe the workload in words.",
+                "Slack mentions, channel links and URLs can't be part of an estimate; describe the workload in words.",
                 fragment="a Slack mention or link",
                 position=pos,
                 example=EXAMPLES["video"],
@@ -353,10 +350,10 @@ class _Parser:
         clauses = (
             self._clause_workload,
             self._clause_times,
+            self._clause_discount,
             self._clause_number,
             self._clause_period,
             self._clause_price,
-            self._clause_discount,
             self._clause_gpu,
             self._clause_value,
             self._clause_audio,
@@ -391,9 +388,7 @@ class _Parser:
         current = getattr(self.req, name)
         if current is not None and current != value:
             first_pos, first_text = self.req.where[name]
-            raise self.fail(
-                f"'{tok.text}' contradicts '{first_text}' (character {first_pos}); say it once.", tok
-            )
+            raise self.fail(f"'{tok.text}' contradicts '{first_text}' (character {first_pos}); say it once.", tok)
         setattr(self.req, name, value)
         self.req.where.setdefault(name, (tok.pos, shown or tok.text))
 
@@ -511,7 +506,8 @@ class _Parser:
             return
         if unit_tok is not None and unit_tok.kind == "sym" and unit_tok.text == "%":
             raise self.fail(
-                f"What is {tok.text}% of? For a discount write 'discount {tok.text}%'.", tok,
+                f"What is {tok.text}% of? For a discount write 'discount {tok.text}%'.",
+                tok,
                 example=f"{EXAMPLES['video']} discount {tok.text}%",
             )
         if unit in _WORKLOAD_WORDS:
@@ -555,12 +551,12 @@ class _Parser:
 
     def _skip_per_descriptor(self) -> None:
         # "x 3 per user per day": "per user" says what the count is relative to; the counts still multiply.
-        while self.peek_word() == "per" or (
-            (tok := self.peek()) is not None and tok.kind == "sym" and tok.text == "/"
-        ):
+        while self.peek_word() == "per" or ((tok := self.peek()) is not None and tok.kind == "sym" and tok.text == "/"):
             noun = self.peek_word(1)
-            if noun is None or noun in _PERIOD_WORDS or not (
-                noun in _PEOPLE_NOUNS or noun in _WORKLOAD_WORDS or self._is_free_noun(noun)
+            if (
+                noun is None
+                or noun in _PERIOD_WORDS
+                or not (noun in _PEOPLE_NOUNS or noun in _WORKLOAD_WORDS or self._is_free_noun(noun))
             ):
                 return
             self.i += 2
@@ -582,6 +578,13 @@ class _Parser:
             self.set_part("period", _PERIOD_WORDS[nxt], self.tokens[self.i + 1])
             self.i += 2
             return True
+        if nxt in _OTHER_TIME_WORDS:
+            raise self.fail(
+                f"'{nxt}' isn't a period I project; use day, week, month or year "
+                "(for 100 an hour, write x 2,400 per day).",
+                self.peek(1),
+                example=f"{EXAMPLES['video']} per month",
+            )
         if word in {"a", "an", "every", "each"}:
             return False  # "a video", "each user": plain English, judged by the clauses that follow
         if nxt is not None and (nxt in _PEOPLE_NOUNS or nxt in _WORKLOAD_WORDS or self._is_free_noun(nxt)):
@@ -665,8 +668,20 @@ class _Parser:
             return "char", Decimal(1), nxt
         if word in {"image", "images", "img", "imgs", "pic", "picture", "photo"}:
             return "image", Decimal(1), nxt
-        if word in _WORKLOAD_WORDS or word in {"call", "calls", "request", "requests", "run", "runs", "unit",
-                                               "each", "task", "tasks", "job", "jobs"}:
+        if word in _WORKLOAD_WORDS or word in {
+            "call",
+            "calls",
+            "request",
+            "requests",
+            "run",
+            "runs",
+            "unit",
+            "each",
+            "task",
+            "tasks",
+            "job",
+            "jobs",
+        }:
             return "request", Decimal(1), nxt
         self.i -= 2
         return None, Decimal(1), None
@@ -736,11 +751,17 @@ class _Parser:
             self._set_discount(num)
             self.i += 2
             return True
-        if tok is not None and tok.kind == "num" and (nxt := self.peek(1)) is not None and nxt.text == "%":
-            if self.peek_word(2) in {"off", "discount"}:
-                self._set_discount(tok)
-                self.i += 3
-                return True
+        nxt = self.peek(1)
+        if (
+            tok is not None
+            and tok.kind == "num"
+            and nxt is not None
+            and nxt.text == "%"
+            and (self.peek_word(2) in {"off", "discount"})
+        ):
+            self._set_discount(tok)
+            self.i += 3
+            return True
         return False
 
     def _set_discount(self, tok: _Token) -> None:
@@ -755,10 +776,9 @@ class _Parser:
         tok = self.tokens[self.i]
         money = self._money_after(tok, example="gpu $2.50/h")
         unit, per, _ = self._rate_unit()
-        if unit is None:
-            if self.peek_word() in {"hourly"} | _HOUR_WORDS:
-                self.i += 1
-                unit, per = "second", Decimal(3600)
+        if unit is None and self.peek_word() in {"hourly"} | _HOUR_WORDS:
+            self.i += 1
+            unit, per = "second", Decimal(3600)
         if unit != "second" or per != 3600:
             raise self.fail("Give the GPU price per hour, like 'gpu $2.50/h'.", money)
         usd = self.positive(money, "A GPU price")
@@ -769,7 +789,7 @@ class _Parser:
 
     def _clause_value(self) -> bool:
         word = self.peek_word()
-        if word not in {"value", "worth", "revenue", "saves", "saving", "saves", "save"}:
+        if word not in {"value", "worth", "revenue", "saves", "saving", "save"}:
             return False
         tok = self.tokens[self.i]
         if self.req.value is not None:
@@ -782,7 +802,10 @@ class _Parser:
             usd = self.positive(money, "A value")
             basis, period, stated = self._value_basis()
             spec = ValueSpec(
-                kind="revenue" if word == "revenue" else "value", usd=usd, basis=basis, period=period,
+                kind="revenue" if word == "revenue" else "value",
+                usd=usd,
+                basis=basis,
+                period=period,
                 basis_stated=stated,
             )
         self.req.value = spec
@@ -795,7 +818,8 @@ class _Parser:
         unit = self.peek_word(1)
         if num is None or num.kind != "num" or unit not in _MINUTE_WORDS | _HOUR_WORDS | _SECOND_WORDS:
             raise self.fail(
-                "Say how much time it saves, like 'saves 10 min @ $70/h'.", num or tok,
+                "Say how much time it saves, like 'saves 10 min @ $70/h'.",
+                num or tok,
                 example=f"{EXAMPLES['chat']} saves 10 min @ $70/h",
             )
         minutes = self.positive(num, "Time saved")
@@ -874,9 +898,7 @@ class _Parser:
             return False
         if tok.kind == "res":
             if tok.text not in _RESOLUTIONS:
-                raise self.fail(
-                    f"'{tok.text}' is not a resolution I know; use 480p, 720p, 1080p or 4k.", tok
-                )
+                raise self.fail(f"'{tok.text}' is not a resolution I know; use 480p, 720p, 1080p or 4k.", tok)
             self.set_part("resolution", _RESOLUTION_ALIASES.get(tok.text, tok.text), tok)
             self.i += 1
             return True
@@ -925,6 +947,11 @@ class _Parser:
         return False
 
 
+_OTHER_TIME_WORDS = frozenset(
+    {"hour", "hours", "hr", "h", "minute", "minutes", "min", "second", "seconds", "sec", "s", "fortnight",
+     "quarter", "quarters", "decade", "semester", "night", "weekend", "sprint"}
+)  # fmt: skip
+
 #: Words that start clauses; never taken as a model name or a count's noun.
 _KEYWORDS = frozenset(
     {"per", "at", "value", "worth", "revenue", "saves", "saving", "save", "gpu", "gpus", "discount", "discounted",
@@ -936,18 +963,43 @@ _KEYWORDS = frozenset(
 @functools.cache
 def _reserved_words() -> frozenset[str]:
     return frozenset(
-        _WORKLOAD_WORDS.keys() | _PERIOD_WORDS.keys() | _SECOND_WORDS | _MINUTE_WORDS | _HOUR_WORDS
-        | _TOKEN_WORDS | _IN_WORDS | _OUT_WORDS | _WORD_WORDS | _CHAR_WORDS | _STEP_WORDS
-        | _QUALITY_WORDS.keys() | _TIMES_WORDS | _KEYWORDS | _FILLER_WORDS | _MODEL_WORDS
+        _WORKLOAD_WORDS.keys()
+        | _PERIOD_WORDS.keys()
+        | _SECOND_WORDS
+        | _MINUTE_WORDS
+        | _HOUR_WORDS
+        | _TOKEN_WORDS
+        | _IN_WORDS
+        | _OUT_WORDS
+        | _WORD_WORDS
+        | _CHAR_WORDS
+        | _STEP_WORDS
+        | _QUALITY_WORDS.keys()
+        | _TIMES_WORDS
+        | _KEYWORDS
+        | _FILLER_WORDS
+        | _MODEL_WORDS
+        | _OTHER_TIME_WORDS
     )
 
 
 @functools.cache
 def _vocabulary() -> frozenset[str]:
     return frozenset(
-        _WORKLOAD_WORDS.keys() | _PERIOD_WORDS.keys() | _KEYWORDS | _PEOPLE_NOUNS | _QUALITY_WORDS.keys()
-        | _TOKEN_WORDS | _IN_WORDS | _OUT_WORDS | _CHAR_WORDS | _WORD_WORDS | _STEP_WORDS | _MINUTE_WORDS
-        | _SECOND_WORDS | _HOUR_WORDS
+        _WORKLOAD_WORDS.keys()
+        | _PERIOD_WORDS.keys()
+        | _KEYWORDS
+        | _PEOPLE_NOUNS
+        | _QUALITY_WORDS.keys()
+        | _TOKEN_WORDS
+        | _IN_WORDS
+        | _OUT_WORDS
+        | _CHAR_WORDS
+        | _WORD_WORDS
+        | _STEP_WORDS
+        | _MINUTE_WORDS
+        | _SECOND_WORDS
+        | _HOUR_WORDS
     ) - {"a", "an", "d", "s", "h", "mo"}
 
 

@@ -41,7 +41,9 @@ def _row(entry: PriceEntry) -> PriceRow:
     per = f"{format_count(entry.per)} " if entry.per != 1 else ""
     price = f"{format_usd(entry.usd)}/{per}{_UNIT_TEXT[entry.unit]}"
     if entry.output_usd is not None:
-        price = f"{format_usd(entry.usd * 1_000_000 / entry.per)} / {format_usd(entry.output_usd * 1_000_000 / entry.per)}"
+        price = (
+            f"{format_usd(entry.usd * 1_000_000 / entry.per)} / {format_usd(entry.output_usd * 1_000_000 / entry.per)}"
+        )
     status = entry.status if entry.status_date is None else f"{entry.status} {entry.status_date.isoformat()}"
     return PriceRow(
         model=entry.id, name=entry.name, provider=entry.provider, modality=entry.modality,

@@ -83,9 +83,7 @@ def _lookup(model_ref: str, on: date) -> TokenPrice | None:
     def base(price: Decimal | TieredPrices | None) -> Decimal | None:
         return price.base if isinstance(price, TieredPrices) else price
 
-    thresholds = sorted(
-        {t.start for p in (input_price, output_price) if isinstance(p, TieredPrices) for t in p.tiers}
-    )
+    thresholds = sorted({t.start for p in (input_price, output_price) if isinstance(p, TieredPrices) for t in p.tiers})
 
     def at(price: Decimal | TieredPrices | None, threshold: int) -> Decimal | None:
         if not isinstance(price, TieredPrices):
@@ -118,6 +116,4 @@ def known_token_models() -> tuple[str, ...]:
     from genai_prices.data_snapshot import get_snapshot
 
     wanted = {"openai", "anthropic", "google", "deepseek", "x-ai", "mistral", "meta", "groq", "together"}
-    return tuple(
-        m.id for p in get_snapshot().providers if p.id in wanted for m in p.models
-    )
+    return tuple(m.id for p in get_snapshot().providers if p.id in wanted for m in p.models)

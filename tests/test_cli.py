@@ -1,0 +1,101 @@
+"""`costbot` as a user runs it: the installed console script, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+COSTBOT = shutil.which("costbot") or str(Path(sys.executable).with_name("costbot"))
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k != "COSTBOT_PRICES"}
+    full_env.update(env or {})
+    full_env.setdefault("COLUMNS", "100")
+    return subprocess.run([COSTBOT, *args], capture_output=True, text=True, env=full_env, timeout=60)
+
+
+def test_cost_prints_a_table_with_both_costs() -> None:
+    result = run("cost", "video 10s x 1M users")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "API price" in out and "GPU compute" in out
+    assert "$1,000,000" in out and "Veo 3.1 Fast" in out
+    assert "https://" in out and "Assumptions" in out
+
+
+def test_cost_accepts_the_text_as_several_words() -> None:
+    assert "$1,000,000" in run("cost", "video", "10s", "x", "1M", "users").stdout
+
+
+def test_cost_json_is_one_object_with_the_contract_fields() -> None:
+    result = run("cost", "--json", "video 10s sora-2 x 1M users per month value $2/user/month")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["api"]["total_usd"] == 1_000_000
+    assert data["api"]["price"]["checked"] == "2026-07-24"
+    assert data["period"] == "month" and data["projections"]["year"] == 12_000_000
+    assert data["per_user_usd"] == 1
+    assert data["value"]["ratio"] == 2
+    assert any("retired" in w for w in data["warnings"])
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "Tell me what to cost"),
+        ("video 10s x banana", "needs a number"),
+        ("video 10s veo-9", "Did you mean"),
+        ("video 10s x 10^30 users", "powers"),
+        ("video 1000 tokens", "doesn't fit a video workload"),
+        ("video 10s <!channel>", "Slack mention"),
+        ("x" * 600, "characters"),
+    ],
+)
+def test_bad_input_exits_2_with_the_message_on_stderr_and_no_traceback(text: str, says: str) -> None:
+    result = run("cost", text)
+    assert result.returncode == 2
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert "<!channel>" not in result.stderr
+
+
+def test_help_is_printed_by_cost_help() -> None:
+    result = run("cost", "help")
+    assert result.returncode == 0 and "Workloads" in result.stdout and 'costbot cost "video 10s' in result.stdout
+
+
+def test_prices_lists_sources_and_dates_and_filters() -> None:
+    result = run("prices", "veo")
+    assert result.returncode == 0
+    assert "veo-3.1-fast" in result.stdout and "sora-2" not in result.stdout
+    assert "https://" in result.stdout and "2026-" in result.stdout
+    assert "claude-sonnet-4-5" in run("prices", "claude-sonnet").stdout
+
+
+def test_prices_json_lists_rows() -> None:
+    rows = json.loads(run("prices", "--json", "sora").stdout)
+    assert {r["model"] for r in rows} == {"sora-2", "sora-2-pro"}
+    assert all(r["status"].startswith("retired") for r in rows)
+
+
+def test_a_broken_price_book_is_one_clear_line(tmp_path: Path) -> None:
+    book = tmp_path / "prices.yaml"
+    book.write_text("entries:\n  - {id: veo-3.1-fast, usd: 'free'}\n")
+    result = run("cost", "video 10s", env={"COSTBOT_PRICES": str(book)})
+    assert result.returncode == 2
+    assert "prices.yaml: entry 1 (veo-3.1-fast)" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_command_exits_2() -> None:
+    assert run("frobnicate").returncode == 2
+
+
+def test_version() -> None:
+    assert run("--version").stdout.startswith("costbot ")

@@ -1,0 +1,53 @@
+from decimal import Decimal
+
+import pytest
+
+from costing.money import MAX_NUMBER, format_count, format_usd, parse_number
+
+
+@pytest.mark.parametrize(
+    ("digits", "multiplier", "expected"),
+    [
+        ("1,000,000", None, "1000000"),
+        ("1.5", "M", "1500000"),
+        ("50", "k", "50000"),
+        ("2", "b", "2000000000"),
+        (".5", None, "0.5"),
+        ("1e6", None, "1000000"),
+    ],
+)
+def test_parse_number_reads_what_people_write(digits: str, multiplier: str | None, expected: str) -> None:
+    assert parse_number(digits, multiplier) == Decimal(expected)
+
+
+def test_parse_number_refuses_non_numbers() -> None:
+    with pytest.raises(ValueError):
+        parse_number("1,2,3,x")
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        ("1000000", "$1,000,000"),
+        ("1430555.55", "$1,430,556"),
+        ("1.43", "$1.43"),
+        ("5", "$5.00"),
+        ("0.1", "$0.10"),
+        ("0.0042", "$0.0042"),
+        ("0.000003", "$0.000003"),
+        ("0.00875", "$0.0088"),
+        ("0", "$0"),
+        ("-12.5", "-$12.50"),
+    ],
+)
+def test_format_usd_never_rounds_a_real_cost_to_zero(amount: str, text: str) -> None:
+    assert format_usd(Decimal(amount)) == text
+
+
+def test_format_count_groups_thousands_and_keeps_fractions() -> None:
+    assert format_count(Decimal(1_000_000)) == "1,000,000"
+    assert format_count(Decimal("1.50")) == "1.5"
+
+
+def test_max_number_is_ten_trillion() -> None:
+    assert Decimal(10) ** 13 == MAX_NUMBER
