@@ -16,15 +16,22 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 
 
-def _parser() -> argparse.ArgumentParser:
-    from importlib.metadata import version
+class _Version(argparse.Action):
+    """`--version`, reading the installed metadata only when asked (it costs start-up time otherwise)."""
 
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import version
+
+        parser.exit(message=f"costbot {version('costbot')}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="costbot",
         description="What will this AI feature cost at scale, and is it worth it?",
         epilog='Example: costbot cost "video 10s x 1M users"   ·   costbot cost help',
     )
-    parser.add_argument("--version", action="version", version=f"costbot {version('costbot')}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     cost = commands.add_parser(
