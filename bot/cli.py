@@ -22,7 +22,8 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
         from importlib.metadata import version
 
-        parser.exit(message=f"costbot {version('costbot')}\n")
+        print(f"costbot {version('costbot')}")
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
