@@ -42,7 +42,9 @@ def in_process(calls: int, rounds: int) -> None:
     calc_price(Usage(input_tokens=1500, output_tokens=500), "gpt-4o")
     estimate("chat 1500 in 500 out gpt-4o")
 
-    calc = per_call(lambda: calc_price(Usage(input_tokens=1500, output_tokens=500), "gpt-4o"), calls=calls, rounds=rounds)
+    calc = per_call(
+        lambda: calc_price(Usage(input_tokens=1500, output_tokens=500), "gpt-4o"), calls=calls, rounds=rounds
+    )
     same = per_call(lambda: estimate("chat 1500 in 500 out gpt-4o"), calls=calls, rounds=rounds)
 
     # Distinct texts every call, so no per-workload cache can help: parse, price and compute from scratch.

@@ -8,10 +8,13 @@ Nothing here talks to Slack or a database. The public surface is small:
     Decimal('1000000.00')
 """
 
-from costing.catalog import Catalog, CatalogError, PriceEntry, load_catalog
+from costing.catalog import Catalog, CatalogError, PriceEntry, current_catalog, load_catalog
 from costing.errors import EstimateError
-from costing.estimate import DEFAULT_MODELS, Estimate, current_catalog, estimate, estimate_request
-from costing.language import EXAMPLES, Request, Subcommand, parse_request
+from costing.estimate import Estimate, estimate, estimate_request
+from costing.language import parse_request
+from costing.lexicon import EXAMPLES
+from costing.pricing import DEFAULT_MODELS
+from costing.request import Request, Subcommand
 
 __all__ = [
     "DEFAULT_MODELS",

@@ -22,7 +22,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from costing.errors import EstimateError
 
-__all__ = ["PRICES_ENV", "Catalog", "CatalogError", "PriceEntry", "load_catalog", "normalise_name"]
+__all__ = [
+    "PRICES_ENV",
+    "Catalog",
+    "CatalogError",
+    "PriceEntry",
+    "current_catalog",
+    "load_catalog",
+    "normalise_name",
+]
 
 PRICES_ENV = "COSTBOT_PRICES"
 
@@ -315,3 +323,33 @@ def load_catalog(price_book: str | os.PathLike[str] | None = None) -> Catalog:
     path = Path(path_text).expanduser()
     overrides = _read_entries(path, inherit=Catalog(bundled))
     return Catalog(_merge(bundled, overrides), price_book=path)
+
+
+_current: dict[tuple[str, int], Catalog] = {}
+
+
+def current_catalog() -> Catalog:
+    """The bundled catalog plus the `COSTBOT_PRICES` price book, reloaded when that file changes.
+
+    Raises:
+        CatalogError: The price book is missing or invalid.
+    """
+    path = os.environ.get(PRICES_ENV, "")
+    if not path:
+        return _bundled_catalog()
+    try:
+        stamp = os.stat(path).st_mtime_ns
+    except OSError:
+        stamp = -1  # load_catalog names the missing file
+    key = (path, stamp)
+    catalog = _current.get(key)
+    if catalog is None:
+        catalog = load_catalog(path)
+        _current.clear()
+        _current[key] = catalog
+    return catalog
+
+
+@functools.cache
+def _bundled_catalog() -> Catalog:
+    return load_catalog("")

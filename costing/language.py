@@ -1,9 +1,9 @@
 """The /cost language: text in, a structured `Request` (or a `Subcommand`) out.
 
-Parsing is two steps. `_scan` cuts the text into typed tokens (numbers with their k/M/B multiplier, dollar
-amounts, resolutions, sizes, words, symbols). `_Parser` then walks the tokens and tries each clause at the
-current position, so that clauses may come in any order: `x 1M users video 10s` means the same as
-`video 10s x 1M users`. Whatever no clause accepts is an `EstimateError` naming the token and its position.
+Parsing is two steps. `costing.scanner` cuts the text into typed tokens; `_Parser` then walks them and tries
+each clause at the current position, so that clauses may come in any order: `x 1M users video 10s` means the
+same as `video 10s x 1M users`. Whatever no clause accepts is an `EstimateError` naming the token and its
+position.
 
 This module knows words, not prices: whether `veo-3.1-fast` exists is the catalog's business.
 """
@@ -11,213 +11,15 @@ This module knows words, not prices: whether `veo-3.1-fast` exists is the catalo
 from __future__ import annotations
 
 import difflib
-import functools
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 
+from costing import lexicon as lx
 from costing.errors import EstimateError
-from costing.money import MAX_NUMBER, parse_number
+from costing.request import Count, PriceOverride, Request, Subcommand, ValueSpec
+from costing.scanner import Token, scan
 
-__all__ = [
-    "EXAMPLES",
-    "MAX_TEXT_LENGTH",
-    "MODALITIES",
-    "SUBCOMMANDS",
-    "Count",
-    "PriceOverride",
-    "Request",
-    "Subcommand",
-    "ValueSpec",
-    "check_fit",
-    "parse_request",
-]
-
-#: Longer than any real /cost line; a wall of text is a paste accident, not an estimate.
-MAX_TEXT_LENGTH = 500
-
-MODALITIES = ("video", "image", "chat", "agent", "tts", "transcribe", "embed")
-
-#: One example per workload, each of which parses; used in help and in error messages.
-EXAMPLES = {
-    "video": "video 10s x 1M users",
-    "image": "image high 1024x1536 x 50k per day",
-    "chat": "chat 1500 in 500 out x 200k per day",
-    "agent": "agent 40 steps x 6k tokens for 200 devs x 5 per day",
-    "tts": "tts 30s x 10k per month",
-    "transcribe": "transcribe 10 min x 5k per week",
-    "embed": "embed 1M tokens x 30 per month",
-}
-
-SUBCOMMANDS = frozenset({"help", "prices", "save", "list", "show", "compare", "delete", "value", "budget", "digest"})
-
-PERIODS = ("day", "week", "month", "year")
-
-_WORKLOAD_WORDS = {
-    **dict.fromkeys(("video", "videos", "clip", "clips", "vid", "vids"), "video"),
-    **dict.fromkeys(
-        ("image", "images", "img", "imgs", "picture", "pictures", "pic", "pics", "photo", "photos"), "image"
-    ),
-    **dict.fromkeys(("chat", "chats", "text", "llm", "completion", "completions", "prompt", "prompts"), "chat"),
-    **dict.fromkeys(("agent", "agents", "agentic"), "agent"),
-    **dict.fromkeys(("tts", "speech", "voice", "voiceover", "voiceovers", "narration", "text-to-speech"), "tts"),
-    **dict.fromkeys(
-        ("transcribe", "transcription", "transcriptions", "stt", "asr", "speech-to-text", "transcribing"),
-        "transcribe",
-    ),
-    **dict.fromkeys(("embed", "embeds", "embedding", "embeddings"), "embed"),
-}
-
-_PEOPLE_NOUNS = frozenset(
-    {
-        "user", "users", "dev", "devs", "developer", "developers", "engineer", "engineers", "seat", "seats",
-        "customer", "customers", "employee", "employees", "people", "person", "persons", "member", "members",
-        "subscriber", "subscribers", "account", "accounts", "student", "students", "staff", "player", "players",
-        "viewer", "viewers", "creator", "creators", "agent-seats", "reps", "rep",
-    }
-)  # fmt: skip
-
-_PERIOD_WORDS = {
-    **dict.fromkeys(("day", "days", "d", "daily"), "day"),
-    **dict.fromkeys(("week", "weeks", "wk", "weekly"), "week"),
-    **dict.fromkeys(("month", "months", "mo", "mth", "monthly"), "month"),
-    **dict.fromkeys(("year", "years", "yr", "yearly", "annually", "annual", "annum"), "year"),
-}
-_ADVERB_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year", "annually": "year"}
-
-_SECOND_WORDS = frozenset({"s", "sec", "secs", "second", "seconds"})
-_MINUTE_WORDS = frozenset({"min", "mins", "minute", "minutes"})
-_HOUR_WORDS = frozenset({"h", "hr", "hrs", "hour", "hours"})
-_TOKEN_WORDS = frozenset({"token", "tokens", "tok", "toks", "tkn", "tkns"})
-_IN_WORDS = frozenset({"in", "input", "inputs"})
-_OUT_WORDS = frozenset({"out", "output", "outputs"})
-_WORD_WORDS = frozenset({"word", "words"})
-_CHAR_WORDS = frozenset({"char", "chars", "character", "characters"})
-_STEP_WORDS = frozenset({"step", "steps", "turn", "turns", "iteration", "iterations"})
-_QUALITY_WORDS = {
-    "low": "low", "medium": "medium", "med": "medium", "high": "high", "hd": "hd", "standard": "standard",
-    "std": "standard",
-}  # fmt: skip
-_FILLER_WORDS = frozenset(
-    {"a", "an", "the", "of", "and", "using", "on", "via", "model", "generate", "generated", "generation",
-     "generating", "to", "cost", "costs", "what", "is", "price", "priced", "how", "much", "does", "would",
-     "it", "with", "each", "every"}
-)  # fmt: skip
-_TIMES_WORDS = frozenset({"x", "times", "for"})
-_RESOLUTIONS = frozenset({"480p", "512p", "540p", "576p", "720p", "768p", "1024p", "1080p", "1440p", "2160p"})
-_RESOLUTION_ALIASES = {"2160p": "4k", "uhd": "4k", "fhd": "1080p", "fullhd": "1080p"}
-
-# The scanner: order matters (markup before symbols, money before plain numbers, size before numbers).
-_NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:e[+-]?\d+)?|\.\d+)"
-_TOKEN_RE = re.compile(
-    rf"""
-    (?P<markup><[^<>]*>?)
-  | (?P<money>\$\s?(?P<money_num>{_NUMBER})(?P<money_mult>[kmb](?![a-z]))?)
-  | (?P<size>\d{{2,5}}[x×]\d{{2,5}})(?![\d.])
-  | (?P<res>\d{{3,4}}p)(?![a-z0-9])
-  | (?P<num>{_NUMBER})(?P<mult>[kmb](?![a-z]))?(?P<usd>\$)?
-  | (?P<times>[×*]|x(?=\d))
-  | (?P<word>[a-z][a-z0-9]*(?:[._\-][a-z0-9]+)*)
-  | (?P<sym>[/@%+])
-  | (?P<space>\s+|,)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-_KINDS = ("markup", "money", "size", "res", "num", "times", "word", "sym", "space", "other")
-
-
-@dataclass(frozen=True, slots=True)
-class _Token:
-    kind: str  # num, money, size, res, word, sym, markup, other
-    text: str  # as typed (lower-cased)
-    pos: int  # 1-based column
-    value: Decimal | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Count:
-    """One multiplier: `x 1M users` is Count(1000000, "users")."""
-
-    value: Decimal
-    noun: str | None = None
-
-    @property
-    def is_people(self) -> bool:
-        return self.noun in _PEOPLE_NOUNS
-
-
-@dataclass(frozen=True, slots=True)
-class PriceOverride:
-    """`at $0.25/s` and friends: the user's own price for one unit of something."""
-
-    usd: Decimal
-    unit: str  # second | image | minute | char | request | input_token | output_token | token
-    per: Decimal = Decimal(1)
-
-
-@dataclass(frozen=True, slots=True)
-class ValueSpec:
-    """What the workload is worth: `value $0.05 each`, `saves 10 min @ $70/h`, `revenue $9.99/user/month`."""
-
-    kind: str  # value | revenue | saves
-    usd: Decimal  # per basis; for saves, the wage per hour
-    basis: str  # unit | user | total
-    period: str | None = None  # for user/total bases: the period the amount is per
-    minutes_saved: Decimal | None = None  # saves only
-    wage_stated: bool = True  # saves only: False when the default wage was used
-    basis_stated: bool = True  # False when nothing said what the amount is per (taken per unit)
-
-
-@dataclass
-class Request:
-    """A parsed estimate: what the user asked for, before any price is looked up."""
-
-    text: str
-    modality: str | None = None
-    model: str | None = None
-    seconds: Decimal | None = None  # of video, of speech, of audio to transcribe
-    resolution: str | None = None
-    audio: bool | None = None
-    quality: str | None = None
-    size: str | None = None
-    tokens_in: Decimal | None = None
-    tokens_out: Decimal | None = None
-    tokens: Decimal | None = None  # a total, split by assumption
-    words: Decimal | None = None
-    chars: Decimal | None = None
-    steps: Decimal | None = None
-    counts: list[Count] = field(default_factory=list)
-    period: str | None = None
-    prices: list[PriceOverride] = field(default_factory=list)
-    discount_pct: Decimal | None = None
-    gpu_hour_usd: Decimal | None = None
-    value: ValueSpec | None = None
-    #: Where each part came from, for messages: part name -> (position, text as typed).
-    where: dict[str, tuple[int, str]] = field(default_factory=dict)
-
-    @property
-    def quantity(self) -> Decimal:
-        """Units for the stated period (or in all): the product of every count, 1 without counts."""
-        total = Decimal(1)
-        for count in self.counts:
-            total *= count.value
-        return total
-
-    @property
-    def users(self) -> Decimal | None:
-        """The user base: the first count with a people noun."""
-        return next((c.value for c in self.counts if c.is_people), None)
-
-
-@dataclass(frozen=True, slots=True)
-class Subcommand:
-    """`/cost save NAME …`, `/cost help`: a command word and the rest of the text, untouched."""
-
-    name: str
-    args: str
+__all__ = ["parse_request"]
 
 
 def parse_request(text: str, *, model_names: frozenset[str] = frozenset()) -> Request | Subcommand:
@@ -237,18 +39,18 @@ def parse_request(text: str, *, model_names: frozenset[str] = frozenset()) -> Re
     stripped = text.strip()
     if not stripped:
         raise EstimateError(
-            "Tell me what to cost: a workload, a model if you like, and how many.", example=EXAMPLES["video"]
+            "Tell me what to cost: a workload, a model if you like, and how many.", example=lx.EXAMPLES["video"]
         )
-    if len(stripped) > MAX_TEXT_LENGTH:
+    if len(stripped) > lx.MAX_TEXT_LENGTH:
         raise EstimateError(
-            f"That is {len(stripped)} characters; an estimate fits in {MAX_TEXT_LENGTH}. "
+            f"That is {len(stripped)} characters; an estimate fits in {lx.MAX_TEXT_LENGTH}. "
             "Describe one workload at a time.",
-            example=EXAMPLES["chat"],
+            example=lx.EXAMPLES["chat"],
         )
     first, _, rest = stripped.partition(" ")
-    if first.lower() in SUBCOMMANDS and not _looks_like_value_estimate(first.lower(), rest):
+    if first.lower() in lx.SUBCOMMANDS and not _looks_like_value_estimate(first.lower(), rest):
         return Subcommand(first.lower(), rest.strip())
-    return _Parser(stripped, _scan(stripped), model_names).parse()
+    return _Parser(stripped, scan(stripped), model_names).parse()
 
 
 def _looks_like_value_estimate(first: str, rest: str) -> bool:
@@ -256,74 +58,10 @@ def _looks_like_value_estimate(first: str, rest: str) -> bool:
     return first == "value" and rest.lstrip().startswith("$")
 
 
-def _scan(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    lowered = text.lower()
-    for match in _TOKEN_RE.finditer(lowered):
-        kind = next(k for k in _KINDS if match.group(k) is not None)
-        pos = match.start() + 1
-        raw = match.group(0)
-        if kind == "space":
-            continue
-        if kind == "markup":
-            raise EstimateError(
-                "Slack mentions, channel links and URLs can't be part of an estimate; describe the workload in words.",
-                fragment="a Slack mention or link",
-                position=pos,
-                example=EXAMPLES["video"],
-            )
-        if kind == "money":
-            value = _number(match.group("money_num"), match.group("money_mult"), raw, pos)
-            tokens.append(_Token("money", raw, pos, value))
-        elif kind == "num":
-            value = _number(match.group("num"), match.group("mult"), raw, pos)
-            tokens.append(_Token("money" if match.group("usd") else "num", raw, pos, value))
-        elif kind == "times":
-            tokens.append(_Token("word", "x", pos))
-        elif kind == "other":
-            raise EstimateError(
-                f"I don't understand the character {_describe_char(raw)}. "
-                "Write numbers like 1.5M, 50k or 1,000,000 and prices like $0.25/s.",
-                fragment=raw,
-                position=pos,
-                example=EXAMPLES["video"],
-            )
-        else:
-            tokens.append(_Token(kind, raw, pos))
-    return tokens
-
-
-def _describe_char(char: str) -> str:
-    if char == "-":
-        return "'-' (durations, counts and prices are all positive)"
-    if char == "^":
-        return "'^' (powers aren't supported)"
-    if char.isprintable() and not char.isspace():
-        return f"'{char}'"
-    return f"U+{ord(char):04X}"
-
-
-def _number(digits: str, multiplier: str | None, raw: str, pos: int) -> Decimal:
-    try:
-        value = parse_number(digits, multiplier)
-    except ValueError:
-        raise EstimateError(
-            f"'{raw}' is not a number I can use.", fragment=raw, position=pos, example=EXAMPLES["video"]
-        ) from None
-    if value > MAX_NUMBER:
-        raise EstimateError(
-            f"'{raw[:20]}' is too large: numbers go up to 10 trillion (10,000B).",
-            fragment=raw[:20],
-            position=pos,
-            example="video 10s x 1B users",
-        )
-    return value
-
-
 class _Parser:
     """Walks the tokens once; each `_clause_*` method consumes what it recognises and returns True."""
 
-    def __init__(self, text: str, tokens: list[_Token], model_names: frozenset[str]) -> None:
+    def __init__(self, text: str, tokens: list[Token], model_names: frozenset[str]) -> None:
         self.text = text
         self.tokens = tokens
         self.model_names = model_names
@@ -331,7 +69,7 @@ class _Parser:
         self.req = Request(text=text)
 
     # --- cursor -------------------------------------------------------------------------------------------
-    def peek(self, offset: int = 0) -> _Token | None:
+    def peek(self, offset: int = 0) -> Token | None:
         j = self.i + offset
         return self.tokens[j] if j < len(self.tokens) else None
 
@@ -339,7 +77,7 @@ class _Parser:
         tok = self.peek(offset)
         return tok.text if tok is not None and tok.kind == "word" else None
 
-    def fail(self, message: str, tok: _Token | None = None, **kwargs: str | None) -> EstimateError:
+    def fail(self, message: str, tok: Token | None = None, **kwargs: str | None) -> EstimateError:
         tok = tok or self.peek() or (self.tokens[-1] if self.tokens else None)
         if tok is None:
             return EstimateError(message, **kwargs)  # type: ignore[arg-type]
@@ -366,25 +104,25 @@ class _Parser:
                 raise self._not_understood(self.tokens[self.i])
         return self.req
 
-    def _not_understood(self, tok: _Token) -> EstimateError:
+    def _not_understood(self, tok: Token) -> EstimateError:
         if tok.kind in {"num", "money"}:
             return self.fail(
                 f"I don't know what '{tok.text}' counts here. Put a unit after a number "
                 "(10s, 500 tokens, 3 images), an x before a count (x 1M users), or 'at' before a price "
                 "($0.25/s).",
                 tok,
-                example=EXAMPLES.get(self.req.modality or "video"),
+                example=lx.EXAMPLES.get(self.req.modality or "video"),
             )
-        close = difflib.get_close_matches(tok.text, _vocabulary() | self.model_names, n=1, cutoff=0.75)
+        close = difflib.get_close_matches(tok.text, lx.vocabulary() | self.model_names, n=1, cutoff=0.75)
         return self.fail(
             f"I don't understand '{tok.text}'.",
             tok,
             suggestion=close[0] if close else None,
-            example=EXAMPLES.get(self.req.modality or "video"),
+            example=lx.EXAMPLES.get(self.req.modality or "video"),
         )
 
     # --- setters that catch contradictions -------------------------------------------------------------
-    def set_part(self, name: str, value: object, tok: _Token, shown: str | None = None) -> None:
+    def set_part(self, name: str, value: object, tok: Token, shown: str | None = None) -> None:
         current = getattr(self.req, name)
         if current is not None and current != value:
             first_pos, first_text = self.req.where[name]
@@ -392,24 +130,24 @@ class _Parser:
         setattr(self.req, name, value)
         self.req.where.setdefault(name, (tok.pos, shown or tok.text))
 
-    def set_modality(self, modality: str, tok: _Token) -> None:
+    def set_modality(self, modality: str, tok: Token) -> None:
         if self.req.modality is not None and self.req.modality != modality:
             first_pos, first_text = self.req.where["modality"]
             raise self.fail(
                 f"One workload at a time: '{first_text}' (character {first_pos}) is {self.req.modality}, "
                 f"'{tok.text}' is {modality}. Estimate them separately.",
                 tok,
-                example=EXAMPLES[modality],
+                example=lx.EXAMPLES[modality],
             )
         self.req.modality = modality
         self.req.where.setdefault("modality", (tok.pos, tok.text))
 
-    def add_count(self, value: Decimal, noun: str | None, tok: _Token) -> None:
+    def add_count(self, value: Decimal, noun: str | None, tok: Token) -> None:
         if value <= 0:
-            raise self.fail(f"A count must be more than zero, not '{tok.text}'.", tok, example=EXAMPLES["video"])
+            raise self.fail(f"A count must be more than zero, not '{tok.text}'.", tok, example=lx.EXAMPLES["video"])
         self.req.counts.append(Count(value, noun))
 
-    def positive(self, tok: _Token, what: str) -> Decimal:
+    def positive(self, tok: Token, what: str) -> Decimal:
         assert tok.value is not None
         if tok.value <= 0:
             raise self.fail(f"{what} must be more than zero, not '{tok.text}'.", tok)
@@ -418,17 +156,17 @@ class _Parser:
     # --- clauses ------------------------------------------------------------------------------------------
     def _clause_workload(self) -> bool:
         word = self.peek_word()
-        if word not in _WORKLOAD_WORDS:
+        if word not in lx.WORKLOAD_WORDS:
             return False
         tok = self.tokens[self.i]
         # `chat 2k tokens` vs `x 1M messages`: a workload word right after a count is that count's noun.
-        self.set_modality(_WORKLOAD_WORDS[word], tok)
+        self.set_modality(lx.WORKLOAD_WORDS[word], tok)
         self.i += 1
         return True
 
     def _clause_times(self) -> bool:
         word = self.peek_word()
-        if word not in _TIMES_WORDS:
+        if word not in lx.TIMES_WORDS:
             return False
         tok = self.tokens[self.i]
         nxt = self.peek(1)
@@ -440,7 +178,7 @@ class _Parser:
             raise self.fail(
                 f"'{tok.text}' needs a number after it, like '{tok.text} 1M users' — got {shown}.",
                 nxt or tok,
-                example=EXAMPLES["video"],
+                example=lx.EXAMPLES["video"],
             )
         self.i += 1
         self._number_phrase(counted=True)
@@ -459,46 +197,46 @@ class _Parser:
         assert tok.value is not None
         unit = self.peek_word(1)
         unit_tok = self.peek(1)
-        if unit in _SECOND_WORDS | _MINUTE_WORDS | _HOUR_WORDS:
-            factor = 1 if unit in _SECOND_WORDS else 60 if unit in _MINUTE_WORDS else 3600
+        if unit in lx.SECOND_WORDS | lx.MINUTE_WORDS | lx.HOUR_WORDS:
+            factor = 1 if unit in lx.SECOND_WORDS else 60 if unit in lx.MINUTE_WORDS else 3600
             self.set_part("seconds", self.positive(tok, "A duration") * factor, tok, f"{tok.text} {unit}")
             self.i += 2
-            if self.peek_word() in _TOKEN_WORDS:  # "10 min tokens" is nonsense; say so
+            if self.peek_word() in lx.TOKEN_WORDS:  # "10 min tokens" is nonsense; say so
                 raise self.fail("A duration can't be counted in tokens.", self.peek())
             return
-        if unit in _TOKEN_WORDS:
+        if unit in lx.TOKEN_WORDS:
             amount = self.positive(tok, "A token count")
             self.i += 2
             direction = self.peek_word()
             shown = f"{tok.text} {unit}"
-            if direction in _IN_WORDS:
+            if direction in lx.IN_WORDS:
                 self.set_part("tokens_in", amount, tok, f"{shown} {direction}")
                 self.i += 1
-            elif direction in _OUT_WORDS:
+            elif direction in lx.OUT_WORDS:
                 self.set_part("tokens_out", amount, tok, f"{shown} {direction}")
                 self.i += 1
             else:
                 self.set_part("tokens", amount, tok, shown)
             return
-        if unit in _IN_WORDS:
+        if unit in lx.IN_WORDS:
             self.set_part("tokens_in", self.positive(tok, "A token count"), tok, f"{tok.text} {unit}")
             self.i += 2
-            self._skip(_TOKEN_WORDS)
+            self._skip(lx.TOKEN_WORDS)
             return
-        if unit in _OUT_WORDS or (unit in {"completion", "completions"} and self.req.modality):
+        if unit in lx.OUT_WORDS or (unit in {"completion", "completions"} and self.req.modality):
             self.set_part("tokens_out", self.positive(tok, "A token count"), tok, f"{tok.text} {unit}")
             self.i += 2
-            self._skip(_TOKEN_WORDS)
+            self._skip(lx.TOKEN_WORDS)
             return
-        if unit in _WORD_WORDS:
+        if unit in lx.WORD_WORDS:
             self.set_part("words", self.positive(tok, "A word count"), tok, f"{tok.text} {unit}")
             self.i += 2
             return
-        if unit in _CHAR_WORDS:
+        if unit in lx.CHAR_WORDS:
             self.set_part("chars", self.positive(tok, "A character count"), tok, f"{tok.text} {unit}")
             self.i += 2
             return
-        if unit in _STEP_WORDS:
+        if unit in lx.STEP_WORDS:
             self.set_part("steps", self.positive(tok, "A step count"), tok, f"{tok.text} {unit}")
             if self.req.modality is None:
                 self.set_modality("agent", tok)
@@ -508,12 +246,12 @@ class _Parser:
             raise self.fail(
                 f"What is {tok.text}% of? For a discount write 'discount {tok.text}%'.",
                 tok,
-                example=f"{EXAMPLES['video']} discount {tok.text}%",
+                example=f"{lx.EXAMPLES['video']} discount {tok.text}%",
             )
-        if unit in _WORKLOAD_WORDS:
+        if unit in lx.WORKLOAD_WORDS:
             # `3 images`, `x 2 videos`: a count of the workload itself.
             self.add_count(tok.value, unit, tok)
-            self.set_modality(_WORKLOAD_WORDS[unit], unit_tok)  # type: ignore[arg-type]
+            self.set_modality(lx.WORKLOAD_WORDS[unit], unit_tok)  # type: ignore[arg-type]
             self.i += 2
             self._skip_per_descriptor()
             return
@@ -535,15 +273,15 @@ class _Parser:
 
     def _noun_follows(self) -> bool:
         unit = self.peek_word(1)
-        return unit is not None and (unit in _PEOPLE_NOUNS or unit in _WORKLOAD_WORDS or self._is_free_noun(unit))
+        return unit is not None and (unit in lx.PEOPLE_NOUNS or unit in lx.WORKLOAD_WORDS or self._is_free_noun(unit))
 
     def _is_free_noun(self, word: str) -> bool:
         """A word that can name what a count counts: `users`, `tickets`, `renders` — not a keyword or model."""
-        if word in _PEOPLE_NOUNS:
+        if word in lx.PEOPLE_NOUNS:
             return True
         if not word.isalpha() or len(word) < 2 or word in self.model_names:
             return False
-        return word not in _reserved_words()
+        return word not in lx.reserved_words()
 
     def _skip(self, words: frozenset[str]) -> None:
         if self.peek_word() in words:
@@ -555,8 +293,8 @@ class _Parser:
             noun = self.peek_word(1)
             if (
                 noun is None
-                or noun in _PERIOD_WORDS
-                or not (noun in _PEOPLE_NOUNS or noun in _WORKLOAD_WORDS or self._is_free_noun(noun))
+                or noun in lx.PERIOD_WORDS
+                or not (noun in lx.PEOPLE_NOUNS or noun in lx.WORKLOAD_WORDS or self._is_free_noun(noun))
             ):
                 return
             self.i += 2
@@ -566,28 +304,28 @@ class _Parser:
         if tok is None:
             return False
         word = self.peek_word()
-        if word in _ADVERB_PERIODS:
-            self.set_part("period", _ADVERB_PERIODS[word], tok)
+        if word in lx.ADVERB_PERIODS:
+            self.set_part("period", lx.ADVERB_PERIODS[word], tok)
             self.i += 1
             return True
         is_per = word in {"per", "a", "an", "every", "each"} or (tok.kind == "sym" and tok.text == "/")
         if not is_per:
             return False
         nxt = self.peek_word(1)
-        if nxt in _PERIOD_WORDS:
-            self.set_part("period", _PERIOD_WORDS[nxt], self.tokens[self.i + 1])
+        if nxt in lx.PERIOD_WORDS:
+            self.set_part("period", lx.PERIOD_WORDS[nxt], self.tokens[self.i + 1])
             self.i += 2
             return True
-        if nxt in _OTHER_TIME_WORDS:
+        if nxt in lx.OTHER_TIME_WORDS:
             raise self.fail(
                 f"'{nxt}' isn't a period I project; use day, week, month or year "
                 "(for 100 an hour, write x 2,400 per day).",
                 self.peek(1),
-                example=f"{EXAMPLES['video']} per month",
+                example=f"{lx.EXAMPLES['video']} per month",
             )
         if word in {"a", "an", "every", "each"}:
             return False  # "a video", "each user": plain English, judged by the clauses that follow
-        if nxt is not None and (nxt in _PEOPLE_NOUNS or nxt in _WORKLOAD_WORDS or self._is_free_noun(nxt)):
+        if nxt is not None and (nxt in lx.PEOPLE_NOUNS or nxt in lx.WORKLOAD_WORDS or self._is_free_noun(nxt)):
             self.i += 2  # "per user": descriptive only; counts multiply regardless
             return True
         if word == "per" or tok.kind == "sym":
@@ -595,11 +333,11 @@ class _Parser:
             raise self.fail(
                 "After 'per' I expected day, week, month or year (or a noun such as 'user').",
                 shown or tok,
-                example=f"{EXAMPLES['video']} per month",
+                example=f"{lx.EXAMPLES['video']} per month",
             )
         return False
 
-    def _money_after(self, keyword_tok: _Token, *, example: str) -> _Token:
+    def _money_after(self, keyword_tok: Token, *, example: str) -> Token:
         self.i += 1
         tok = self.peek()
         if tok is None or tok.kind not in {"money", "num"}:
@@ -612,7 +350,7 @@ class _Parser:
         self.i += 1
         return tok
 
-    def _rate_unit(self) -> tuple[str | None, Decimal, _Token | None]:
+    def _rate_unit(self) -> tuple[str | None, Decimal, Token | None]:
         """After an amount: `/s`, `/1M in`, `per image`, `a minute`. Returns (unit, per, token) or (None,…)."""
         tok = self.peek()
         if tok is None:
@@ -628,21 +366,21 @@ class _Parser:
             per = nxt.value
             self.i += 2
             unit_word = self.peek_word()
-            if unit_word in _TOKEN_WORDS:
+            if unit_word in lx.TOKEN_WORDS:
                 self.i += 1
                 unit_word = self.peek_word()
-            if unit_word in _IN_WORDS:
+            if unit_word in lx.IN_WORDS:
                 self.i += 1
                 return "input_token", per, nxt
-            if unit_word in _OUT_WORDS:
+            if unit_word in lx.OUT_WORDS:
                 self.i += 1
                 return "output_token", per, nxt
-            if unit_word in _CHAR_WORDS:
+            if unit_word in lx.CHAR_WORDS:
                 self.i += 1
                 return "char", per, nxt
-            if unit_word in _SECOND_WORDS or unit_word in _MINUTE_WORDS or unit_word in _HOUR_WORDS:
+            if unit_word in lx.SECOND_WORDS or unit_word in lx.MINUTE_WORDS or unit_word in lx.HOUR_WORDS:
                 self.i += 1
-                factor = 1 if unit_word in _SECOND_WORDS else 60 if unit_word in _MINUTE_WORDS else 3600
+                factor = 1 if unit_word in lx.SECOND_WORDS else 60 if unit_word in lx.MINUTE_WORDS else 3600
                 return "second", per * factor, nxt
             if unit_word in {"image", "images", "img", "imgs"}:
                 self.i += 1
@@ -656,19 +394,19 @@ class _Parser:
             return self._direction("token", Decimal(1_000_000), nxt)
         if word in {"ktok", "ktoks", "ktokens"}:
             return self._direction("token", Decimal(1_000), nxt)
-        if word in _TOKEN_WORDS:
+        if word in lx.TOKEN_WORDS:
             return self._direction("token", Decimal(1), nxt)
-        if word in _SECOND_WORDS:
+        if word in lx.SECOND_WORDS:
             return "second", Decimal(1), nxt
-        if word in _MINUTE_WORDS:
+        if word in lx.MINUTE_WORDS:
             return "second", Decimal(60), nxt
-        if word in _HOUR_WORDS:
+        if word in lx.HOUR_WORDS:
             return "second", Decimal(3600), nxt
-        if word in _CHAR_WORDS:
+        if word in lx.CHAR_WORDS:
             return "char", Decimal(1), nxt
         if word in {"image", "images", "img", "imgs", "pic", "picture", "photo"}:
             return "image", Decimal(1), nxt
-        if word in _WORKLOAD_WORDS or word in {
+        if word in lx.WORKLOAD_WORDS or word in {
             "call",
             "calls",
             "request",
@@ -686,12 +424,12 @@ class _Parser:
         self.i -= 2
         return None, Decimal(1), None
 
-    def _direction(self, unit: str, per: Decimal, tok: _Token) -> tuple[str, Decimal, _Token]:
+    def _direction(self, unit: str, per: Decimal, tok: Token) -> tuple[str, Decimal, Token]:
         word = self.peek_word()
-        if word in _IN_WORDS:
+        if word in lx.IN_WORDS:
             self.i += 1
             return "input_token", per, tok
-        if word in _OUT_WORDS:
+        if word in lx.OUT_WORDS:
             self.i += 1
             return "output_token", per, tok
         return unit, per, tok
@@ -714,9 +452,9 @@ class _Parser:
             unit, per, _ = self._rate_unit()
             if unit is None:
                 word = self.peek_word()
-                if word in _IN_WORDS | _OUT_WORDS:  # "at $2 in $8 out": per 1M tokens, the usual list unit
+                if word in lx.IN_WORDS | lx.OUT_WORDS:  # "at $2 in $8 out": per 1M tokens, the usual list unit
                     self.i += 1
-                    unit, per = ("input_token" if word in _IN_WORDS else "output_token"), Decimal(1_000_000)
+                    unit, per = ("input_token" if word in lx.IN_WORDS else "output_token"), Decimal(1_000_000)
                 elif word == "each":
                     self.i += 1
                     unit = "request"
@@ -764,7 +502,7 @@ class _Parser:
             return True
         return False
 
-    def _set_discount(self, tok: _Token) -> None:
+    def _set_discount(self, tok: Token) -> None:
         assert tok.value is not None
         if not 0 < tok.value < 100:
             raise self.fail("A discount is between 0% and 100%, exclusive.", tok)
@@ -776,7 +514,7 @@ class _Parser:
         tok = self.tokens[self.i]
         money = self._money_after(tok, example="gpu $2.50/h")
         unit, per, _ = self._rate_unit()
-        if unit is None and self.peek_word() in {"hourly"} | _HOUR_WORDS:
+        if unit is None and self.peek_word() in {"hourly"} | lx.HOUR_WORDS:
             self.i += 1
             unit, per = "second", Decimal(3600)
         if unit != "second" or per != 3600:
@@ -812,18 +550,18 @@ class _Parser:
         self.req.where["value"] = (tok.pos, tok.text)
         return True
 
-    def _saves(self, tok: _Token) -> ValueSpec:
+    def _saves(self, tok: Token) -> ValueSpec:
         self.i += 1
         num = self.peek()
         unit = self.peek_word(1)
-        if num is None or num.kind != "num" or unit not in _MINUTE_WORDS | _HOUR_WORDS | _SECOND_WORDS:
+        if num is None or num.kind != "num" or unit not in lx.MINUTE_WORDS | lx.HOUR_WORDS | lx.SECOND_WORDS:
             raise self.fail(
                 "Say how much time it saves, like 'saves 10 min @ $70/h'.",
                 num or tok,
-                example=f"{EXAMPLES['chat']} saves 10 min @ $70/h",
+                example=f"{lx.EXAMPLES['chat']} saves 10 min @ $70/h",
             )
         minutes = self.positive(num, "Time saved")
-        minutes = minutes * 60 if unit in _HOUR_WORDS else minutes / 60 if unit in _SECOND_WORDS else minutes
+        minutes = minutes * 60 if unit in lx.HOUR_WORDS else minutes / 60 if unit in lx.SECOND_WORDS else minutes
         self.i += 2
         wage_stated = False
         wage = Decimal("69.5")  # replaced below when the user gives a rate
@@ -831,7 +569,7 @@ class _Parser:
         if at is not None and (at.text in {"at", "@"}):
             money = self._money_after(at, example="saves 10 min @ $70/h")
             unit_name, per, _ = self._rate_unit()
-            if unit_name is None and self.peek_word() in {"hourly"} | _HOUR_WORDS:
+            if unit_name is None and self.peek_word() in {"hourly"} | lx.HOUR_WORDS:
                 self.i += 1
                 unit_name, per = "second", Decimal(3600)
             if unit_name != "second" or per != 3600:
@@ -859,13 +597,13 @@ class _Parser:
             if tok is None or not ((tok.kind == "sym" and tok.text == "/") or tok.text in {"per", "a", "an"}):
                 break
             noun = self.peek_word(1)
-            if noun in _PERIOD_WORDS and period is None:
-                period = _PERIOD_WORDS[noun]
+            if noun in lx.PERIOD_WORDS and period is None:
+                period = lx.PERIOD_WORDS[noun]
                 self.i += 2
-            elif noun in _PEOPLE_NOUNS and not seen_user:
+            elif noun in lx.PEOPLE_NOUNS and not seen_user:
                 seen_user = True
                 self.i += 2
-            elif noun is not None and (noun in _WORKLOAD_WORDS or noun in {"unit", "call", "request", "run"}):
+            elif noun is not None and (noun in lx.WORKLOAD_WORDS or noun in {"unit", "call", "request", "run"}):
                 self.i += 2
             else:
                 break
@@ -897,9 +635,9 @@ class _Parser:
         if tok is None:
             return False
         if tok.kind == "res":
-            if tok.text not in _RESOLUTIONS:
+            if tok.text not in lx.RESOLUTIONS:
                 raise self.fail(f"'{tok.text}' is not a resolution I know; use 480p, 720p, 1080p or 4k.", tok)
-            self.set_part("resolution", _RESOLUTION_ALIASES.get(tok.text, tok.text), tok)
+            self.set_part("resolution", lx.RESOLUTION_ALIASES.get(tok.text, tok.text), tok)
             self.i += 1
             return True
         if tok.kind == "size":
@@ -910,8 +648,8 @@ class _Parser:
             self.i += 1
             return True
         word = self.peek_word()
-        if word in _RESOLUTION_ALIASES:
-            self.set_part("resolution", _RESOLUTION_ALIASES[word], tok)
+        if word in lx.RESOLUTION_ALIASES:
+            self.set_part("resolution", lx.RESOLUTION_ALIASES[word], tok)
             self.i += 1
             return True
         if word == "full" and self.peek_word(1) == "hd":
@@ -922,12 +660,12 @@ class _Parser:
 
     def _clause_quality(self) -> bool:
         word = self.peek_word()
-        if word not in _QUALITY_WORDS:
+        if word not in lx.QUALITY_WORDS:
             return False
         tok = self.tokens[self.i]
         if self.peek_word(1) == "quality":
             self.i += 1
-        self.set_part("quality", _QUALITY_WORDS[word], tok)
+        self.set_part("quality", lx.QUALITY_WORDS[word], tok)
         self.i += 1
         return True
 
@@ -935,136 +673,13 @@ class _Parser:
         tok = self.peek()
         if tok is None or tok.kind != "word":
             return False
-        if tok.text in _FILLER_WORDS:
+        if tok.text in lx.FILLER_WORDS:
             self.i += 1
             return True
-        if tok.text in _KEYWORDS or tok.text in _PERIOD_WORDS or tok.text in _PEOPLE_NOUNS:
+        if tok.text in lx.KEYWORDS or tok.text in lx.PERIOD_WORDS or tok.text in lx.PEOPLE_NOUNS:
             return False
-        if tok.text in self.model_names or _looks_like_model(tok.text):
+        if tok.text in self.model_names or lx.looks_like_model(tok.text):
             self.set_part("model", tok.text, tok)
             self.i += 1
             return True
         return False
-
-
-_OTHER_TIME_WORDS = frozenset(
-    {"hour", "hours", "hr", "h", "minute", "minutes", "min", "second", "seconds", "sec", "s", "fortnight",
-     "quarter", "quarters", "decade", "semester", "night", "weekend", "sprint"}
-)  # fmt: skip
-
-#: Words that start clauses; never taken as a model name or a count's noun.
-_KEYWORDS = frozenset(
-    {"per", "at", "value", "worth", "revenue", "saves", "saving", "save", "gpu", "gpus", "discount", "discounted",
-     "off", "with", "without", "no", "audio", "sound", "silent", "muted", "mute", "quality", "full", "hourly",
-     "each", "every", "and", "a", "an"}
-)  # fmt: skip
-
-
-@functools.cache
-def _reserved_words() -> frozenset[str]:
-    return frozenset(
-        _WORKLOAD_WORDS.keys()
-        | _PERIOD_WORDS.keys()
-        | _SECOND_WORDS
-        | _MINUTE_WORDS
-        | _HOUR_WORDS
-        | _TOKEN_WORDS
-        | _IN_WORDS
-        | _OUT_WORDS
-        | _WORD_WORDS
-        | _CHAR_WORDS
-        | _STEP_WORDS
-        | _QUALITY_WORDS.keys()
-        | _TIMES_WORDS
-        | _KEYWORDS
-        | _FILLER_WORDS
-        | _MODEL_WORDS
-        | _OTHER_TIME_WORDS
-    )
-
-
-@functools.cache
-def _vocabulary() -> frozenset[str]:
-    return frozenset(
-        _WORKLOAD_WORDS.keys()
-        | _PERIOD_WORDS.keys()
-        | _KEYWORDS
-        | _PEOPLE_NOUNS
-        | _QUALITY_WORDS.keys()
-        | _TOKEN_WORDS
-        | _IN_WORDS
-        | _OUT_WORDS
-        | _CHAR_WORDS
-        | _WORD_WORDS
-        | _STEP_WORDS
-        | _MINUTE_WORDS
-        | _SECOND_WORDS
-        | _HOUR_WORDS
-    ) - {"a", "an", "d", "s", "h", "mo"}
-
-
-def _looks_like_model(word: str) -> bool:
-    """Model ids have a digit or a hyphen (`gpt-4o`, `o3`, `sora-2`, `dall-e-3`), or are a catalog alias.
-
-    A plain English word (`banana`) is not a model; the catalog decides whether a model-like word exists, so
-    that `veo-9` gets "unknown model, did you mean veo-3.1?" rather than "I don't understand".
-    """
-    return any(c.isdigit() for c in word) or "-" in word or "." in word or word in _MODEL_WORDS
-
-
-# Model names people type without digits or hyphens. The catalog adds its own aliases at lookup time; this
-# list only lets such words through the parser.
-_MODEL_WORDS = frozenset(
-    {"sora", "veo", "runway", "kling", "luma", "pika", "hailuo", "wan", "ltx", "pixverse", "flux", "imagen",
-     "dalle", "midjourney", "whisper", "elevenlabs", "polly", "deepgram", "claude", "gemini", "gpt", "llama",
-     "mistral", "deepseek", "grok", "sonnet", "opus", "haiku", "nano-banana", "seedance", "ray2", "sdxl"}
-)  # fmt: skip
-
-
-# Which parts of a request make sense for which workload. A part outside its workload is an error, never
-# silently dropped: `video 1000 tokens` must not quietly cost a default-length video.
-_FITS = {
-    "video": {"seconds", "resolution", "audio"},
-    "image": {"quality", "size", "resolution"},
-    "chat": {"tokens_in", "tokens_out", "tokens", "words"},
-    "agent": {"tokens_in", "tokens_out", "tokens", "words", "steps"},
-    "tts": {"seconds", "chars", "words"},
-    "transcribe": {"seconds"},
-    "embed": {"tokens", "tokens_in", "words"},
-}
-_PART_HINTS = {
-    "video": "video is priced per second of output: video 10s",
-    "image": "images are priced per image: image high 1024x1536",
-    "chat": "chat is priced per token: chat 1500 in 500 out",
-    "agent": "an agent is priced per token: agent 40 steps x 6k tokens",
-    "tts": "speech is priced per character: tts 2k chars, or tts 30s",
-    "transcribe": "transcription is priced per minute of audio: transcribe 10 min",
-    "embed": "embeddings are priced per input token: embed 1M tokens",
-}
-
-
-def check_fit(request: Request, modality: str) -> None:
-    """Refuse parts of `request` that mean nothing for `modality` (tokens on a video, seconds on an image).
-
-    Raises:
-        EstimateError: Naming the first misfit part, where it was typed, and what would fit.
-    """
-    allowed = _FITS[modality]
-    misfits = [
-        (request.where[name][0], name)
-        for name in ("seconds", "resolution", "audio", "quality", "size", "tokens_in", "tokens_out", "tokens",
-                     "words", "chars", "steps")
-        if getattr(request, name) is not None and name not in allowed
-    ]  # fmt: skip
-    if not misfits:
-        return
-    position, name = min(misfits)
-    typed = request.where[name][1]
-    if modality == "image" and name == "resolution" and request.resolution not in {"4k"}:
-        return
-    raise EstimateError(
-        f"'{typed}' doesn't fit a {modality} workload: {_PART_HINTS[modality]}.",
-        fragment=typed,
-        position=position,
-        example=EXAMPLES[modality],
-    )

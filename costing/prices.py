@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from costing.catalog import Catalog, PriceEntry
-from costing.estimate import current_catalog
+from costing.catalog import Catalog, PriceEntry, current_catalog
 from costing.money import format_count, format_usd
 from costing.tokens import find_token_price, known_token_models
 

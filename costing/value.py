@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from costing.errors import EstimateError
-from costing.language import ValueSpec
 from costing.money import format_count, format_usd
+from costing.request import ValueSpec
 
 __all__ = ["DAYS", "DEFAULT_WAGE", "ValueOutcome", "value_of"]
 

@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 
 from costing.errors import EstimateError
-from costing.language import EXAMPLES, Count, PriceOverride, Request, Subcommand, check_fit, parse_request
+from costing.language import parse_request
+from costing.lexicon import EXAMPLES
+from costing.request import Count, PriceOverride, Request, Subcommand, check_fit
 
 D = Decimal
 

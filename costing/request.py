@@ -1,0 +1,143 @@
+"""What a /cost line asks for, once parsed: `Request` and its parts, or a `Subcommand`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from costing import lexicon as lx
+from costing.errors import EstimateError
+
+__all__ = ["Count", "PriceOverride", "Request", "Subcommand", "ValueSpec", "check_fit"]
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """One multiplier: `x 1M users` is Count(1000000, "users")."""
+
+    value: Decimal
+    noun: str | None = None
+
+    @property
+    def is_people(self) -> bool:
+        return self.noun in lx.PEOPLE_NOUNS
+
+
+@dataclass(frozen=True, slots=True)
+class PriceOverride:
+    """`at $0.25/s` and friends: the user's own price for one unit of something."""
+
+    usd: Decimal
+    unit: str  # second | image | minute | char | request | input_token | output_token | token
+    per: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True, slots=True)
+class ValueSpec:
+    """What the workload is worth: `value $0.05 each`, `saves 10 min @ $70/h`, `revenue $9.99/user/month`."""
+
+    kind: str  # value | revenue | saves
+    usd: Decimal  # per basis; for saves, the wage per hour
+    basis: str  # unit | user | total
+    period: str | None = None  # for user/total bases: the period the amount is per
+    minutes_saved: Decimal | None = None  # saves only
+    wage_stated: bool = True  # saves only: False when the default wage was used
+    basis_stated: bool = True  # False when nothing said what the amount is per (taken per unit)
+
+
+@dataclass
+class Request:
+    """A parsed estimate: what the user asked for, before any price is looked up."""
+
+    text: str
+    modality: str | None = None
+    model: str | None = None
+    seconds: Decimal | None = None  # of video, of speech, of audio to transcribe
+    resolution: str | None = None
+    audio: bool | None = None
+    quality: str | None = None
+    size: str | None = None
+    tokens_in: Decimal | None = None
+    tokens_out: Decimal | None = None
+    tokens: Decimal | None = None  # a total, split by assumption
+    words: Decimal | None = None
+    chars: Decimal | None = None
+    steps: Decimal | None = None
+    counts: list[Count] = field(default_factory=list)
+    period: str | None = None
+    prices: list[PriceOverride] = field(default_factory=list)
+    discount_pct: Decimal | None = None
+    gpu_hour_usd: Decimal | None = None
+    value: ValueSpec | None = None
+    #: Where each part came from, for messages: part name -> (position, text as typed).
+    where: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    @property
+    def quantity(self) -> Decimal:
+        """Units for the stated period (or in all): the product of every count, 1 without counts."""
+        total = Decimal(1)
+        for count in self.counts:
+            total *= count.value
+        return total
+
+    @property
+    def users(self) -> Decimal | None:
+        """The user base: the first count with a people noun."""
+        return next((c.value for c in self.counts if c.is_people), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Subcommand:
+    """`/cost save NAME …`, `/cost help`: a command word and the rest of the text, untouched."""
+
+    name: str
+    args: str
+
+
+# Which parts of a request make sense for which workload. A part outside its workload is an error, never
+# silently dropped: `video 1000 tokens` must not quietly cost a default-length video.
+_FITS = {
+    "video": {"seconds", "resolution", "audio"},
+    "image": {"quality", "size", "resolution"},
+    "chat": {"tokens_in", "tokens_out", "tokens", "words"},
+    "agent": {"tokens_in", "tokens_out", "tokens", "words", "steps"},
+    "tts": {"seconds", "chars", "words"},
+    "transcribe": {"seconds"},
+    "embed": {"tokens", "tokens_in", "words"},
+}
+_PART_HINTS = {
+    "video": "video is priced per second of output: video 10s",
+    "image": "images are priced per image: image high 1024x1536",
+    "chat": "chat is priced per token: chat 1500 in 500 out",
+    "agent": "an agent is priced per token: agent 40 steps x 6k tokens",
+    "tts": "speech is priced per character: tts 2k chars, or tts 30s",
+    "transcribe": "transcription is priced per minute of audio: transcribe 10 min",
+    "embed": "embeddings are priced per input token: embed 1M tokens",
+}
+
+
+def check_fit(request: Request, modality: str) -> None:
+    """Refuse parts of `request` that mean nothing for `modality` (tokens on a video, seconds on an image).
+
+    Raises:
+        EstimateError: Naming the first misfit part, where it was typed, and what would fit.
+    """
+    allowed = _FITS[modality]
+    misfits = [
+        (request.where[name][0], name)
+        for name in ("seconds", "resolution", "audio", "quality", "size", "tokens_in", "tokens_out", "tokens",
+                     "words", "chars", "steps")
+        if getattr(request, name) is not None and name not in allowed
+    ]  # fmt: skip
+    if not misfits:
+        return
+    position, name = min(misfits)
+    typed = request.where[name][1]
+    if modality == "image" and name == "resolution" and request.resolution not in {"4k"}:
+        return
+    raise EstimateError(
+        f"'{typed}' doesn't fit a {modality} workload: {_PART_HINTS[modality]}.",
+        fragment=typed,
+        position=position,
+        example=lx.EXAMPLES[modality],
+    )
