@@ -113,7 +113,14 @@ class _Parser:
                 tok,
                 example=lx.EXAMPLES.get(self.req.modality or "video"),
             )
-        close = difflib.get_close_matches(tok.text, lx.vocabulary() | self.model_names, n=1, cutoff=0.75)
+        if tok.text in lx.PEOPLE_NOUNS:
+            return self.fail(
+                f"'{tok.text}' needs a count before it, like 'x 1M {tok.text}'.",
+                tok,
+                example=lx.EXAMPLES["video"],
+            )
+        vocabulary = (lx.vocabulary() | self.model_names) - {tok.text}
+        close = difflib.get_close_matches(tok.text, vocabulary, n=1, cutoff=0.75)
         return self.fail(
             f"I don't understand '{tok.text}'.",
             tok,
@@ -264,7 +271,10 @@ class _Parser:
             self.i += 2
             self._skip_per_descriptor()
             return
-        if counted:
+        follows_per = unit in {"per", "a", "an", "each", "every"} or (
+            unit_tok is not None and unit_tok.kind == "sym" and unit_tok.text == "/"
+        )
+        if counted or follows_per:  # "x 3", or "3 per user per day"
             self.add_count(tok.value, None, tok)
             self.i += 1
             self._skip_per_descriptor()

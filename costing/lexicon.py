@@ -19,6 +19,7 @@ __all__ = [
     "MINUTE_WORDS",
     "MODALITIES",
     "MODEL_WORDS",
+    "MULTIPLIER_WORDS",
     "OTHER_TIME_WORDS",
     "OUT_WORDS",
     "PEOPLE_NOUNS",
@@ -112,6 +113,9 @@ TIMES_WORDS = frozenset({"x", "times", "for"})
 RESOLUTIONS = frozenset({"480p", "512p", "540p", "576p", "720p", "768p", "1024p", "1080p", "1440p", "2160p"})
 RESOLUTION_ALIASES = {"2160p": "4k", "uhd": "4k", "fhd": "1080p", "fullhd": "1080p"}
 
+#: Scale the number before them (handled by the scanner); never a noun.
+MULTIPLIER_WORDS = frozenset({"thousand", "million", "mn", "billion", "bn"})
+
 OTHER_TIME_WORDS = frozenset(
     {"hour", "hours", "hr", "h", "minute", "minutes", "min", "second", "seconds", "sec", "s", "fortnight",
      "quarter", "quarters", "decade", "semester", "night", "weekend", "sprint"}
@@ -145,6 +149,7 @@ def reserved_words() -> frozenset[str]:
         | FILLER_WORDS
         | MODEL_WORDS
         | OTHER_TIME_WORDS
+        | MULTIPLIER_WORDS
     )
 
 

@@ -70,6 +70,15 @@ def scan(text: str) -> list[Token]:
             tokens.append(Token("money" if match.group("usd") else "num", raw, pos, value))
         elif kind == "times":
             tokens.append(Token("word", "x", pos))
+        elif kind == "word" and raw in lx.MULTIPLIER_WORDS and tokens and tokens[-1].kind in {"num", "money"}:
+            # "1 million users", "$2 billion": the word scales the number before it.
+            before = tokens.pop()
+            assert before.value is not None
+            text = f"{before.text} {raw}"
+            value = before.value * _WORD_MULTIPLIERS[raw]
+            if value > MAX_NUMBER:
+                raise _too_large(text, before.pos)
+            tokens.append(Token(before.kind, text, before.pos, value))
         elif kind == "other":
             raise EstimateError(
                 f"I don't understand the character {_describe_char(raw)}. "
@@ -81,6 +90,25 @@ def scan(text: str) -> list[Token]:
         else:
             tokens.append(Token(kind, raw, pos))
     return tokens
+
+
+_WORD_MULTIPLIERS = {
+    "thousand": Decimal(1_000),
+    "million": Decimal(1_000_000),
+    "mn": Decimal(1_000_000),
+    "billion": Decimal(1_000_000_000),
+    "bn": Decimal(1_000_000_000),
+}
+assert _WORD_MULTIPLIERS.keys() == lx.MULTIPLIER_WORDS
+
+
+def _too_large(raw: str, pos: int) -> EstimateError:
+    return EstimateError(
+        f"'{raw[:20]}' is too large: numbers go up to 10 trillion (10,000B).",
+        fragment=raw[:20],
+        position=pos,
+        example="video 10s x 1B users",
+    )
 
 
 def _describe_char(char: str) -> str:
@@ -101,10 +129,5 @@ def _number(digits: str, multiplier: str | None, raw: str, pos: int) -> Decimal:
             f"'{raw}' is not a number I can use.", fragment=raw, position=pos, example=lx.EXAMPLES["video"]
         ) from None
     if value > MAX_NUMBER:
-        raise EstimateError(
-            f"'{raw[:20]}' is too large: numbers go up to 10 trillion (10,000B).",
-            fragment=raw[:20],
-            position=pos,
-            example="video 10s x 1B users",
-        )
+        raise _too_large(raw, pos)
     return value

@@ -97,6 +97,11 @@ COUNTS_AND_PERIODS = [
     ("video 10s for 200 devs", {"counts": [(D(200), "devs")]}),
     ("video 10s 1.5M users", {"counts": [(D(1_500_000), "users")]}),
     ("video 10s x 2B", {"counts": [(D(2_000_000_000), None)]}),
+    ("video 10s x 1 million users", {"counts": [(D(1_000_000), "users")]}),
+    ("video 10s x 2.5 billion", {"counts": [(D(2_500_000_000), None)]}),
+    ("video 10s x 3 thousand devs", {"counts": [(D(3000), "devs")]}),
+    ("video 10s for 1M users and 2 per user", {"counts": [(D(1_000_000), "users"), (D(2), None)]}),
+    ("video 10s 3 a day", {"counts": [(D(3), None)], "period": "day"}),
     ("video 10s x 4k users", {"counts": [(D(4000), "users")]}),
     ("video 10s x 3 per user per day x 1M users", {"counts": [(D(3), None), (D(1_000_000), "users")],
                                                    "period": "day"}),
@@ -235,6 +240,8 @@ def test_a_text_starting_with_a_value_is_still_an_estimate() -> None:
         ("video 10s 999p", "not a resolution I know", 11),
         ("video 10s value $1 each saves 5 min", "Give one value", 25),
         ("chat saves lots", "how much time it saves", 12),
+        ("video 10s users", "'users' needs a count before it", 11),
+        ("video 10s x 20000 billion users", "too large", 13),
     ],
 )
 def test_bad_input_says_what_and_where(text: str, says: str, position: int | None) -> None:
