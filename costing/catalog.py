@@ -120,6 +120,7 @@ class Catalog:
         for entry in self.entries:
             self._by_id.setdefault(entry.id, []).append(entry)
         self._names: dict[str, str] = {}
+        self._resolved: dict[str, str | None] = {}
         for model_id, variants in self._by_id.items():
             for name in (model_id, *(a for e in variants for a in e.aliases)):
                 key = normalise_name(name)
@@ -134,7 +135,13 @@ class Catalog:
     # --- lookup -------------------------------------------------------------------------------------------
     def resolve(self, name: str) -> str | None:
         """The canonical id for a name or alias, or None."""
-        return self._names.get(normalise_name(name))
+        try:
+            return self._resolved[name]
+        except KeyError:
+            found = self._resolved[name] = self._names.get(normalise_name(name))
+            if len(self._resolved) > 4096:  # bounded: names come from users
+                self._resolved.clear()
+            return found
 
     def variants(self, model_id: str) -> list[PriceEntry]:
         return self._by_id[model_id]

@@ -132,18 +132,25 @@ def active_params(model_id: str) -> tuple[Decimal, str]:
     return Decimal(str(default["params"])) * Decimal(10) ** 9, default["basis"]
 
 
-@functools.lru_cache(maxsize=1024)
-def _transformer(model_id: str, tokens_in: Decimal, tokens_out: Decimal, gpu_peak: Decimal) -> ComputeResult:
+@functools.lru_cache(maxsize=512)
+def _transformer_notes(model_id: str) -> tuple[Decimal, tuple[str, ...]]:
     spec = _data()["transformer"]
     params, basis = active_params(model_id)
     prefill = Decimal(spec["prefill_utilisation"])
     decode = Decimal(spec["decode_utilisation"])
-    flops_per_token = 2 * params
-    gpu_s = flops_per_token * (tokens_in / (gpu_peak * prefill) + tokens_out / (gpu_peak * decode))
     notes = (
         f"Token compute: 2 x {_fmt(params / Decimal(10) ** 9, 1)}B active parameters FLOPs per token ({basis}), "
         f"input at {_fmt(prefill * 100, 0)}% and output at {_fmt(decode * 100, 0)}% of the GPU's peak.",
     )
+    return params, notes
+
+
+def _transformer(model_id: str, tokens_in: Decimal, tokens_out: Decimal, gpu_peak: Decimal) -> ComputeResult:
+    spec = _data()["transformer"]
+    params, notes = _transformer_notes(model_id)
+    prefill = Decimal(spec["prefill_utilisation"])
+    decode = Decimal(spec["decode_utilisation"])
+    gpu_s = 2 * params * (tokens_in / (gpu_peak * prefill) + tokens_out / (gpu_peak * decode))
     return ComputeResult(gpu_s, notes)
 
 

@@ -11,6 +11,7 @@ This module knows words, not prices: whether `veo-3.1-fast` exists is the catalo
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from decimal import Decimal
 
@@ -58,6 +59,37 @@ def _looks_like_value_estimate(first: str, rest: str) -> bool:
     return first == "value" and rest.lstrip().startswith("$")
 
 
+_VALUE_WORDS = frozenset({"value", "worth", "revenue", "saves", "saving", "save"})
+_AUDIO_WORDS = frozenset({"with", "without", "no", "audio", "sound", "silent", "muted", "mute"})
+
+
+@functools.lru_cache(maxsize=2048)
+def _clauses_for(kind: str, text: str) -> tuple[str, ...]:
+    """The clauses that can start at a token, in priority order: the parser tries only these."""
+    if kind == "num":
+        return ("_clause_discount", "_clause_number")
+    if kind in {"res", "size"}:
+        return ("_clause_resolution_word",)
+    if kind == "sym":
+        return {"/": ("_clause_period",), "@": ("_clause_price",)}.get(text, ())
+    if kind != "word":
+        return ()
+    triggers = (
+        ("_clause_workload", text in lx.WORKLOAD_WORDS),
+        ("_clause_times", text in lx.TIMES_WORDS),
+        ("_clause_discount", text in {"discount", "discounted"}),
+        ("_clause_period", text in lx.ADVERB_PERIODS or text in {"per", "a", "an", "every", "each"}),
+        ("_clause_price", text == "at"),
+        ("_clause_gpu", text in {"gpu", "gpus"}),
+        ("_clause_value", text in _VALUE_WORDS),
+        ("_clause_audio", text in _AUDIO_WORDS),
+        ("_clause_resolution_word", text in lx.RESOLUTION_ALIASES or text == "full"),
+        ("_clause_quality", text in lx.QUALITY_WORDS),
+        ("_clause_model_or_filler", True),
+    )
+    return tuple(name for name, fires in triggers if fires)
+
+
 class _Parser:
     """Walks the tokens once; each `_clause_*` method consumes what it recognises and returns True."""
 
@@ -85,23 +117,14 @@ class _Parser:
 
     # --- driver -------------------------------------------------------------------------------------------
     def parse(self) -> Request:
-        clauses = (
-            self._clause_workload,
-            self._clause_times,
-            self._clause_discount,
-            self._clause_number,
-            self._clause_period,
-            self._clause_price,
-            self._clause_gpu,
-            self._clause_value,
-            self._clause_audio,
-            self._clause_resolution_word,
-            self._clause_quality,
-            self._clause_model_or_filler,
-        )
-        while self.i < len(self.tokens):
-            if not any(clause() for clause in clauses):
-                raise self._not_understood(self.tokens[self.i])
+        tokens = self.tokens
+        while self.i < len(tokens):
+            tok = tokens[self.i]
+            for name in _clauses_for(tok.kind, tok.text if tok.kind in {"word", "sym"} else ""):
+                if getattr(self, name)():
+                    break
+            else:
+                raise self._not_understood(tok)
         return self.req
 
     def _not_understood(self, tok: Token) -> EstimateError:
@@ -537,7 +560,7 @@ class _Parser:
 
     def _clause_value(self) -> bool:
         word = self.peek_word()
-        if word not in {"value", "worth", "revenue", "saves", "saving", "save"}:
+        if word not in _VALUE_WORDS:
             return False
         tok = self.tokens[self.i]
         if self.req.value is not None:

@@ -6,6 +6,7 @@ price, an override, a discount — as a warning the answer shows.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -308,21 +309,7 @@ def _token_unit_price(
             per_step = Decimal(steps)
         in_step, out_step = token_price.request_usd(work.tokens_in / per_step, work.tokens_out / per_step)
         in_usd, out_usd = in_step * per_step, out_step * per_step
-        rate_in, rate_out, tier = token_price.rates(work.tokens_in / per_step)
-        listed = f"{format_usd(rate_in)}/1M input" + (
-            f", {format_usd(rate_out)}/1M output tokens" if rate_out else " tokens"
-        )
-        if tier is not None:
-            listed += f" (long-context rate: over {format_count(Decimal(tier))} input tokens per request)"
-        source = PriceSource(
-            description=listed,
-            source=token_price.source,
-            checked=None,
-            kind=f"genai-prices {token_price.package_version}",
-            status="deprecated" if token_price.deprecated else "active",
-            status_date=None,
-            override=False,
-        )
+        source = _token_source(token_price, token_price.rates(work.tokens_in / per_step)[2])
     if not request.prices:
         return in_usd + out_usd, source
     modality = request.modality or "chat"
@@ -341,6 +328,27 @@ def _token_unit_price(
         unit_usd = in_usd + out_usd
     warnings.append(f"Using your price instead of the list price ({source.description}).")
     return unit_usd, _override_source(request, source.description)
+
+
+@functools.lru_cache(maxsize=512)
+def _token_source(token_price: TokenPrice, tier: int | None) -> PriceSource:
+    """Where a token price comes from; one per model and tier, so it is built once."""
+    rate_in, rate_out = token_price.input_mtok, token_price.output_mtok
+    if tier is not None:
+        rate_in, rate_out, _ = token_price.rates(Decimal(tier + 1))
+    output = f", {format_usd(rate_out)}/1M output tokens" if rate_out else " tokens"
+    listed = f"{format_usd(rate_in)}/1M input{output}"
+    if tier is not None:
+        listed += f" (long-context rate: over {format_count(Decimal(tier))} input tokens per request)"
+    return PriceSource(
+        description=listed,
+        source=token_price.source,
+        checked=None,
+        kind=f"genai-prices {token_price.package_version}",
+        status="deprecated" if token_price.deprecated else "active",
+        status_date=None,
+        override=False,
+    )
 
 
 def _status_warnings(name: str, price: PriceSource, status: str, warnings: list[str]) -> None:

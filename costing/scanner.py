@@ -20,22 +20,22 @@ __all__ = ["Token", "scan"]
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:e[+-]?\d+)?|\.\d+)"
 _TOKEN_RE = re.compile(
     rf"""
+    [\s,]*  # separators: spaces, and commas that are not thousands separators
+    (?:
     (?P<markup><[^<>]*>?)
   | (?P<money>\$\s?(?P<money_num>{_NUMBER})(?P<money_mult>[kmb](?![a-z]))?)
   | (?P<size>\d{{2,5}}[x×]\d{{2,5}})(?![\d.])
   | (?P<res>\d{{3,4}}p)(?![a-z0-9])
-  | (?P<num>{_NUMBER})(?P<mult>[kmb](?![a-z]))?(?P<usd>\$)?
+  | (?P<num>(?P<digits>{_NUMBER})(?P<mult>[kmb](?![a-z]))?(?P<usd>\$)?)
   | (?P<times>[×*]|x(?=\d))
   | (?P<word>[a-z][a-z0-9]*(?:[._\-][a-z0-9]+)*)
   | (?P<sym>[/@%+])
-  | (?P<space>\s+|,)
   | (?P<other>.)
+    | $
+    )
     """,
     re.VERBOSE | re.DOTALL,
 )
-
-
-_KINDS = ("markup", "money", "size", "res", "num", "times", "word", "sym", "space", "other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +47,34 @@ class Token:
 
 
 def scan(text: str) -> list[Token]:
+    """Cut `text` into tokens.
+
+    Raises:
+        EstimateError: Slack markup, a character with no meaning here, or a number too large to be real.
+    """
     tokens: list[Token] = []
-    lowered = text.lower()
-    for match in _TOKEN_RE.finditer(lowered):
-        kind = next(k for k in _KINDS if match.group(k) is not None)
-        pos = match.start() + 1
-        raw = match.group(0)
-        if kind == "space":
-            continue
+    for chunk in _CHUNK_RE.finditer(text.lower()):
+        raw = chunk.group()
+        # Most chunks are a plain word or a plain number; only the rest need the full token pattern.
+        if raw.isalpha() and raw.isascii():
+            _add_word(tokens, raw, chunk.start() + 1)
+        elif raw.isdigit() and raw.isascii():
+            tokens.append(Token("num", raw, chunk.start() + 1, _number(raw, None, raw, chunk.start() + 1)))
+        else:
+            _scan_chunk(tokens, raw, chunk.start())
+    return tokens
+
+
+_CHUNK_RE = re.compile(r"\S+")
+
+
+def _scan_chunk(tokens: list[Token], chunk: str, offset: int) -> None:
+    for match in _TOKEN_RE.finditer(chunk):
+        kind = match.lastgroup  # each alternative is one outer group, which closes last
+        if kind is None:
+            continue  # trailing separators
+        pos = offset + match.start(kind) + 1
+        raw = match.group(kind)
         if kind == "markup":
             raise EstimateError(
                 "Slack mentions, channel links and URLs can't be part of an estimate; describe the workload in words.",
@@ -66,19 +86,12 @@ def scan(text: str) -> list[Token]:
             value = _number(match.group("money_num"), match.group("money_mult"), raw, pos)
             tokens.append(Token("money", raw, pos, value))
         elif kind == "num":
-            value = _number(match.group("num"), match.group("mult"), raw, pos)
+            value = _number(match.group("digits"), match.group("mult"), raw, pos)
             tokens.append(Token("money" if match.group("usd") else "num", raw, pos, value))
         elif kind == "times":
             tokens.append(Token("word", "x", pos))
-        elif kind == "word" and raw in lx.MULTIPLIER_WORDS and tokens and tokens[-1].kind in {"num", "money"}:
-            # "1 million users", "$2 billion": the word scales the number before it.
-            before = tokens.pop()
-            assert before.value is not None
-            text = f"{before.text} {raw}"
-            value = before.value * _WORD_MULTIPLIERS[raw]
-            if value > MAX_NUMBER:
-                raise _too_large(text, before.pos)
-            tokens.append(Token(before.kind, text, before.pos, value))
+        elif kind == "word":
+            _add_word(tokens, raw, pos)
         elif kind == "other":
             raise EstimateError(
                 f"I don't understand the character {_describe_char(raw)}. "
@@ -89,7 +102,20 @@ def scan(text: str) -> list[Token]:
             )
         else:
             tokens.append(Token(kind, raw, pos))
-    return tokens
+
+
+def _add_word(tokens: list[Token], word: str, pos: int) -> None:
+    if word in lx.MULTIPLIER_WORDS and tokens and tokens[-1].kind in {"num", "money"}:
+        # "1 million users", "$2 billion": the word scales the number before it.
+        before = tokens.pop()
+        assert before.value is not None
+        text = f"{before.text} {word}"
+        value = before.value * _WORD_MULTIPLIERS[word]
+        if value > MAX_NUMBER:
+            raise _too_large(text, before.pos)
+        tokens.append(Token(before.kind, text, before.pos, value))
+    else:
+        tokens.append(Token("word", word, pos))
 
 
 _WORD_MULTIPLIERS = {
