@@ -227,8 +227,8 @@ class _Parser:
         assert tok.value is not None
         unit = self.peek_word(1)
         unit_tok = self.peek(1)
-        if unit in lx.SECOND_WORDS | lx.MINUTE_WORDS | lx.HOUR_WORDS:
-            factor = 1 if unit in lx.SECOND_WORDS else 60 if unit in lx.MINUTE_WORDS else 3600
+        if unit in lx.SECONDS_IN:
+            factor = lx.SECONDS_IN[unit]
             self.set_part("seconds", self.positive(tok, "A duration") * factor, tok, f"{tok.text} {unit}")
             self.i += 2
             if self.peek_word() in lx.TOKEN_WORDS:  # "10 min tokens" is nonsense; say so
@@ -393,69 +393,45 @@ class _Parser:
         nxt = self.peek(1)
         if nxt is None:
             raise self.fail("A price needs a unit after '/', like $0.25/s or $2/1M in.", tok)
-        per = Decimal(1)
-        if nxt.kind == "num":
+        if nxt.kind == "num":  # "$2/1M in", "$15/1M chars", "$0.25/10s"
             assert nxt.value is not None
-            per = nxt.value
             self.i += 2
-            unit_word = self.peek_word()
-            if unit_word in lx.TOKEN_WORDS:
+            self._skip(lx.TOKEN_WORDS)
+            unit, factor = self._per_unit(self.peek_word())
+            if unit is not None and unit != "request":
                 self.i += 1
-                unit_word = self.peek_word()
-            if unit_word in lx.IN_WORDS:
-                self.i += 1
-                return "input_token", per, nxt
-            if unit_word in lx.OUT_WORDS:
-                self.i += 1
-                return "output_token", per, nxt
-            if unit_word in lx.CHAR_WORDS:
-                self.i += 1
-                return "char", per, nxt
-            if unit_word in lx.SECOND_WORDS or unit_word in lx.MINUTE_WORDS or unit_word in lx.HOUR_WORDS:
-                self.i += 1
-                factor = 1 if unit_word in lx.SECOND_WORDS else 60 if unit_word in lx.MINUTE_WORDS else 3600
-                return "second", per * factor, nxt
-            if unit_word in {"image", "images", "img", "imgs"}:
-                self.i += 1
-                return "image", per, nxt
-            return "token", per, nxt
+                return unit, nxt.value * factor, nxt
+            return self._direction("token", nxt.value, nxt)
         if nxt.kind != "word":
             raise self.fail("A price needs a unit after '/', like $0.25/s or $0.04/image.", nxt)
-        word = nxt.text
+        unit, factor = self._per_unit(nxt.text)
+        if unit is None:
+            return None, Decimal(1), None
         self.i += 2
+        if unit == "token":
+            return self._direction("token", factor, nxt)
+        return unit, factor, nxt
+
+    @staticmethod
+    def _per_unit(word: str | None) -> tuple[str | None, Decimal]:
+        """What a price is per, for the word after '/': (unit, how many of it), or (None, 1)."""
+        if word is None:
+            return None, Decimal(1)
+        if word in lx.SECONDS_IN:
+            return "second", Decimal(lx.SECONDS_IN[word])
         if word in {"mtok", "mtoks", "mtokens"}:
-            return self._direction("token", Decimal(1_000_000), nxt)
+            return "token", Decimal(1_000_000)
         if word in {"ktok", "ktoks", "ktokens"}:
-            return self._direction("token", Decimal(1_000), nxt)
+            return "token", Decimal(1_000)
         if word in lx.TOKEN_WORDS:
-            return self._direction("token", Decimal(1), nxt)
-        if word in lx.SECOND_WORDS:
-            return "second", Decimal(1), nxt
-        if word in lx.MINUTE_WORDS:
-            return "second", Decimal(60), nxt
-        if word in lx.HOUR_WORDS:
-            return "second", Decimal(3600), nxt
+            return "token", Decimal(1)
         if word in lx.CHAR_WORDS:
-            return "char", Decimal(1), nxt
-        if word in {"image", "images", "img", "imgs", "pic", "picture", "photo"}:
-            return "image", Decimal(1), nxt
-        if word in lx.WORKLOAD_WORDS or word in {
-            "call",
-            "calls",
-            "request",
-            "requests",
-            "run",
-            "runs",
-            "unit",
-            "each",
-            "task",
-            "tasks",
-            "job",
-            "jobs",
-        }:
-            return "request", Decimal(1), nxt
-        self.i -= 2
-        return None, Decimal(1), None
+            return "char", Decimal(1)
+        if word in lx.IMAGE_WORDS:
+            return "image", Decimal(1)
+        if word in lx.WORKLOAD_WORDS or word in lx.REQUEST_WORDS:
+            return "request", Decimal(1)
+        return None, Decimal(1)
 
     def _direction(self, unit: str, per: Decimal, tok: Token) -> tuple[str, Decimal, Token]:
         word = self.peek_word()
@@ -587,14 +563,14 @@ class _Parser:
         self.i += 1
         num = self.peek()
         unit = self.peek_word(1)
-        if num is None or num.kind != "num" or unit not in lx.MINUTE_WORDS | lx.HOUR_WORDS | lx.SECOND_WORDS:
+        if num is None or num.kind != "num" or unit not in lx.SECONDS_IN:
             raise self.fail(
                 "Say how much time it saves, like 'saves 10 min @ $70/h'.",
                 num or tok,
                 example=f"{lx.EXAMPLES['chat']} saves 10 min @ $70/h",
             )
         minutes = self.positive(num, "Time saved")
-        minutes = minutes * 60 if unit in lx.HOUR_WORDS else minutes / 60 if unit in lx.SECOND_WORDS else minutes
+        minutes = minutes * lx.SECONDS_IN[unit] / 60
         self.i += 2
         wage_stated = False
         wage = Decimal("69.5")  # replaced below when the user gives a rate

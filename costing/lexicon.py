@@ -13,6 +13,7 @@ __all__ = [
     "EXAMPLES",
     "FILLER_WORDS",
     "HOUR_WORDS",
+    "IMAGE_WORDS",
     "IN_WORDS",
     "KEYWORDS",
     "MAX_TEXT_LENGTH",
@@ -26,8 +27,10 @@ __all__ = [
     "PERIODS",
     "PERIOD_WORDS",
     "QUALITY_WORDS",
+    "REQUEST_WORDS",
     "RESOLUTIONS",
     "RESOLUTION_ALIASES",
+    "SECONDS_IN",
     "SECOND_WORDS",
     "STEP_WORDS",
     "SUBCOMMANDS",
@@ -94,11 +97,17 @@ ADVERB_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "yearly"
 SECOND_WORDS = frozenset({"s", "sec", "secs", "second", "seconds"})
 MINUTE_WORDS = frozenset({"min", "mins", "minute", "minutes"})
 HOUR_WORDS = frozenset({"h", "hr", "hrs", "hour", "hours"})
+#: Seconds in one of each duration word: `min` -> 60.
+SECONDS_IN = {**dict.fromkeys(SECOND_WORDS, 1), **dict.fromkeys(MINUTE_WORDS, 60), **dict.fromkeys(HOUR_WORDS, 3600)}
 TOKEN_WORDS = frozenset({"token", "tokens", "tok", "toks", "tkn", "tkns"})
 IN_WORDS = frozenset({"in", "input", "inputs"})
 OUT_WORDS = frozenset({"out", "output", "outputs"})
 WORD_WORDS = frozenset({"word", "words"})
 CHAR_WORDS = frozenset({"char", "chars", "character", "characters"})
+IMAGE_WORDS = frozenset({"image", "images", "img", "imgs", "pic", "pics", "picture", "photo"})
+#: What a price can be "per" besides a duration, characters and images: one request of any kind.
+REQUEST_WORDS = frozenset({"call", "calls", "request", "requests", "run", "runs", "unit", "each", "task", "tasks",
+                           "job", "jobs"})  # fmt: skip
 STEP_WORDS = frozenset({"step", "steps", "turn", "turns", "iteration", "iterations"})
 QUALITY_WORDS = {
     "low": "low", "medium": "medium", "med": "medium", "high": "high", "hd": "hd", "standard": "standard",
