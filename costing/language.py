@@ -522,12 +522,7 @@ class _Parser:
             return False
         tok = self.tokens[self.i]
         money = self._money_after(tok, example="gpu $2.50/h")
-        unit, per, _ = self._rate_unit()
-        if unit is None and self.peek_word() in {"hourly"} | lx.HOUR_WORDS:
-            self.i += 1
-            unit, per = "second", Decimal(3600)
-        if unit != "second" or per != 3600:
-            raise self.fail("Give the GPU price per hour, like 'gpu $2.50/h'.", money)
+        self._per_hour(money, "Give the GPU price per hour, like 'gpu $2.50/h'.")
         usd = self.positive(money, "A GPU price")
         if usd > 1000:
             raise self.fail("No GPU rents for more than $1,000 an hour; check the number.", money)
@@ -572,23 +567,23 @@ class _Parser:
         minutes = self.positive(num, "Time saved")
         minutes = minutes * lx.SECONDS_IN[unit] / 60
         self.i += 2
-        wage_stated = False
-        wage = Decimal("69.5")  # replaced below when the user gives a rate
+        wage = None  # the value model's default wage, stated in the answer
         at = self.peek()
         if at is not None and (at.text in {"at", "@"}):
             money = self._money_after(at, example="saves 10 min @ $70/h")
-            unit_name, per, _ = self._rate_unit()
-            if unit_name is None and self.peek_word() in {"hourly"} | lx.HOUR_WORDS:
-                self.i += 1
-                unit_name, per = "second", Decimal(3600)
-            if unit_name != "second" or per != 3600:
-                raise self.fail("Give the hourly rate of the time saved, like '@ $70/h'.", money)
+            self._per_hour(money, "Give the hourly rate of the time saved, like '@ $70/h'.")
             wage = self.positive(money, "An hourly rate")
-            wage_stated = True
         basis, period, _ = self._value_basis()
-        return ValueSpec(
-            kind="saves", usd=wage, basis=basis, period=period, minutes_saved=minutes, wage_stated=wage_stated
-        )
+        return ValueSpec(kind="saves", usd=wage, basis=basis, period=period, minutes_saved=minutes)
+
+    def _per_hour(self, money: Token, message: str) -> None:
+        """Consume `/h`, `per hour` or `hourly` after an amount, or fail with `message`."""
+        unit, per, _ = self._rate_unit()
+        if unit is None and self.peek_word() in {"hourly"} | lx.HOUR_WORDS:
+            self.i += 1
+            unit, per = "second", Decimal(3600)
+        if unit != "second" or per != 3600:
+            raise self.fail(message, money)
 
     def _value_basis(self) -> tuple[str, str | None, bool]:
         """`each`, `/user/month`, `per user per month`, `/month`, `a video` — or nothing (per unit).

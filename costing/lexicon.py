@@ -140,19 +140,18 @@ KEYWORDS = frozenset(
 
 @functools.cache
 def reserved_words() -> frozenset[str]:
+    """Words with a meaning of their own: never a model name, never the noun a count counts."""
     return frozenset(
         WORKLOAD_WORDS.keys()
         | PERIOD_WORDS.keys()
-        | SECOND_WORDS
-        | MINUTE_WORDS
-        | HOUR_WORDS
+        | SECONDS_IN.keys()
+        | QUALITY_WORDS.keys()
         | TOKEN_WORDS
         | IN_WORDS
         | OUT_WORDS
         | WORD_WORDS
         | CHAR_WORDS
         | STEP_WORDS
-        | QUALITY_WORDS.keys()
         | TIMES_WORDS
         | KEYWORDS
         | FILLER_WORDS
@@ -164,22 +163,8 @@ def reserved_words() -> frozenset[str]:
 
 @functools.cache
 def vocabulary() -> frozenset[str]:
-    return frozenset(
-        WORKLOAD_WORDS.keys()
-        | PERIOD_WORDS.keys()
-        | KEYWORDS
-        | PEOPLE_NOUNS
-        | QUALITY_WORDS.keys()
-        | TOKEN_WORDS
-        | IN_WORDS
-        | OUT_WORDS
-        | CHAR_WORDS
-        | WORD_WORDS
-        | STEP_WORDS
-        | MINUTE_WORDS
-        | SECOND_WORDS
-        | HOUR_WORDS
-    ) - {"a", "an", "d", "s", "h", "mo"}
+    """Words worth suggesting for a typo ("vidoe" -> "video"): the reserved ones of some length, and nouns."""
+    return frozenset(w for w in reserved_words() | PEOPLE_NOUNS if len(w) > 2 and w not in FILLER_WORDS)
 
 
 def looks_like_model(word: str) -> bool:

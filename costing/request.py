@@ -37,11 +37,10 @@ class ValueSpec:
     """What the workload is worth: `value $0.05 each`, `saves 10 min @ $70/h`, `revenue $9.99/user/month`."""
 
     kind: str  # value | revenue | saves
-    usd: Decimal  # per basis; for saves, the wage per hour
+    usd: Decimal | None  # per basis; for saves, the wage per hour (None: the default wage)
     basis: str  # unit | user | total
     period: str | None = None  # for user/total bases: the period the amount is per
     minutes_saved: Decimal | None = None  # saves only
-    wage_stated: bool = True  # saves only: False when the default wage was used
     basis_stated: bool = True  # False when nothing said what the amount is per (taken per unit)
 
 

@@ -64,18 +64,19 @@ def value_of(
         EstimateError: A per-user value without a user count.
     """
     outcome = ValueOutcome(result=None)  # type: ignore[arg-type]
-    amount = spec.usd
+    amount = spec.usd or DEFAULT_WAGE
+    wage = amount
     if spec.kind == "saves":
         assert spec.minutes_saved is not None
-        amount = spec.minutes_saved / 60 * spec.usd
-        if not spec.wage_stated:
+        amount = spec.minutes_saved / 60 * wage
+        if spec.usd is None:
             outcome.assumptions.append(
                 f"Time saved valued at {format_usd(DEFAULT_WAGE)}/h, the mean US software developer wage "
                 "(BLS OEWS 2024); add '@ $R/h' for your own rate."
             )
     label = {"value": "value", "revenue": "revenue", "saves": "time saved"}[spec.kind]
     saved = (
-        f"saves {format_count(spec.minutes_saved.normalize())} min at {format_usd(spec.usd)}/h = "  # type: ignore[union-attr]
+        f"saves {format_count(spec.minutes_saved.normalize())} min at {format_usd(wage)}/h = "  # type: ignore[union-attr]
         if spec.kind == "saves"
         else ""
     )

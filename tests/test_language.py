@@ -189,7 +189,7 @@ def test_values(text: str, kind: str, usd: Decimal, basis: str, period: str | No
 
 def test_saves_without_a_rate_marks_the_wage_as_assumed() -> None:
     value = parse("chat saves 10 min").value
-    assert value is not None and value.minutes_saved == 10 and not value.wage_stated
+    assert value is not None and value.minutes_saved == 10 and value.usd is None
 
 
 @pytest.mark.parametrize(
