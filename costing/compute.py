@@ -93,21 +93,11 @@ def _video(seconds: Decimal, resolution: str) -> ComputeResult:
     return ComputeResult(per_second * seconds, tuple(notes))
 
 
-def _image_size(quality: str | None, size: str | None, resolution: str | None) -> tuple[int, int]:
-    image = _data()["image"]
-    if size is None and resolution is not None:
-        size = image["size_by_resolution"].get(resolution)
-    if size is None:
-        return 1024, 1024
-    width, height = (int(n) for n in size.split("x"))
-    return width, height
-
-
 @functools.lru_cache(maxsize=256)
-def _image(quality: str, size: str | None, resolution: str | None) -> ComputeResult:
+def _image(quality: str, size: str | None) -> ComputeResult:
     image = _data()["image"]
     steps = image["steps_by_quality"][quality]
-    width, height = _image_size(quality, size, resolution)
+    width, height = (int(n) for n in (size or "1024x1024").split("x"))
     pixel_ratio = Decimal(width * height) / Decimal(image["reference_pixels"])
     exponent = Decimal(image["pixel_exponent"])
     gpu_s = Decimal(image["gpu_seconds_per_image"]) * Decimal(steps) / Decimal(image["reference_steps"])
@@ -209,7 +199,7 @@ def gpu_seconds(
         modality: video, image, chat, agent, embed, tts or transcribe.
         model_id: The priced model; picks the parameter class for token workloads.
         seconds: Output seconds (video), audio seconds (transcribe).
-        resolution: Video resolution (480p … 4k); for images, a size shorthand.
+        resolution: Video resolution (480p … 4k).
         quality: Image quality (low, medium, high, standard, hd).
         size: Image size `WxH`.
         tokens_in: Input tokens per unit (chat, agent, embed).
@@ -221,7 +211,7 @@ def gpu_seconds(
         assert seconds is not None
         return _video(seconds, resolution or "720p")
     if modality == "image":
-        return _image(quality or "medium", size, resolution)
+        return _image(quality or "medium", size)
     if modality == "tts":
         assert chars is not None
         return _tts(chars, peak)

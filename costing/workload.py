@@ -11,7 +11,7 @@ from costing.lexicon import EXAMPLES
 from costing.money import format_count
 from costing.request import Request
 
-__all__ = ["CHARS_PER_SECOND", "UNIT_NOUNS", "Workload"]
+__all__ = ["CHARS_PER_SECOND", "IMAGE_SIZES", "UNIT_NOUNS", "Workload"]
 
 #: What one unit of each workload is called in answers.
 UNIT_NOUNS = {
@@ -24,6 +24,8 @@ UNIT_NOUNS = {
     "embed": "embedding batch",
 }
 TOKENS_PER_WORD = Decimal(4) / Decimal(3)
+#: Image sizes for resolution words (`image 4k`), smaller side first as the catalog writes them.
+IMAGE_SIZES = {"720p": "720x1280", "1080p": "1080x1920", "1440p": "1440x2560", "4k": "2160x3840"}
 #: ~150 words a minute at ~6 characters a word, spaces included.
 CHARS_PER_SECOND = Decimal(15)
 
@@ -46,7 +48,7 @@ class Workload:
     def of(cls, req: Request, modality: str, entry: PriceEntry | None, assumptions: list[str]) -> Workload:
         work = cls()
         if modality == "video":
-            work.seconds = req.seconds or default(assumptions, Decimal(10), "No duration given: 10 s per video.")
+            work.seconds = req.seconds or _assume(assumptions, Decimal(10), "No duration given: 10 s per video.")
             res = req.resolution or (entry.variant.get("resolution") if entry else None) or "720p"
             if req.resolution is None:
                 assumptions.append(f"No resolution given: {res}, {entry.name if entry else 'the'} default.")
@@ -61,9 +63,9 @@ class Workload:
             work.quality = req.quality or default_quality
             if req.quality is None:
                 assumptions.append(f"No quality given: {work.quality}.")
-            work.resolution, work.size = req.resolution, req.size
-            size = req.size or (entry.variant.get("size") if entry else None)
-            shown = size or (req.resolution and f"{req.resolution}") or "1024x1024"
+            # "image 4k" asks for a size: priced (and computed) as that size, never silently as the default one.
+            work.size = req.size or IMAGE_SIZES.get(req.resolution or "")
+            shown = work.size or (entry.variant.get("size") if entry else None) or "1024x1024"
             work.description = f"image, {work.quality}, {shown}"
             work.parts = {"quality": work.quality, "size": shown}
         elif modality in {"chat", "agent"}:
@@ -72,7 +74,7 @@ class Workload:
             tokens = req.tokens or req.tokens_in or (req.words * TOKENS_PER_WORD if req.words else None)
             if req.words and not (req.tokens or req.tokens_in):
                 assumptions.append("Words to tokens at 4 tokens per 3 words (English).")
-            work.tokens_in = tokens or default(assumptions, Decimal(1000), "No size given: 1,000 tokens.")
+            work.tokens_in = tokens or _assume(assumptions, Decimal(1000), "No size given: 1,000 tokens.")
             work.description = f"embedding of {format_count(work.tokens_in.to_integral_value())} tokens"
             work.parts = {"tokens_in": work.tokens_in}
         elif modality == "tts":
@@ -85,7 +87,7 @@ class Workload:
                 work.chars = req.seconds * CHARS_PER_SECOND
                 assumptions.append(f"Speech at {CHARS_PER_SECOND} characters a second (~150 words a minute).")
             else:
-                work.chars = default(assumptions, Decimal(1000), "No length given: 1,000 characters.")
+                work.chars = _assume(assumptions, Decimal(1000), "No length given: 1,000 characters.")
             work.seconds = work.chars / CHARS_PER_SECOND
             work.description = (
                 f"speech, {format_count(work.chars.to_integral_value())} characters "
@@ -93,7 +95,7 @@ class Workload:
             )
             work.parts = {"chars": work.chars}
         else:  # transcribe
-            work.seconds = req.seconds or default(assumptions, Decimal(60), "No length given: 1 min of audio.")
+            work.seconds = req.seconds or _assume(assumptions, Decimal(60), "No length given: 1 min of audio.")
             minutes = (work.seconds / 60).quantize(Decimal("0.01")).normalize()
             work.description = f"transcription of {format_count(minutes)} min of audio"
             work.parts = {"seconds": work.seconds}
@@ -138,7 +140,7 @@ class Workload:
             assumptions.append("No output tokens given: input only.")
         assert tokens_in is not None and tokens_out is not None
         if modality == "agent":
-            steps = req.steps or default(assumptions, Decimal(20), "No step count given: 20 steps per run.")
+            steps = req.steps or _assume(assumptions, Decimal(20), "No step count given: 20 steps per run.")
             self.description = (
                 f"agent run, {format_count(steps)} steps × {format_count((tokens_in + tokens_out).normalize())} "
                 f"tokens ({format_count(tokens_in.normalize())} in + {format_count(tokens_out.normalize())} out)"
@@ -154,6 +156,6 @@ class Workload:
         self.tokens_in, self.tokens_out = tokens_in, tokens_out
 
 
-def default(assumptions: list[str], value: Decimal, note: str) -> Decimal:
+def _assume(assumptions: list[str], value: Decimal, note: str) -> Decimal:
     assumptions.append(note)
     return value

@@ -225,3 +225,11 @@ def test_estimates_are_immutable_values() -> None:
 def test_headline_carries_the_figures() -> None:
     headline = estimate("video 10s x 1M users").headline()
     assert "$1,000,000" in headline and "1,000,000" in headline and "Veo 3.1 Fast" in headline
+
+
+def test_an_image_resolution_is_priced_as_that_size_never_as_the_default() -> None:
+    with pytest.raises(EstimateError, match="no price for medium, 2160x3840"):
+        estimate("image gpt-image-1 4k")
+    flat = estimate("image flux-dev 4k")  # one price for any size; compute still grows with the pixels
+    assert flat.api.unit_usd == D("0.025")
+    assert flat.compute.unit_usd > estimate("image flux-dev").compute.unit_usd
