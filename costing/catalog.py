@@ -39,6 +39,17 @@ Unit = Literal["second", "image", "char", "minute", "token"]
 
 _BUNDLED = Path(__file__).with_name("data") / "catalog.yaml"
 
+# What each kind of model can be priced per.
+_UNITS_FOR: dict[str, frozenset[str]] = {
+    "video": frozenset({"second"}),
+    "image": frozenset({"image"}),
+    "tts": frozenset({"char", "second"}),
+    "transcribe": frozenset({"minute", "second"}),
+    "chat": frozenset({"token"}),
+    "agent": frozenset({"token"}),
+    "embed": frozenset({"token"}),
+}
+
 
 class CatalogError(Exception):
     """A price file is unreadable or invalid. The message names the file and the entry."""
@@ -82,9 +93,8 @@ class PriceEntry(BaseModel):
             raise ValueError("a retired entry needs status_date (the retirement date)")
         if self.modality == "video" and ("resolution" not in self.variant or self.audio is None):
             raise ValueError("a video entry needs variant.resolution and audio: true|false")
-        token_priced = self.modality in {"chat", "agent", "embed"}
-        if token_priced != (self.unit == "token"):
-            raise ValueError("chat, agent and embed entries are priced per token, and only they are")
+        if self.unit not in _UNITS_FOR[self.modality]:
+            raise ValueError(f"a {self.modality} price is per {' or '.join(sorted(_UNITS_FOR[self.modality]))}")
         if self.modality in {"chat", "agent"} and self.output_usd is None:
             raise ValueError("a chat entry needs output_usd (the output-token price)")
         return self

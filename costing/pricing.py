@@ -238,16 +238,7 @@ def _catalog_unit_price(
         quality=work.quality if modality == "image" else None,
         size=work.size if modality == "image" else None,
     )
-    if modality == "video":
-        amount = work.seconds
-    elif modality == "image":
-        amount = Decimal(1)
-    elif modality == "tts":
-        amount = work.chars
-    else:  # transcribe: priced per minute of audio
-        amount = work.seconds / 60  # type: ignore[operator]
-    assert amount is not None
-    unit_usd = chosen.unit_usd * amount
+    unit_usd = chosen.unit_usd * _units_of(work, chosen.unit)
     listed = _describe_entry(chosen)
     if request.audio is True and modality == "video" and chosen.audio is False:
         warnings.append(f"{chosen.name} doesn't generate audio; this price is for silent video.")
@@ -275,6 +266,17 @@ def _catalog_unit_price(
         unit_usd = override.usd / override.per
     warnings.append(f"Using your price instead of the list price ({listed}, {chosen.name}).")
     return unit_usd, _override_source(request, listed)
+
+
+def _units_of(work: Workload, unit: str) -> Decimal:
+    """How many of a price's units one unit of work takes: seconds of video, minutes of audio, characters."""
+    if unit == "image":
+        return Decimal(1)
+    if unit == "char":
+        assert work.chars is not None
+        return work.chars
+    assert work.seconds is not None
+    return work.seconds / 60 if unit == "minute" else work.seconds
 
 
 def _describe_entry(entry: PriceEntry) -> str:

@@ -159,3 +159,16 @@ def test_a_missing_price_book_is_named(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("COSTBOT_PRICES", str(tmp_path / "nope.yaml"))
     with pytest.raises(CatalogError, match="no such file"):
         estimate("video 10s")
+
+
+def test_a_price_book_entry_in_the_wrong_unit_is_refused(tmp_path, monkeypatch) -> None:
+    book = write(tmp_path, "entries:\n  - {id: whisper-1, usd: '0.01', unit: image}\n")
+    monkeypatch.setenv("COSTBOT_PRICES", str(book))
+    with pytest.raises(CatalogError, match="a transcribe price is per minute or second"):
+        estimate("transcribe 10 min")
+
+
+def test_a_transcription_priced_per_second_is_costed_per_second(tmp_path, monkeypatch) -> None:
+    book = write(tmp_path, "entries:\n  - {id: whisper-1, usd: '0.0002', unit: second}\n")
+    monkeypatch.setenv("COSTBOT_PRICES", str(book))
+    assert estimate("transcribe 10 min whisper-1").api.unit_usd == Decimal("0.12")
