@@ -99,3 +99,14 @@ def test_unknown_command_exits_2() -> None:
 
 def test_version() -> None:
     assert run("--version").stdout.startswith("costbot ")
+
+
+def test_main_in_process_returns_the_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    assert main(["cost", "--json", "video 10s x 2 users"]) == 0
+    assert json.loads(capsys.readouterr().out)["api"]["total_usd"] == 2
+    assert main(["cost", "video 10s x banana"]) == 2
+    assert "needs a number" in capsys.readouterr().err
+    assert main(["prices", "--json", "whisper-1"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["model"] == "whisper-1"
