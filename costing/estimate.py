@@ -8,6 +8,7 @@ and every caveat (retired model, user's own price) a warning, so the answer stat
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -18,7 +19,7 @@ from costing import compute
 from costing.catalog import Catalog, current_catalog
 from costing.errors import EstimateError
 from costing.language import parse_request
-from costing.lexicon import EXAMPLES, PERIODS
+from costing.lexicon import EXAMPLES, PEOPLE_NOUNS, PERIODS
 from costing.money import format_count, format_usd
 from costing.pricing import DEFAULT_MODELS, PriceSource, choose_model, quote
 from costing.request import Request, Subcommand, check_fit
@@ -213,6 +214,7 @@ def estimate_request(request: Request, *, catalog: Catalog, today: date | None =
         warnings.extend(value.warnings)
     if not request.counts:
         assumptions.append(f"No count given: one {UNIT_NOUNS[modality]}. Add 'x 1M users' to scale it.")
+    warnings.extend(_people_typos(request))
 
     return Estimate(
         text=request.text,
@@ -242,6 +244,21 @@ def estimate_request(request: Request, *, catalog: Catalog, today: date | None =
         assumptions=assumptions,
         warnings=warnings,
     )
+
+
+def _people_typos(request: Request) -> list[str]:
+    """`x 1M usres` counts, but as plain units: say so, since per-user figures silently vanish otherwise."""
+    if request.users is not None:
+        return []
+    notes = []
+    for count in request.counts:
+        close = difflib.get_close_matches(count.noun or "", PEOPLE_NOUNS, n=1, cutoff=0.8)
+        if count.noun and close:
+            notes.append(
+                f"'{count.noun}' is counted as plain units, not people, so there are no per-user figures. "
+                f"Did you mean '{close[0]}'?"
+            )
+    return notes
 
 
 def _gpu_seconds_text(seconds: Decimal) -> str:

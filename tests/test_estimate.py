@@ -233,3 +233,10 @@ def test_an_image_resolution_is_priced_as_that_size_never_as_the_default() -> No
     flat = estimate("image flux-dev 4k")  # one price for any size; compute still grows with the pixels
     assert flat.api.unit_usd == D("0.025")
     assert flat.compute.unit_usd > estimate("image flux-dev").compute.unit_usd
+
+
+def test_a_misspelt_people_noun_is_flagged_not_silently_dropped() -> None:
+    e = estimate("video 10s x 1M usres")
+    assert e.users is None and e.per_user_usd is None
+    assert any("Did you mean 'users'" in w for w in e.warnings)
+    assert not estimate("video 10s x 1M tickets").warnings
