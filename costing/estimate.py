@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -252,13 +253,19 @@ def _people_typos(request: Request) -> list[str]:
         return []
     notes = []
     for count in request.counts:
-        close = difflib.get_close_matches(count.noun or "", PEOPLE_NOUNS, n=1, cutoff=0.8)
-        if count.noun and close:
+        close = _close_people_noun(count.noun) if count.noun else None
+        if close:
             notes.append(
                 f"'{count.noun}' is counted as plain units, not people, so there are no per-user figures. "
-                f"Did you mean '{close[0]}'?"
+                f"Did you mean '{close}'?"
             )
     return notes
+
+
+@functools.lru_cache(maxsize=1024)
+def _close_people_noun(noun: str) -> str | None:
+    close = difflib.get_close_matches(noun, PEOPLE_NOUNS, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _gpu_seconds_text(seconds: Decimal) -> str:
