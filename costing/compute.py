@@ -83,7 +83,8 @@ def _video(seconds: Decimal, resolution: str) -> ComputeResult:
     notes = [
         f"Video compute calibrated on {video['reference']}: {_fmt(base, 0)} GPU-seconds per output second "
         f"at 720p ({video['source']}); analysts put Sora 2 at ~$1.30 per 10 s clip, 187 H100-seconds per "
-        "output second at $2.50/h.",
+        "output second at $2.50/h. The same for every video model: providers don't publish their timings, and "
+        "distilled 'fast' or 'lite' models can be several times cheaper.",
     ]
     if resolution != "720p":
         notes.append(
@@ -104,7 +105,7 @@ def _image(quality: str, size: str | None) -> ComputeResult:
     gpu_s *= pixel_ratio**exponent
     notes = (
         f"Image compute calibrated on {image['reference']}: {image['gpu_seconds_per_image']} GPU-seconds "
-        f"({image['source']}).",
+        f"({image['source']}); the same for every image model, as providers don't publish their timings.",
         f"{quality} quality taken as {steps} diffusion steps at {width}x{height}: {_fmt(gpu_s)} GPU-s per image "
         f"(linear in steps, pixels to the power {image['pixel_exponent']}).",
     )
