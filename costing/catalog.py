@@ -153,9 +153,6 @@ class Catalog:
                 self._resolved.clear()
             return found
 
-    def variants(self, model_id: str) -> list[PriceEntry]:
-        return self._by_id[model_id]
-
     def default_entry(self, model_id: str) -> PriceEntry:
         variants = self._by_id[model_id]
         return next((e for e in variants if e.default), variants[0])

@@ -18,7 +18,6 @@ __all__ = [
     "KEYWORDS",
     "MAX_TEXT_LENGTH",
     "MINUTE_WORDS",
-    "MODALITIES",
     "MODEL_WORDS",
     "MULTIPLIER_WORDS",
     "OTHER_TIME_WORDS",
@@ -45,7 +44,6 @@ __all__ = [
 
 MAX_TEXT_LENGTH = 500
 
-MODALITIES = ("video", "image", "chat", "agent", "tts", "transcribe", "embed")
 
 #: One example per workload, each of which parses; used in help and in error messages.
 EXAMPLES = {
