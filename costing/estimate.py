@@ -7,24 +7,22 @@ and every caveat (retired model, user's own price) a warning, so the answer stat
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import functools
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict
 
 from costing import compute
 from costing.catalog import Catalog, current_catalog
 from costing.errors import EstimateError
 from costing.language import parse_request
 from costing.lexicon import EXAMPLES, PEOPLE_NOUNS, PERIODS
-from costing.money import format_count, format_usd
+from costing.money import Money, Number, format_count, format_usd
 from costing.pricing import DEFAULT_MODELS, PriceSource, choose_model, quote
 from costing.request import Request, Subcommand, check_fit
-from costing.value import DAYS, value_of
+from costing.value import DAYS, ValueResult, value_of
 from costing.workload import UNIT_NOUNS, Workload
 
 __all__ = [
@@ -37,17 +35,6 @@ __all__ = [
     "estimate",
     "estimate_request",
 ]
-
-
-def _number(value: Decimal) -> float | int:
-    if value == value.to_integral_value() and abs(value) < 2**53:
-        return int(value)
-    return float(value)
-
-
-#: Decimal inside, a JSON number at the edge.
-Money = Annotated[Decimal, PlainSerializer(_number, when_used="json")]
-Number = Annotated[Decimal, PlainSerializer(_number, when_used="json")]
 
 
 class _Frozen(BaseModel):
@@ -67,17 +54,6 @@ class ComputeCost(_Frozen):
     gpu_hour_usd: Money
     gpu_seconds_per_unit: Number
     projections: dict[str, Money] | None
-
-
-class ValueResult(_Frozen):
-    kind: str
-    description: str
-    total_usd: Money
-    period: str | None
-    ratio: Number | None
-    compute_ratio: Number | None
-    break_even_unit_usd: Money | None
-    payback_days: Number | None
 
 
 class CountPart(_Frozen):
@@ -241,7 +217,7 @@ def estimate_request(request: Request, *, catalog: Catalog, today: date | None =
         ),
         projections=projections,
         per_user_usd=per_user,
-        value=None if value is None else ValueResult(**dataclasses.asdict(value.result)),
+        value=None if value is None else value.result,
         assumptions=assumptions,
         warnings=warnings,
     )

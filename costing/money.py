@@ -7,8 +7,11 @@ or a number becomes text, so that `1.5M`, `1,000,000` and `$0.0042` mean the sam
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Annotated
 
-__all__ = ["MAX_NUMBER", "format_count", "format_usd", "parse_number"]
+from pydantic import PlainSerializer
+
+__all__ = ["MAX_NUMBER", "Money", "Number", "format_count", "format_usd", "parse_number"]
 
 #: Largest number a user may type. Ten trillion is beyond any real workload; anything bigger is a typo or a test
 #: of our arithmetic, and refusing it keeps every product of counts finite and exact.
@@ -67,3 +70,15 @@ def format_count(count: Decimal) -> str:
     if count == count.to_integral_value():
         return f"{int(count):,}"
     return f"{count.normalize():,f}"
+
+
+def _json_number(value: Decimal) -> float | int:
+    if value == value.to_integral_value() and abs(value) < 2**53:
+        return int(value)
+    return float(value)
+
+
+#: A `Decimal` inside, a JSON number at the edge (`model_dump(mode="json")`): money in US dollars.
+Money = Annotated[Decimal, PlainSerializer(_json_number, when_used="json")]
+#: Any other exact quantity shown as a JSON number (counts, GPU-seconds, ratios).
+Number = Annotated[Decimal, PlainSerializer(_json_number, when_used="json")]

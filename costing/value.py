@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
+from pydantic import BaseModel, ConfigDict
+
 from costing.errors import EstimateError
-from costing.money import format_count, format_usd
+from costing.money import Money, Number, format_count, format_usd
 from costing.request import ValueSpec
 
-__all__ = ["DAYS", "DEFAULT_WAGE", "ValueOutcome", "value_of"]
+__all__ = ["DAYS", "DEFAULT_WAGE", "ValueOutcome", "ValueResult", "value_of"]
 
 #: Days in each period; a month is 365/12 days so that twelve months make a year.
 DAYS = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(365) / Decimal(12), "year": Decimal(365)}
@@ -18,23 +20,26 @@ DAYS = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(365) / Decimal(1
 DEFAULT_WAGE = Decimal("69.5")
 
 
-@dataclass(frozen=True, slots=True)
-class ValueFigures:
+class ValueResult(BaseModel):
+    """What the workload is worth over the estimate's period, and how that compares with its spend."""
+
+    model_config = ConfigDict(frozen=True)
+
     kind: str
     description: str
-    total_usd: Decimal
+    total_usd: Money
     period: str | None
-    ratio: Decimal | None
-    compute_ratio: Decimal | None
-    break_even_unit_usd: Decimal | None
-    payback_days: Decimal | None
+    ratio: Number | None
+    compute_ratio: Number | None
+    break_even_unit_usd: Money | None
+    payback_days: Number | None
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class ValueOutcome:
-    result: ValueFigures
-    assumptions: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    result: ValueResult
+    assumptions: list[str]
+    warnings: list[str]
 
 
 def value_of(
@@ -63,14 +68,15 @@ def value_of(
     Raises:
         EstimateError: A per-user value without a user count.
     """
-    outcome = ValueOutcome(result=None)  # type: ignore[arg-type]
+    assumptions: list[str] = []
+    warnings: list[str] = []
     amount = spec.usd or DEFAULT_WAGE
     wage = amount
     if spec.kind == "saves":
         assert spec.minutes_saved is not None
         amount = spec.minutes_saved / 60 * wage
         if spec.usd is None:
-            outcome.assumptions.append(
+            assumptions.append(
                 f"Time saved valued at {format_usd(DEFAULT_WAGE)}/h, the mean US software developer wage "
                 "(BLS OEWS 2024); add '@ $R/h' for your own rate."
             )
@@ -86,9 +92,7 @@ def value_of(
         value_period = period
         description = f"{label}: {saved}{format_usd(amount)} per {unit_noun}"
         if not spec.basis_stated:
-            outcome.assumptions.append(
-                f"Value taken per {unit_noun}; write 'each', '/user/month' or '/month' to say which."
-            )
+            assumptions.append(f"Value taken per {unit_noun}; write 'each', '/user/month' or '/month' to say which.")
     else:
         scale = Decimal(1)
         who = ""
@@ -120,11 +124,11 @@ def value_of(
         # A one-off spend against a recurring value: the question is how long until it pays back.
         per_day = total / DAYS[value_period]  # type: ignore[index]
         payback = api_total / per_day if per_day > 0 else None
-        outcome.warnings.append(
+        warnings.append(
             f"The cost is one-off but the value is per {value_period}; showing the payback time instead of a "
             f"ratio. Add 'per {value_period}' to the workload to compare like with like."
         )
-    outcome.result = ValueFigures(
+    result = ValueResult(
         kind=spec.kind,
         description=description,
         total_usd=total,
@@ -134,4 +138,4 @@ def value_of(
         break_even_unit_usd=break_even,
         payback_days=payback,
     )
-    return outcome
+    return ValueOutcome(result, assumptions, warnings)
