@@ -36,6 +36,7 @@ __all__ = [
     "TIMES_WORDS",
     "TOKEN_WORDS",
     "WORD_WORDS",
+    "WORKLOAD_PHRASES",
     "WORKLOAD_WORDS",
     "looks_like_model",
     "reserved_words",
@@ -54,6 +55,17 @@ EXAMPLES = {
     "tts": "tts 30s x 10k per month",
     "transcribe": "transcribe 10 min x 5k per week",
     "embed": "embed 1M tokens x 30 per month",
+}
+
+#: Each workload as a phrase with its article, for messages: "an image workload", "a chat workload".
+WORKLOAD_PHRASES = {
+    "video": "a video",
+    "image": "an image",
+    "chat": "a chat",
+    "agent": "an agent",
+    "tts": "a text-to-speech",
+    "transcribe": "a transcription",
+    "embed": "an embedding",
 }
 
 SUBCOMMANDS = frozenset({"help", "prices", "save", "list", "show", "compare", "delete", "value", "budget", "digest"})

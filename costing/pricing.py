@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from costing.catalog import Catalog, PriceEntry
 from costing.errors import EstimateError
-from costing.lexicon import EXAMPLES
+from costing.lexicon import EXAMPLES, WORKLOAD_PHRASES
 from costing.money import format_count, format_usd
 from costing.request import PriceOverride, Request
 from costing.tokens import TokenPrice, find_token_price, known_token_models
@@ -138,18 +138,13 @@ def choose_model(request: Request, *, catalog: Catalog, today: date, assumptions
     )
 
 
-_KIND_NAMES = {
-    "video": "a video", "image": "an image", "chat": "a chat", "agent": "an agent", "tts": "a text-to-speech",
-    "transcribe": "a transcription", "embed": "an embedding",
-}  # fmt: skip
-
-
 def _wrong_modality(typed: str, actual: str, asked: str, catalog: Catalog, position: int) -> EstimateError:
     default = DEFAULT_MODELS[asked]
     others = [i for i in catalog.ids(asked) if i != default and catalog.default_entry(i).status == "active"]
     options = ", ".join([default, *others][:4])
     return EstimateError(
-        f"'{typed}' is {_KIND_NAMES[actual]} model, not {_KIND_NAMES[asked]} model. For {asked}, try {options}.",
+        f"'{typed}' is {WORKLOAD_PHRASES[actual]} model, not {WORKLOAD_PHRASES[asked]} model. "
+        f"For {asked}, try {options}.",
         fragment=typed,
         position=position,
         example=f"{EXAMPLES[asked]} {DEFAULT_MODELS[asked]}",
@@ -162,7 +157,7 @@ def _wrong_modality(typed: str, actual: str, asked: str, catalog: Catalog, posit
 def quote(choice: ModelChoice, work: Workload, request: Request, *, catalog: Catalog, warnings: list[str]) -> Quote:
     """The API price of one unit of `work` on `choice`: list price, or the user's, less any discount."""
     if choice.token_priced:
-        unit_usd, source = _token_unit_price(work, choice.entry, choice.token_price, request, warnings)
+        unit_usd, source = _token_unit_price(choice.modality, work, choice.entry, choice.token_price, request, warnings)
         status = choice.entry.status if choice.entry else source.status
     else:
         assert choice.entry is not None
@@ -187,6 +182,14 @@ _OVERRIDE_FITS = {
 
 
 def _check_overrides(request: Request, modality: str) -> None:
+    if len(request.prices) > 1 and modality not in TOKEN_MODALITIES:
+        position, typed = request.where["price"]
+        raise EstimateError(
+            f"{WORKLOAD_PHRASES[modality].capitalize()} workload takes one price; "
+            "give either a rate (like 'at $0.25/s') or 'at $1 each'.",
+            fragment=typed,
+            position=position,
+        )
     for override in request.prices:
         if override.unit not in _OVERRIDE_FITS[modality]:
             position, typed = request.where["price"]
@@ -195,7 +198,7 @@ def _check_overrides(request: Request, modality: str) -> None:
                 "chat": "$2/1M in $8/1M out", "agent": "$3/1M in $15/1M out", "embed": "$0.02/1M tokens",
             }[modality]  # fmt: skip
             raise EstimateError(
-                f"A price per {override.unit.replace('_', ' ')} doesn't fit a {modality} workload; "
+                f"A price per {override.unit.replace('_', ' ')} doesn't fit {WORKLOAD_PHRASES[modality]} workload; "
                 f"give it like 'at {fits}' or 'at $1 each'.",
                 fragment=typed,
                 position=position,
@@ -253,17 +256,11 @@ def _catalog_unit_price(
             override=False,
         )
     _check_overrides(request, modality)
-    override = request.prices[0]
+    override = request.prices[0]  # media take one price (checked above)
     if override.unit == "request":
         unit_usd = override.usd
-    elif override.unit == "second":
-        seconds = work.seconds
-        assert seconds is not None
-        unit_usd = override.usd / override.per * seconds
-    elif override.unit == "char":
-        unit_usd = override.usd / override.per * work.chars  # type: ignore[operator]
-    else:  # image
-        unit_usd = override.usd / override.per
+    else:
+        unit_usd = override.usd / override.per * _units_of(work, override.unit)
     warnings.append(f"Using your price instead of the list price ({listed}, {chosen.name}).")
     return unit_usd, _override_source(request, listed)
 
@@ -288,6 +285,7 @@ def _describe_entry(entry: PriceEntry) -> str:
 
 
 def _token_unit_price(
+    modality: str,
     work: Workload,
     entry: PriceEntry | None,
     token_price: TokenPrice | None,
@@ -305,16 +303,13 @@ def _token_unit_price(
         )  # fmt: skip
     else:
         assert token_price is not None
-        per_step = Decimal(1)
-        steps = work.parts.get("steps")
-        if steps:  # tiers depend on one request's input, i.e. one agent step
-            per_step = Decimal(steps)
-        in_step, out_step = token_price.request_usd(work.tokens_in / per_step, work.tokens_out / per_step)
-        in_usd, out_usd = in_step * per_step, out_step * per_step
-        source = _token_source(token_price, token_price.rates(work.tokens_in / per_step)[2])
+        # Long-context tiers depend on one request's input: one agent step, not the whole run.
+        per_request_in = work.tokens_in / work.requests
+        in_one, out_one = token_price.request_usd(per_request_in, work.tokens_out / work.requests)
+        in_usd, out_usd = in_one * work.requests, out_one * work.requests
+        source = _token_source(token_price, token_price.rates(per_request_in)[2])
     if not request.prices:
         return in_usd + out_usd, source
-    modality = request.modality or "chat"
     _check_overrides(request, modality)
     by_unit = {o.unit: o for o in request.prices}
     if "request" in by_unit:

@@ -135,7 +135,7 @@ def check_fit(request: Request, modality: str) -> None:
     if modality == "image" and name == "resolution" and request.resolution not in {"4k"}:
         return
     raise EstimateError(
-        f"'{typed}' doesn't fit a {modality} workload: {_PART_HINTS[modality]}.",
+        f"'{typed}' doesn't fit {lx.WORKLOAD_PHRASES[modality]} workload: {_PART_HINTS[modality]}.",
         fragment=typed,
         position=position,
         example=lx.EXAMPLES[modality],

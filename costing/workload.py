@@ -39,8 +39,9 @@ class Workload:
         self.quality: str | None = None
         self.resolution: str | None = None
         self.size: str | None = None
-        self.tokens_in = Decimal(0)
+        self.tokens_in = Decimal(0)  # per unit: for an agent run, all its steps
         self.tokens_out = Decimal(0)
+        self.requests = Decimal(1)  # API requests per unit: an agent run makes one per step
         self.description = ""
         self.parts: dict[str, Any] = {}
 
@@ -146,6 +147,7 @@ class Workload:
                 f"tokens ({format_count(tokens_in.normalize())} in + {format_count(tokens_out.normalize())} out)"
             )
             self.parts = {"steps": steps, "tokens_in": tokens_in, "tokens_out": tokens_out}
+            self.requests = steps
             tokens_in, tokens_out = tokens_in * steps, tokens_out * steps
         else:
             self.description = (

@@ -240,3 +240,20 @@ def test_a_misspelt_people_noun_is_flagged_not_silently_dropped() -> None:
     assert e.users is None and e.per_user_usd is None
     assert any("Did you mean 'users'" in w for w in e.warnings)
     assert not estimate("video 10s x 1M tickets").warnings
+
+
+def test_a_media_workload_takes_one_price_not_two() -> None:
+    with pytest.raises(EstimateError, match="takes one price"):
+        estimate("video 10s at $0.25/s $1 each")
+
+
+def test_a_price_override_on_a_model_named_alone_uses_that_model_s_kind() -> None:
+    e = estimate("text-embedding-3-small 1M tokens at $0.01/1M tokens")
+    assert e.modality == "embed" and e.api.unit_usd == D("0.01")
+    with pytest.raises(EstimateError, match="output token doesn't fit an embedding workload"):
+        estimate("text-embedding-3-small 1M tokens at $1/1M out")
+
+
+def test_overrides_for_seconds_of_speech_and_minutes_of_audio() -> None:
+    assert estimate("tts 60s at $0.01/s").api.unit_usd == D("0.60")
+    assert estimate("transcribe 1h at $0.50/h").api.unit_usd == D("0.50")

@@ -227,7 +227,7 @@ def test_a_text_starting_with_a_value_is_still_an_estimate() -> None:
         ("video 10s image", "One workload at a time", 11),
         ("video 1000 tokens", "doesn't fit a video workload", 7),
         ("chat 10s", "doesn't fit a chat workload", 6),
-        ("image 10s", "doesn't fit a image workload", 7),
+        ("image 10s", "doesn't fit an image workload", 7),
         ("video 10s per fortnight", "isn't a period I project", 15),
         ("video 10s x 3 per fortnight", "isn't a period I project", 19),
         ("video 10s per banana split", "I don't understand 'split'", 22),
