@@ -61,19 +61,24 @@ def _console():  # rich is imported only when a table is printed: --json stays f
 
 
 def _cost(text: str, as_json: bool) -> int:
-    from costing import EstimateError, Subcommand, estimate, parse_request
+    from costing import EstimateError, Subcommand, current_catalog, estimate_request, parse_request
     from costing.catalog import CatalogError
+    from costing.estimate import not_an_estimate
 
     try:
-        request = parse_request(text)
-        if isinstance(request, Subcommand) and request.name == "help":
-            from bot.terminal import print_help
+        # Parse once, with the catalog's names, so a price book's plain-word model ids are read as models.
+        catalog = current_catalog()
+        request = parse_request(text, model_names=catalog.model_names)
+        if isinstance(request, Subcommand):
+            if request.name == "help":
+                from bot.terminal import print_help
 
-            print_help(_console())
-            return EXIT_OK
-        if isinstance(request, Subcommand) and request.name == "prices":
-            return _prices(request.args, as_json)
-        result = estimate(text)
+                print_help(_console())
+                return EXIT_OK
+            if request.name == "prices":
+                return _prices(request.args, as_json)
+            raise not_an_estimate(request)
+        result = estimate_request(request, catalog=catalog)
     except (EstimateError, CatalogError) as exc:
         return _fail(str(exc))
     if as_json:

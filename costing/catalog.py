@@ -138,9 +138,7 @@ class Catalog:
                     raise CatalogError(f"'{name}' names both {self._names[key]} and {model_id}")
                 self._names[key] = model_id
         #: Every id and alias as typed, lower-case: what the parser should read as a model name.
-        self.model_names = frozenset(
-            n.lower() for model_id, variants in self._by_id.items() for n in (model_id, *variants[0].aliases)
-        ) | frozenset(a.lower() for e in self.entries for a in e.aliases)
+        self.model_names = frozenset(self._by_id) | frozenset(a.lower() for e in self.entries for a in e.aliases)
 
     # --- lookup -------------------------------------------------------------------------------------------
     def resolve(self, name: str) -> str | None:

@@ -34,6 +34,7 @@ __all__ = [
     "ValueResult",
     "estimate",
     "estimate_request",
+    "not_an_estimate",
 ]
 
 
@@ -120,11 +121,16 @@ def estimate(text: str, *, today: date | None = None) -> Estimate:
     catalog = current_catalog()
     request = parse_request(text, model_names=catalog.model_names)
     if isinstance(request, Subcommand):
-        raise EstimateError(
-            f"'{request.name}' is a command, not an estimate; it works in Slack as /cost {request.name}.",
-            example=EXAMPLES["video"],
-        )
+        raise not_an_estimate(request)
     return estimate_request(request, catalog=catalog, today=today)
+
+
+def not_an_estimate(command: Subcommand) -> EstimateError:
+    """The error for a subcommand given where an estimate was expected."""
+    return EstimateError(
+        f"'{command.name}' is a command, not an estimate; it works in Slack as /cost {command.name}.",
+        example=EXAMPLES["video"],
+    )
 
 
 def estimate_request(request: Request, *, catalog: Catalog, today: date | None = None) -> Estimate:

@@ -116,4 +116,4 @@ def known_token_models() -> tuple[str, ...]:
     from genai_prices.data_snapshot import get_snapshot
 
     wanted = {"openai", "anthropic", "google", "deepseek", "x-ai", "mistral", "meta", "groq", "together"}
-    return tuple(m.id for p in get_snapshot().providers if p.id in wanted for m in p.models)
+    return tuple(dict.fromkeys(m.id for p in get_snapshot().providers if p.id in wanted for m in p.models))

@@ -110,3 +110,16 @@ def test_main_in_process_returns_the_exit_status(capsys: pytest.CaptureFixture[s
     assert "needs a number" in capsys.readouterr().err
     assert main(["prices", "--json", "whisper-1"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["model"] == "whisper-1"
+
+
+def test_a_price_book_model_with_a_plain_word_id_is_costed(tmp_path: Path) -> None:
+    book = tmp_path / "prices.yaml"
+    book.write_text("entries:\n  - {id: acme, provider: Acme, modality: chat, usd: '1', output_usd: '2'}\n")
+    result = run("cost", "--json", "chat 1M in 1M out acme", env={"COSTBOT_PRICES": str(book)})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["api"]["unit_usd"] == 3
+
+
+def test_slack_only_commands_say_where_they_work() -> None:
+    result = run("cost", "save launch video 10s")
+    assert result.returncode == 2 and "works in Slack as /cost save" in result.stderr
