@@ -85,6 +85,8 @@ class Estimate(_Frozen):
     value: ValueResult | None
     assumptions: list[str]
     warnings: list[str]
+    #: The text cut into its sections (workload, model, counts, period, price, value) as typed, for editing.
+    sections: dict[str, str]
 
     def headline(self) -> str:
         """One line with the figures that matter: `1,000,000 × 10 s video … = $1,000,000 (API) · $1.4M compute`."""
@@ -226,6 +228,7 @@ def estimate_request(request: Request, *, catalog: Catalog, today: date | None =
         value=None if value is None else value.result,
         assumptions=assumptions,
         warnings=warnings,
+        sections=request.sections(),
     )
 
 

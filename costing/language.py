@@ -90,6 +90,10 @@ def _clauses_for(kind: str, text: str) -> tuple[str, ...]:
     return tuple(name for name, fires in triggers if fires)
 
 
+# The section each element of `_Parser._shape()` belongs to; a new `where` entry is a workload detail (10s, 4k).
+_SECTIONS_BY_SHAPE = ("workload", "counts", "model", "period", "price", "value", "workload")
+
+
 class _Parser:
     """Walks the tokens once; each `_clause_*` method consumes what it recognises and returns True."""
 
@@ -120,12 +124,32 @@ class _Parser:
         tokens = self.tokens
         while self.i < len(tokens):
             tok = tokens[self.i]
+            start, before = self.i, self._shape()
             for name in _clauses_for(tok.kind, tok.text if tok.kind in {"word", "sym"} else ""):
                 if getattr(self, name)():
                     break
             else:
                 raise self._not_understood(tok)
+            self._note_section(start, before)
         return self.req
+
+    def _shape(self) -> tuple[object, ...]:
+        req = self.req
+        return (req.modality, len(req.counts), req.model, req.period, (len(req.prices), req.discount_pct,
+                req.gpu_hour_usd), req.value, len(req.where))  # fmt: skip
+
+    def _note_section(self, start: int, before: tuple[object, ...]) -> None:
+        """Remember which section of the request the tokens just consumed belong to (for editing forms).
+
+        Sections are tried in order: `3 images` names the workload as it counts it, so it is the workload's.
+        """
+        after = self._shape()
+        changed = [name for name, old, new in zip(_SECTIONS_BY_SHAPE, before, after, strict=True) if old != new]
+        # Words that change nothing ("per user", "for") go with the section before them.
+        previous = self.req.spans[-1][0] if self.req.spans else "workload"
+        section = changed[0] if changed else previous
+        first, last = self.tokens[start], self.tokens[self.i - 1]
+        self.req.spans.append((section, first.pos, last.pos + len(last.text) - 1))
 
     def _not_understood(self, tok: Token) -> EstimateError:
         if tok.kind in {"num", "money"}:

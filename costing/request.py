@@ -8,7 +8,10 @@ from decimal import Decimal
 from costing import lexicon as lx
 from costing.errors import EstimateError
 
-__all__ = ["Count", "PriceOverride", "Request", "Subcommand", "ValueSpec", "check_fit"]
+__all__ = ["SECTIONS", "Count", "PriceOverride", "Request", "Subcommand", "ValueSpec", "check_fit"]
+
+#: The sections of an estimate's text, in the order that reads naturally (and re-parses the same).
+SECTIONS = ("workload", "model", "counts", "period", "price", "value")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,8 @@ class Request:
     value: ValueSpec | None = None
     #: Where each part came from, for messages: part name -> (position, text as typed).
     where: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: Which section each stretch of the text belongs to: (section, first column, last column), 1-based.
+    spans: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def quantity(self) -> Decimal:
@@ -78,6 +83,27 @@ class Request:
         for count in self.counts:
             total *= count.value
         return total
+
+    def sections(self) -> dict[str, str]:
+        """The text cut into `SECTIONS` as typed, e.g. {"workload": "video 10s", "counts": "x 1M users", …}.
+
+        Joining the sections in `SECTIONS` order gives a text that parses to the same request, so a form can
+        show each section in its own field and put them back together.
+        """
+        parts: dict[str, list[str]] = {name: [] for name in SECTIONS}
+        for section, first, last in sorted(self.spans, key=self._section_order):
+            parts[section].append(self.text[first - 1 : last])
+        return {name: " ".join(texts) for name, texts in parts.items()}
+
+    def _section_order(self, span: tuple[str, int, int]) -> tuple[int, int]:
+        # In the workload, the word naming it and plain words go first: `4k at $1/s video` must come back as
+        # `video 4k`, since `4k video` counts 4,000 videos. Elsewhere, as typed.
+        section, first, last = span
+        if section != "workload":
+            return (0, first)
+        named_at = self.where["modality"][0] if "modality" in self.where else 0
+        text = self.text[first - 1 : last]
+        return (0 if first <= named_at <= last else 1 if not any(c.isdigit() for c in text) else 2, first)
 
     @property
     def users(self) -> Decimal | None:

@@ -282,3 +282,16 @@ def test_every_example_parses() -> None:
 
 def test_count_objects_know_people() -> None:
     assert Count(D(3), "devs").is_people and not Count(D(3), "tickets").is_people
+
+
+def test_sections_cut_the_text_as_typed_for_an_editing_form() -> None:
+    request = parse_request("video 8s Veo-3.1 1080p x 3 per user per day x 50k users at $0.40/s value $1 each")
+    assert isinstance(request, Request)
+    assert request.sections() == {
+        "workload": "video 8s 1080p",
+        "model": "Veo-3.1",
+        "counts": "x 3 per user x 50k users",
+        "period": "per day",
+        "price": "at $0.40/s",
+        "value": "value $1 each",
+    }

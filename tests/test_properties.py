@@ -9,7 +9,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from costing import Estimate, EstimateError, estimate
+from costing import Estimate, EstimateError, Request, current_catalog, estimate, parse_request
+from costing.request import SECTIONS
 
 PIECES = [
     "video", "image", "chat", "agent", "tts", "transcribe", "embed", "text", "clip", "10s", "1.5 min", "720p",
@@ -74,3 +75,23 @@ def test_totals_are_unit_cost_times_every_count(workload: str, counts: list[int]
         assert result.projections is not None
         yearly = result.projections["year"]
         assert abs(yearly - result.projections["day"] * 365) <= Decimal("1e-9") * max(yearly, Decimal(1))
+
+
+def _meaning(request: Request) -> dict[str, object]:
+    return {k: v for k, v in vars(request).items() if k not in {"text", "where", "spans"}}
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=9).map(" ".join))
+def test_sections_put_back_together_mean_the_same_request(text: str) -> None:
+    names = current_catalog().model_names
+    try:
+        request = parse_request(text, model_names=names)
+    except EstimateError:
+        return
+    if not isinstance(request, Request):
+        return
+    sections = request.sections()
+    assert set(sections) == set(SECTIONS)
+    joined = " ".join(sections[name] for name in SECTIONS if sections[name])
+    assert _meaning(parse_request(joined, model_names=names)) == _meaning(request)  # type: ignore[arg-type]
