@@ -92,6 +92,8 @@ def _clauses_for(kind: str, text: str) -> tuple[str, ...]:
 
 # The section each element of `_Parser._shape()` belongs to; a new `where` entry is a workload detail (10s, 4k).
 _SECTIONS_BY_SHAPE = ("workload", "counts", "model", "period", "price", "value", "workload")
+# The section of a part set again to the value it had (which changes no shape).
+_PART_SECTIONS = {"model": "model", "period": "period", "discount_pct": "price", "gpu_hour_usd": "price"}
 
 
 class _Parser:
@@ -103,6 +105,8 @@ class _Parser:
         self.model_names = model_names
         self.i = 0
         self.req = Request(text=text)
+        self._loose_from: int | None = None  # where words that changed nothing began, awaiting a section
+        self._touched: str | None = None  # the part the current clause set, even to the value it had
 
     # --- cursor -------------------------------------------------------------------------------------------
     def peek(self, offset: int = 0) -> Token | None:
@@ -131,6 +135,7 @@ class _Parser:
             else:
                 raise self._not_understood(tok)
             self._note_section(start, before)
+        self._close_sections()
         return self.req
 
     def _shape(self) -> tuple[object, ...]:
@@ -145,11 +150,31 @@ class _Parser:
         """
         after = self._shape()
         changed = [name for name, old, new in zip(_SECTIONS_BY_SHAPE, before, after, strict=True) if old != new]
-        # Words that change nothing ("per user", "for") go with the section before them.
-        previous = self.req.spans[-1][0] if self.req.spans else "workload"
-        section = changed[0] if changed else previous
         first, last = self.tokens[start], self.tokens[self.i - 1]
-        self.req.spans.append((section, first.pos, last.pos + len(last.text) - 1))
+        end = last.pos + len(last.text) - 1
+        touched, self._touched = self._touched, None
+        if changed:
+            section = changed[0]
+        elif touched:  # said again, the same: `video … video`, `10s … 10s`
+            section = _PART_SECTIONS.get(touched, "workload")
+        else:
+            # Words that change nothing ("at", "for", "per user") go with the clause after them: `at 720p`.
+            self._loose_from = self._loose_from or first.pos
+            return
+        self.req.spans.append((section, self._loose_from or first.pos, end))
+        self._loose_from = None
+
+    def _close_sections(self) -> None:
+        """Trailing words that changed nothing join the last section (or make the workload's, if alone)."""
+        if self._loose_from is None:
+            return
+        end = len(self.text)
+        spans = self.req.spans
+        if spans:
+            section, begin, _ = spans[-1]
+            spans[-1] = (section, begin, end)
+        else:
+            spans.append(("workload", self._loose_from, end))
 
     def _not_understood(self, tok: Token) -> EstimateError:
         if tok.kind in {"num", "money"}:
@@ -183,6 +208,7 @@ class _Parser:
             raise self.fail(f"'{tok.text}' contradicts '{first_text}' (character {first_pos}); say it once.", tok)
         setattr(self.req, name, value)
         self.req.where.setdefault(name, (tok.pos, shown or tok.text))
+        self._touched = name
 
     def set_modality(self, modality: str, tok: Token) -> None:
         if self.req.modality is not None and self.req.modality != modality:
@@ -195,6 +221,7 @@ class _Parser:
             )
         self.req.modality = modality
         self.req.where.setdefault("modality", (tok.pos, tok.text))
+        self._touched = "modality"
 
     def add_count(self, value: Decimal, noun: str | None, tok: Token) -> None:
         if value <= 0:

@@ -92,7 +92,10 @@ class Request:
         """
         parts: dict[str, list[str]] = {name: [] for name in SECTIONS}
         for section, first, last in sorted(self.spans, key=self._section_order):
-            parts[section].append(self.text[first - 1 : last])
+            text = self.text[first - 1 : last]
+            if section == "counts" and text[0].isdigit():
+                text = f"x {text}"  # `1M each video` moved after the workload needs its x: `video x 1M each`
+            parts[section].append(text)
         return {name: " ".join(texts) for name, texts in parts.items()}
 
     def _section_order(self, span: tuple[str, int, int]) -> tuple[int, int]:
