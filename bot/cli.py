@@ -9,6 +9,10 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 __all__ = ["main"]
 
@@ -46,7 +50,31 @@ def _parser() -> argparse.ArgumentParser:
     prices = commands.add_parser("prices", help="list known prices with sources and dates")
     prices.add_argument("filter", nargs="*", metavar="FILTER", help="a model, provider or kind, e.g. veo")
     prices.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+
+    serve = commands.add_parser(
+        "serve",
+        help="answer Slack: /cost, buttons and mentions, over HTTP or Socket Mode",
+        description="Serve Slack's slash commands, events and interactivity at POST /slack/events (GET /healthz "
+        "answers 200), or connect over Socket Mode with --socket. Settings come from the environment or .env: "
+        "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP), SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL.",
+    )
+    serve.add_argument("--port", type=_port, default=3000, help="HTTP port (default 3000; 0 picks a free one)")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    serve.add_argument("--threads", type=_threads, default=8, help="requests handled at once (default 8)")
+    serve.add_argument("--socket", action="store_true", help="use Socket Mode instead of HTTP (needs SLACK_APP_TOKEN)")
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0-65535)")
+    return int(text)
+
+
+def _threads(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 256:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a thread count (1-256)")
+    return int(text)
 
 
 def _fail(message: str) -> int:
@@ -111,6 +139,45 @@ def _prices(text: str, as_json: bool) -> int:
     return EXIT_OK
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from bot.app import check_token, create_app, web_client
+    from bot.config import ConfigError, load_settings
+    from bot.logs import configure_logging
+    from bot.server import http_server, serve_http, serve_socket
+    from costing import CatalogError, current_catalog
+
+    try:
+        settings = load_settings(mode="socket" if args.socket else "http")
+        current_catalog()  # a broken price book stops us here, not at the first /cost
+        configure_logging(settings.costbot_log_level, secrets=_secrets(settings))
+        client = web_client(settings)
+        identity = check_token(client)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"costbot: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except CatalogError as error:
+        return _fail(f"COSTBOT_PRICES: {error}")
+    app = create_app(settings, client=client)
+    print(
+        f"costbot: signed in to {identity.get('team', 'Slack')} as {identity.get('user', 'the bot')}", file=sys.stderr
+    )
+    if args.socket:
+        serve_socket(app, app_token=settings.app_token)
+        return EXIT_OK
+    try:
+        server = http_server(app, host=args.host, port=args.port, threads=args.threads)
+    except OSError as error:
+        return _fail(f"can't listen on {args.host}:{args.port}: {error.strerror or error}")
+    serve_http(server)
+    return EXIT_OK
+
+
+def _secrets(settings: Settings) -> list[str]:
+    return [s.get_secret_value() for s in (settings.slack_bot_token, settings.slack_signing_secret,
+                                             settings.slack_app_token) if s is not None]  # fmt: skip
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `costbot` console script."""
     args = _parser().parse_args(argv)
@@ -118,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cost(" ".join(args.text), args.json)
     if args.command == "prices":
         return _prices(" ".join(args.filter), args.json)
+    if args.command == "serve":
+        return _serve(args)
     raise AssertionError(f"unhandled command {args.command}")  # argparse rejects unknown commands first
 
 

@@ -73,8 +73,7 @@ HELP_SECTIONS: tuple[HelpSection, ...] = (
         "Commands",
         (
             "help — this text · prices [filter] — what I know, with sources and dates",
-            "In Slack also: save NAME [TEXT], list, show NAME, compare A B, delete NAME, value NAME <value>, "
-            "budget NAME $X/month, digest on|off|now|status",
+            "In Slack, Share in channel posts an answer for everyone; Adjust changes any part of it.",
         ),
         ("prices veo",),
     ),

@@ -1,0 +1,80 @@
+"""The Bolt app: one Web API client pointed at `SLACK_API_URL`, every listener, each event handled once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.error import URLError
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot import listeners
+from bot.config import ConfigError, Settings
+from bot.dedupe import RecentIds
+
+__all__ = ["check_token", "create_app", "web_client"]
+
+log = logging.getLogger(__name__)
+
+
+def web_client(settings: Settings) -> WebClient:
+    """A Web API client for the bot token, retrying rate limits (after Retry-After) and server errors."""
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def check_token(client: WebClient) -> dict[str, Any]:
+    """Ask Slack who the token belongs to (`auth.test`) before serving anything.
+
+    Raises:
+        ConfigError: The token was refused, or the Web API can't be reached at all.
+    """
+    try:
+        return client.auth_test().data  # type: ignore[return-value]
+    except SlackApiError as error:
+        code = error.response.get("error")
+        message = f"SLACK_BOT_TOKEN: Slack refused the token ({code}); copy it again from OAuth & Permissions."
+        raise ConfigError([message]) from None
+    except (URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise ConfigError([f"SLACK_API_URL: can't reach {client.base_url} ({reason})."]) from None
+
+
+def _skip_repeats(recent: RecentIds) -> Callable[..., BoltResponse | None]:
+    def skip_repeated_events(body: dict[str, Any], next: Callable[[], None], logger: logging.Logger) -> Any:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not recent.first_time(event_id):
+            logger.info("event %s delivered again; acknowledged, not handled twice", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return skip_repeated_events
+
+
+def create_app(settings: Settings, *, client: WebClient | None = None) -> App:
+    """The app with every listener; verification of Slack's signatures stays on (401 for a forged request)."""
+    app = App(
+        client=client or web_client(settings),
+        signing_secret=settings.signing_secret if settings.slack_signing_secret else "",
+        token_verification_enabled=False,  # check_token does it once at start-up, with a readable error
+        process_before_response=False,
+    )
+    app.use(_skip_repeats(RecentIds()))
+    listeners.register(app)
+    return app

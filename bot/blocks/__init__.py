@@ -1,0 +1,23 @@
+"""Block Kit views: pure functions from costbot's domain objects to Slack message and modal payloads.
+
+Nothing here calls Slack; each function returns the dict a listener sends, so tests can read it as is.
+"""
+
+from bot.blocks.adjust import ADJUST_CALLBACK, adjust_modal, read_adjust_submission
+from bot.blocks.errors import error_message, problem_message
+from bot.blocks.estimate import ADJUST_ACTION, SHARE_ACTION, estimate_message
+from bot.blocks.help import help_message
+from bot.blocks.prices import prices_message
+
+__all__ = [
+    "ADJUST_ACTION",
+    "ADJUST_CALLBACK",
+    "SHARE_ACTION",
+    "adjust_modal",
+    "error_message",
+    "estimate_message",
+    "help_message",
+    "prices_message",
+    "problem_message",
+    "read_adjust_submission",
+]

@@ -1,0 +1,164 @@
+"""An `Estimate` as a Slack message: headline, API price beside compute cost, projections, value, sources."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from bot.blocks.mrkdwn import clip, escape, link
+from costing import Estimate
+from costing.money import format_count, format_usd
+
+__all__ = ["ADJUST_ACTION", "SHARE_ACTION", "estimate_message", "headline_text"]
+
+SHARE_ACTION = "share_estimate"
+ADJUST_ACTION = "adjust_estimate"
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+def _ratio(ratio: Decimal) -> str:
+    return f"{ratio:,.2f}×" if ratio < 100 else f"{ratio:,.0f}×"
+
+
+def headline_text(estimate: Estimate) -> str:
+    """The message's top-level `text` (notifications, screen readers): the headline figures, escaped."""
+    return escape(estimate.headline())
+
+
+def _what(estimate: Estimate) -> str:
+    counts = " × ".join(f"{format_count(c.value)}{' ' + c.noun if c.noun else ''}" for c in estimate.counts)
+    when = f" per {estimate.period}" if estimate.period else ", one-off"
+    how_many = f"{counts}{when}" if counts else f"one {estimate.unit}{when}"
+    return f"*{escape(estimate.model_name)}* · {escape(estimate.workload)} · {escape(how_many)}"
+
+
+def _cost_field(title: str, unit_usd: Decimal, total_usd: Decimal, estimate: Estimate, extra: str = "") -> dict:
+    total_label = f"per {estimate.period}" if estimate.period else "in all"
+    text = (
+        f"*{title}*\n{format_usd(unit_usd)} per {escape(estimate.unit)}\n*{format_usd(total_usd)}* {total_label}{extra}"
+    )
+    return {"type": "mrkdwn", "text": text}
+
+
+def _costs(estimate: Estimate) -> dict:
+    api_extra = compute_extra = ""
+    if estimate.per_user_usd is not None and estimate.users:
+        period = f"/{estimate.period}" if estimate.period else ""
+        api_extra = f"\n{format_usd(estimate.per_user_usd)} per user{period}"
+        compute_extra = f"\n{format_usd(estimate.compute.total_usd / estimate.users)} per user{period}"
+    api_title = "Your price" if estimate.api.price.override else "API price"
+    return {
+        "type": "section",
+        "fields": [
+            _cost_field(api_title, estimate.api.unit_usd, estimate.api.total_usd, estimate, api_extra),
+            _cost_field("GPU compute", estimate.compute.unit_usd, estimate.compute.total_usd, estimate, compute_extra),
+        ],
+    }
+
+
+def _projections(estimate: Estimate) -> dict | None:
+    if not estimate.projections:
+        return None
+    compute = estimate.compute.projections or {}
+    fields = [
+        {
+            "type": "mrkdwn",
+            "text": f"*Per {name}*\n{format_usd(amount)} API · {format_usd(compute[name])} compute",
+        }
+        for name, amount in estimate.projections.items()
+    ]
+    return {"type": "section", "fields": fields}
+
+
+def _value(estimate: Estimate) -> dict | None:
+    value = estimate.value
+    if value is None:
+        return None
+    period = f" per {value.period}" if value.period else ""
+    lines = [f"*Value* {escape(value.description)} → *{format_usd(value.total_usd)}*{period}"]
+    if value.ratio is not None:
+        verdict = ":white_check_mark: pays for itself" if value.ratio >= 1 else ":x: costs more than it brings"
+        ratios = f"value ÷ API spend *{_ratio(value.ratio)}*"
+        if value.compute_ratio is not None:
+            ratios += f" · value ÷ compute {_ratio(value.compute_ratio)}"
+        lines.append(f"{ratios} — {verdict}")
+    if value.break_even_unit_usd is not None:
+        lines.append(f"Break-even: {format_usd(value.break_even_unit_usd)} per {escape(estimate.unit)} at API price")
+    if value.payback_days is not None:
+        lines.append(f"Pays back the one-off cost in {format_count(value.payback_days.quantize(Decimal(1)))} days")
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip("\n".join(lines))}}
+
+
+def _price_source(estimate: Estimate) -> dict:
+    price = estimate.api.price
+    checked = f", checked {price.checked.isoformat()}" if price.checked else ""
+    text = f"*Price* {escape(price.description)} ({escape(price.kind)}{checked}) · {link(price.source)}"
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text)}]}
+
+
+def _assumptions(estimate: Estimate) -> dict:
+    text = "*Assumptions*\n" + "\n".join(f"• {escape(a)}" for a in estimate.assumptions)
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text)}]}
+
+
+def _warnings(estimate: Estimate) -> dict | None:
+    if not estimate.warnings:
+        return None
+    text = "\n".join(f":warning: {escape(w)}" for w in estimate.warnings)
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
+
+
+def _footer(estimate: Estimate, shared_by: str | None) -> dict:
+    asked = f"`/cost {escape(estimate.text)}`"
+    if shared_by is not None:
+        asked = f"Shared by <@{shared_by}> · {asked}"
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(asked)}]}
+
+
+def _actions(estimate: Estimate, *, share: bool) -> dict:
+    buttons: list[dict[str, Any]] = []
+    if share:
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": SHARE_ACTION,
+                "text": {"type": "plain_text", "text": "Share in channel"},
+                "style": "primary",
+                "value": estimate.text,
+            }
+        )
+    buttons.append(
+        {
+            "type": "button",
+            "action_id": ADJUST_ACTION,
+            "text": {"type": "plain_text", "text": "Adjust"},
+            "value": estimate.text,
+        }
+    )
+    return {"type": "actions", "block_id": "estimate_actions", "elements": buttons}
+
+
+def estimate_message(estimate: Estimate, *, shared_by: str | None = None, share: bool = True) -> dict[str, Any]:
+    """The message for an estimate: `{"text": headline, "blocks": [...]}`.
+
+    Args:
+        estimate: What to show.
+        shared_by: The Slack user id of whoever shared it in the channel; None for the asker's own copy.
+        share: Whether to offer the Share in channel button (not on a message that is already public).
+    """
+    if shared_by is not None and not _USER_ID.fullmatch(shared_by):
+        raise ValueError(f"not a Slack user id: {shared_by!r}")
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(_what(estimate))}},
+        _costs(estimate),
+        _projections(estimate),
+        _value(estimate),
+        _warnings(estimate),
+        _price_source(estimate),
+        _assumptions(estimate),
+        _footer(estimate, shared_by),
+        _actions(estimate, share=share and shared_by is None),
+    ]
+    return {"text": headline_text(estimate), "blocks": [b for b in blocks if b is not None]}

@@ -1,0 +1,144 @@
+"""Settings from the environment (and a `.env` file), checked before anything starts.
+
+Every problem is one line naming the variable and what would fix it; values are never echoed, so a secret
+pasted into the wrong variable does not end up in a terminal, a log or a CI transcript.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ConfigError", "Settings", "load_settings"]
+
+SLACK_API_URL = "https://slack.com/api/"
+Mode = Literal["http", "socket", "client"]
+
+_WHERE = {
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page",
+    "SLACK_SIGNING_SECRET": "the Signing Secret from your Slack app's Basic Information page",
+    "SLACK_APP_TOKEN": "an app-level token (xapp-…) with connections:write, from Basic Information → App-Level Tokens",
+}
+
+
+class ConfigError(Exception):
+    """The settings are missing or malformed: one line per problem, each safe to print."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class Settings(BaseSettings):
+    """costbot's configuration. Field names are the environment variables, case-insensitive."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True, frozen=True
+    )
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = SLACK_API_URL
+    database_url: str = "sqlite:///costbot.db"
+    costbot_log_level: str = Field(default="INFO")
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError(f"expected a bot token starting with xoxb-: {_WHERE['SLACK_BOT_TOKEN']}")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError(f"expected an app-level token starting with xapp-: {_WHERE['SLACK_APP_TOKEN']}")
+        return value
+
+    @field_validator("slack_signing_secret")
+    @classmethod
+    def _signing_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and re.search(r"\s", value.get_secret_value()):
+            raise ValueError("contains spaces or line breaks; paste the secret alone, without quotes or spaces")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(f"expected an http(s) URL such as {SLACK_API_URL}")
+        return value if value.endswith("/") else value + "/"  # the Web API client joins method names to it
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9+]*://.*", value):
+            raise ValueError("expected a URL such as sqlite:///costbot.db or postgresql+psycopg://user@host/db")
+        return value
+
+    @field_validator("costbot_log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in logging.getLevelNamesMapping():
+            raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @property
+    def bot_token(self) -> str:
+        assert self.slack_bot_token is not None, "load_settings checks the token for every mode that needs it"
+        return self.slack_bot_token.get_secret_value()
+
+    @property
+    def signing_secret(self) -> str:
+        assert self.slack_signing_secret is not None, "load_settings checks the secret in HTTP mode"
+        return self.slack_signing_secret.get_secret_value()
+
+    @property
+    def app_token(self) -> str:
+        assert self.slack_app_token is not None, "load_settings checks the app token in Socket Mode"
+        return self.slack_app_token.get_secret_value()
+
+
+_REQUIRED: dict[Mode, tuple[str, ...]] = {
+    "http": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"),
+    "socket": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"),
+    "client": ("SLACK_BOT_TOKEN",),
+}
+
+
+def load_settings(*, mode: Mode, env_file: Path | str | None = ".env") -> Settings:
+    """Read and check the settings that `mode` needs.
+
+    Args:
+        mode: `http` for `costbot serve`, `socket` for `costbot serve --socket`, `client` for commands that
+            only call Slack's Web API.
+        env_file: A dotenv file read under the environment (which wins); None reads the environment only.
+
+    Raises:
+        ConfigError: One line per missing or malformed variable, in the order of the contract.
+    """
+    problems: list[str] = []
+    malformed: dict[str, object] = {}
+    try:
+        settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        for error in exc.errors(include_input=False, include_url=False):
+            field = str(error["loc"][0])
+            problems.append(f"{field.upper()}: {error['msg'].removeprefix('Value error, ')}")
+            malformed[field] = Settings.model_fields[field].default
+        # Read again with the malformed ones at their defaults, to report what is missing as well.
+        settings = Settings(_env_file=env_file, **malformed)  # type: ignore[call-arg, arg-type]
+    for name in _REQUIRED[mode]:
+        if name.lower() not in malformed and getattr(settings, name.lower()) is None:
+            problems.append(f"{name} is not set: set it to {_WHERE[name]}.")
+    if problems:
+        raise ConfigError(problems)
+    return settings

@@ -1,0 +1,35 @@
+"""Logging for `costbot serve`: one record per line, and never a token or secret in it."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+__all__ = ["RedactingFormatter", "configure_logging"]
+
+# Slack tokens (xoxb-, xoxp-, xapp-, …) wherever they appear, even ones we were not given.
+_TOKEN = re.compile(r"\bx(?:ox[a-z]|app)-[A-Za-z0-9-]+")
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then blanks Slack tokens and the given secrets (tracebacks included)."""
+
+    def __init__(self, fmt: str, *, secrets: Iterable[str] = ()) -> None:
+        super().__init__(fmt)
+        self._secrets = sorted((s for s in secrets if s), key=len, reverse=True)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = _TOKEN.sub("[redacted]", super().format(record))
+        for secret in self._secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+
+def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
+    """Log to stderr at `level`, redacting Slack tokens and the given secrets from every record."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets=secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)

@@ -1,0 +1,81 @@
+"""From what a user typed after `/cost` to the message that answers it (estimate, help, prices or error)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from bot.blocks import error_message, estimate_message, help_message, prices_message, problem_message
+from costing import Catalog, CatalogError, Estimate, EstimateError, Subcommand, current_catalog, estimate_request
+from costing import parse_request as _parse
+from costing.prices import list_prices
+
+__all__ = ["Reply", "estimate_text", "reply_to"]
+
+log = logging.getLogger(__name__)
+
+#: Subcommands of the /cost language that belong to features this version does not have yet.
+_LATER = {
+    "save": "saved scenarios", "list": "saved scenarios", "show": "saved scenarios", "compare": "saved scenarios",
+    "delete": "saved scenarios", "value": "saved scenarios", "budget": "saved scenarios",
+    "digest": "weekly digests",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A message to send, the estimate in it when there is one, and whether only the asker should see it."""
+
+    message: dict[str, Any]
+    estimate: Estimate | None = None
+    #: Errors and problems are for the person who typed the text, never for the whole channel.
+    private: bool = False
+
+
+def estimate_text(text: str, *, catalog: Catalog | None = None) -> Estimate:
+    """Cost `text`, which must be an estimate (not a subcommand).
+
+    Raises:
+        EstimateError: The text is not an estimate we can cost.
+        CatalogError: The operator's price book is broken.
+    """
+    from costing.estimate import not_an_estimate
+
+    catalog = catalog or current_catalog()
+    request = _parse(text, model_names=catalog.model_names)
+    if isinstance(request, Subcommand):
+        raise not_an_estimate(request)
+    return estimate_request(request, catalog=catalog)
+
+
+def _subcommand(command: Subcommand) -> Reply:
+    if command.name == "help":
+        return Reply(help_message())
+    if command.name == "prices":
+        return Reply(prices_message(list_prices(command.args)))
+    feature = _LATER[command.name]
+    return Reply(
+        problem_message(
+            f"/cost {command.name} is part of {feature}, which this costbot doesn't have yet. "
+            "For now, Share in channel posts an estimate for everyone. /cost help lists what works."
+        ),
+        private=True,
+    )
+
+
+def reply_to(text: str) -> Reply:
+    """The answer to `/cost TEXT`. Never raises for anything a user or an operator can cause."""
+    try:
+        catalog = current_catalog()
+        request = _parse(text, model_names=catalog.model_names)
+        if isinstance(request, Subcommand):
+            return _subcommand(request)
+        result = estimate_request(request, catalog=catalog)
+    except EstimateError as error:
+        return Reply(error_message(error, text), private=True)
+    except CatalogError as error:
+        log.error("price book problem: %s", error)
+        message = problem_message(f"costbot's price book has a problem, so I can't price anything: {error}")
+        return Reply(message, private=True)
+    return Reply(estimate_message(result), result)

@@ -1,0 +1,75 @@
+"""Serving the app: HTTP on waitress (a production WSGI server, many requests at once) or Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+__all__ = ["EVENTS_PATH", "http_server", "serve_http", "serve_socket", "wsgi_app"]
+
+EVENTS_PATH = "/slack/events"
+
+log = logging.getLogger(__name__)
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def wsgi_app(app: App) -> WsgiApp:
+    """`POST /slack/events` for commands, events and interactivity; `GET /healthz` for load balancers."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "3")])
+            return [b"ok\n"]
+        return slack(environ, start_response)
+
+    return application
+
+
+def http_server(app: App, *, host: str, port: int, threads: int) -> Any:
+    """A waitress server for the app, bound and ready to `.run()`; `.effective_port` tells the port."""
+    from waitress import create_server  # type: ignore[import-untyped]
+
+    return create_server(wsgi_app(app), host=host, port=port, threads=threads, ident="costbot")
+
+
+def _stop_on_sigterm() -> None:
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def serve_http(server: Any) -> None:
+    """Run a server from `http_server` until SIGTERM or Ctrl-C."""
+    _stop_on_sigterm()
+    log.info("costbot serving Slack at http://%s:%s%s", server.effective_host, server.effective_port, EVENTS_PATH)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        log.info("costbot stopped")
+
+
+def serve_socket(app: App, *, app_token: str) -> None:
+    """Connect to Slack over Socket Mode (no public URL needed) and serve until SIGTERM or Ctrl-C."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(app, app_token)
+    _stop_on_sigterm()
+    log.info("costbot connecting to Slack in Socket Mode")
+    try:
+        handler.start()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handler.close()
+        log.info("costbot stopped")

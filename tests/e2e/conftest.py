@@ -1,0 +1,78 @@
+"""`costbot serve` as a user runs it, in a subprocess, against the fake Slack."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.fakeslack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+
+#: The console script installed beside this Python, as a user runs it.
+COSTBOT = str(Path(sys.executable).with_name("costbot"))
+
+
+@dataclass
+class RunningBot:
+    url: str
+    process: subprocess.Popen[str]
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text()
+
+
+def bot_environment(fake: FakeSlack, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COSTBOT_"))}
+    env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url, **extra)
+    return env
+
+
+def start_bot(fake: FakeSlack, workdir: Path, *args: str, **env: str) -> RunningBot:
+    """Start `costbot serve` on a free port and wait until it says where it listens."""
+    log = workdir / "costbot.log"
+    handle = log.open("w")
+    process = subprocess.Popen(
+        [COSTBOT, "serve", "--host", "127.0.0.1", "--port", "0", *args],
+        cwd=workdir, env=bot_environment(fake, **env), stdout=handle, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    with log.open() as reader:
+        seen = ""
+        while process.poll() is None and time.monotonic() < deadline:
+            line = reader.readline()
+            if not line:
+                time.sleep(0.02)  # polling the log for readiness, not timing anything
+                continue
+            seen += line
+            match = re.search(r"serving Slack at (http://[\d.]+:\d+)", seen)
+            if match:
+                return RunningBot(match.group(1), process, log)
+    process.kill()
+    raise AssertionError(f"costbot serve exited with {process.returncode}:\n{log.read_text()}")
+
+
+def stop_bot(bot: RunningBot) -> None:
+    bot.process.terminate()
+    bot.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def running_bot(fake_slack_server: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+    """One `costbot serve` for the session, logging at DEBUG so that tests can check the log for secrets."""
+    bot = start_bot(fake_slack_server, tmp_path_factory.mktemp("bot"), COSTBOT_LOG_LEVEL="DEBUG")
+    yield bot
+    stop_bot(bot)
+
+
+def get(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.read()

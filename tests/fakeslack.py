@@ -1,0 +1,285 @@
+"""A local stand-in for Slack: its Web API, response_url endpoints, file uploads and Socket Mode, on 127.0.0.1.
+
+It records every call's body so tests can read what the bot sent, and answers like Slack does. It also builds
+requests the way Slack sends them to an app: payloads of the right shape, signed with the signing secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+BOT_TOKEN = "xoxb-111-222-fakebottokenvalue"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+APP_TOKEN = "xapp-1-A111-333-fakeapptokenvalue"
+TEAM = "T0TEAM1"
+BOT_USER = "U0BOT"
+
+
+@dataclass
+class Call:
+    """One request the bot made: a Web API method, a response_url post or an upload."""
+
+    kind: str  # api | response | upload
+    name: str  # the method (chat.postMessage) or the path's last part
+    body: dict[str, Any]
+    headers: dict[str, str]
+    raw: bytes = b""
+
+
+@dataclass
+class _Failure:
+    error: str | None = None
+    status: int = 200
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeSlack:
+    """The fake: start() it, point the bot's SLACK_API_URL at `.api_url`, read `.calls`."""
+
+    calls: list[Call] = field(default_factory=list)
+    auth_error: str | None = None
+    _failures: dict[str, list[_Failure]] = field(default_factory=dict)
+    _lock: threading.Condition = field(default_factory=threading.Condition)
+    _ts: Any = field(default_factory=lambda: itertools.count(1))
+    socket_url: str | None = None
+
+    def start(self) -> FakeSlack:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # keep test output quiet
+                pass
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status, payload, extra = fake._handle(self.path, raw, dict(self.headers.items()))
+                data = json.dumps(payload).encode() if not isinstance(payload, bytes) else payload
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json" if payload != b"ok" else "text/plain")
+                for name, value in extra.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # --- addresses --------------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.base_url}/response/{name}"
+
+    # --- scripting failures -----------------------------------------------------------------------------
+    def fail_next(self, method: str, *, error: str | None = None, status: int = 200,
+                  retry_after: int | None = None) -> None:  # fmt: skip
+        """The next call of `method` fails: with Slack's `{"ok": false, "error": …}`, or an HTTP status."""
+        with self._lock:
+            self._failures.setdefault(method, []).append(_Failure(error, status, retry_after))
+
+    # --- reading what was sent --------------------------------------------------------------------------
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self._failures.clear()
+            self.auth_error = None
+
+    def api_calls(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.kind == "api" and c.name == method]
+
+    def responses(self) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.kind == "response"]
+
+    def wait_for(self, predicate: Callable[[list[Call]], bool], timeout: float = 10.0) -> list[Call]:
+        """Block until `predicate(calls)` holds (the bot works in threads after acknowledging)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not predicate(self.calls):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"Slack never saw the expected calls; it saw {[c.name for c in self.calls]}")
+                self._lock.wait(remaining)
+            return list(self.calls)
+
+    def wait_for_api(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        self.wait_for(lambda calls: sum(c.kind == "api" and c.name == method for c in calls) >= count, timeout)
+        return self.api_calls(method)
+
+    def wait_for_responses(self, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        self.wait_for(lambda calls: sum(c.kind == "response" for c in calls) >= count, timeout)
+        return self.responses()
+
+    # --- the server side --------------------------------------------------------------------------------
+    def _handle(self, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        kind, _, name = path.lstrip("/").partition("/")
+        body = _decode(raw, headers.get("Content-Type", ""))
+        with self._lock:
+            self.calls.append(Call(kind, name, body, headers, raw))
+            self._lock.notify_all()
+            failures = self._failures.get(name) or []
+            failure = failures.pop(0) if failures else None
+        if kind == "response":
+            return 200, b"ok", {}
+        if kind == "upload":
+            return 200, b"ok", {}
+        if failure is not None:
+            extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+            if failure.status != 200:
+                return (
+                    failure.status,
+                    {"ok": False, "error": "ratelimited" if failure.status == 429 else "fatal"},
+                    extra,
+                )
+            return 200, {"ok": False, "error": failure.error}, extra
+        return 200, self._answer(name, body, headers), {}
+
+    def _answer(self, method: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        token = headers.get("Authorization", "").removeprefix("Bearer ")
+        if method == "apps.connections.open":
+            if token != APP_TOKEN or self.socket_url is None:
+                return {"ok": False, "error": "invalid_auth"}
+            return {"ok": True, "url": self.socket_url}
+        if token != BOT_TOKEN:
+            return {"ok": False, "error": "invalid_auth"}
+        if method == "auth.test":
+            if self.auth_error:
+                return {"ok": False, "error": self.auth_error}
+            return {"ok": True, "url": "https://fake.slack.com/", "team": "Fake Team", "user": "costbot",
+                    "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0BOT"}  # fmt: skip
+        if method in {"chat.postMessage", "chat.update"}:
+            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+            return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts") or ts, "message": body}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"{1_700_000_000 + next(self._ts)}.000200"}
+        if method == "views.open":
+            return {"ok": True, "view": {"id": "V0VIEW", **(body.get("view") or {})}}
+        if method == "users.info":
+            return {"ok": True, "user": {"id": body.get("user"), "tz": "Europe/Berlin", "is_admin": False}}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": f"{self.base_url}/upload/F0FILE", "file_id": "F0FILE"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": "F0FILE"}]}
+        return {"ok": False, "error": "unknown_method"}
+
+
+def _decode(raw: bytes, content_type: str) -> dict[str, Any]:
+    if not raw:
+        return {}
+    if "json" in content_type:
+        return json.loads(raw)
+    if "x-www-form-urlencoded" in content_type:
+        body: dict[str, Any] = dict(urllib.parse.parse_qsl(raw.decode()))
+        for key in ("blocks", "view", "attachments"):
+            if isinstance(body.get(key), str):
+                body[key] = json.loads(body[key])
+        return body
+    return {"raw": raw.decode(errors="replace")}
+
+
+# --- requests as Slack sends them ----------------------------------------------------------------------
+
+
+def sign(body: bytes, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack adds: `v0=` HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    base = f"v0:{timestamp}:".encode() + body
+    signature = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}
+
+
+def command_body(text: str, *, response_url: str, user: str = "U0ALICE", channel: str = "C0GENERAL",
+                 team: str = TEAM, trigger_id: str = "1337.42.abcd") -> bytes:  # fmt: skip
+    """A `/cost` slash command, form-encoded as Slack posts it."""
+    return urllib.parse.urlencode({
+        "token": "deprecated-verification-token", "team_id": team, "team_domain": "fake",
+        "channel_id": channel, "channel_name": "general", "user_id": user, "user_name": "alice",
+        "command": "/cost", "text": text, "api_app_id": "A0APP", "is_enterprise_install": "false",
+        "response_url": response_url, "trigger_id": trigger_id,
+    }).encode()  # fmt: skip
+
+
+def interaction_body(payload: dict[str, Any]) -> bytes:
+    """An interactivity request (button, modal submission): `payload=<json>`, form-encoded."""
+    return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def button_payload(action_id: str, value: str, *, response_url: str, ephemeral: bool = True,
+                   user: str = "U0ALICE", channel: str = "C0GENERAL", team: str = TEAM) -> dict[str, Any]:  # fmt: skip
+    """A `block_actions` payload for a button on a message from /cost (ephemeral) or in the channel."""
+    container = {"type": "message", "message_ts": "1700000000.000001", "channel_id": channel,
+                 "is_ephemeral": ephemeral}  # fmt: skip
+    payload: dict[str, Any] = {
+        "type": "block_actions", "user": {"id": user, "username": "alice", "team_id": team},
+        "api_app_id": "A0APP", "token": "deprecated", "container": container, "trigger_id": "1337.42.abcd",
+        "team": {"id": team, "domain": "fake"}, "channel": {"id": channel, "name": "general"},
+        "response_url": response_url,
+        "actions": [{"action_id": action_id, "block_id": "estimate_actions", "type": "button", "value": value,
+                     "action_ts": "1700000001.000001"}],
+    }  # fmt: skip
+    if not ephemeral:
+        payload["message"] = {"type": "message", "ts": "1700000000.000001", "text": "…"}
+    return payload
+
+
+def view_submission_payload(view: dict[str, Any], values: dict[str, Any], *, user: str = "U0ALICE",
+                            team: str = TEAM) -> dict[str, Any]:  # fmt: skip
+    """A `view_submission` payload for a modal that was opened with `view` and filled with `values`."""
+    return {
+        "type": "view_submission", "team": {"id": team, "domain": "fake"},
+        "user": {"id": user, "username": "alice", "team_id": team}, "api_app_id": "A0APP",
+        "view": {**view, "id": "V0VIEW", "team_id": team, "state": {"values": values}},
+    }  # fmt: skip
+
+
+def event_body(event: dict[str, Any], *, event_id: str = "Ev0001", team: str = TEAM) -> bytes:
+    """An Events API `event_callback`, as JSON."""
+    return json.dumps({
+        "token": "deprecated", "team_id": team, "api_app_id": "A0APP", "event": event, "type": "event_callback",
+        "event_id": event_id, "event_time": int(time.time()),
+        "authorizations": [{"team_id": team, "user_id": BOT_USER, "is_bot": True}],
+    }).encode()  # fmt: skip
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    """POST to the app (status and body; a 4xx/5xx is returned, not raised)."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON = {"Content-Type": "application/json"}
