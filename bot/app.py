@@ -45,6 +45,9 @@ def check_token(client: WebClient) -> dict[str, Any]:
     Raises:
         ConfigError: The token was refused, or the Web API can't be reached at all.
     """
+    sdk_log = logging.getLogger("slack_sdk")
+    level = sdk_log.level
+    sdk_log.setLevel(logging.CRITICAL)  # the failure is reported below, once, in words that say what to do
     try:
         return client.auth_test().data  # type: ignore[return-value]
     except SlackApiError as error:
@@ -54,6 +57,8 @@ def check_token(client: WebClient) -> dict[str, Any]:
     except (URLError, OSError) as error:
         reason = getattr(error, "reason", error)
         raise ConfigError([f"SLACK_API_URL: can't reach {client.base_url} ({reason})."]) from None
+    finally:
+        sdk_log.setLevel(level)
 
 
 def _skip_repeats(recent: RecentIds) -> Callable[..., BoltResponse | None]:

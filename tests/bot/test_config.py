@@ -1,0 +1,63 @@
+"""Settings: every problem one line, naming the variable and the fix, never the value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+SECRET_LOOKING = "xoxp-9999-should-never-be-echoed"
+
+
+def problems(monkeypatch: pytest.MonkeyPatch, mode: str, **env: str) -> list[str]:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(mode=mode, env_file=None)  # type: ignore[arg-type]
+    return caught.value.problems
+
+
+def test_http_mode_needs_the_bot_token_and_the_signing_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = problems(monkeypatch, "http")
+    assert [line.split(" ")[0] for line in lines] == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]
+    assert all("not set" in line for line in lines)
+
+
+def test_socket_mode_needs_the_app_token_not_the_signing_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = problems(monkeypatch, "socket", SLACK_BOT_TOKEN="xoxb-1")
+    assert lines == [line for line in lines if line.startswith("SLACK_APP_TOKEN")] and len(lines) == 1
+
+
+def test_a_malformed_value_is_named_but_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = problems(monkeypatch, "http", SLACK_BOT_TOKEN=SECRET_LOOKING, SLACK_SIGNING_SECRET="abc def")
+    assert lines[0].startswith("SLACK_BOT_TOKEN: expected a bot token starting with xoxb-")
+    assert lines[1].startswith("SLACK_SIGNING_SECRET: contains spaces")
+    assert not any(SECRET_LOOKING in line or "abc def" in line for line in lines)
+
+
+def test_malformed_and_missing_are_reported_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = problems(monkeypatch, "socket", SLACK_API_URL="slack.com/api", SLACK_APP_TOKEN="xapp-1")
+    assert [line.split(":")[0].split(" ")[0] for line in lines] == ["SLACK_API_URL", "SLACK_BOT_TOKEN"]
+
+
+def test_the_api_url_gets_its_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api")
+    assert load_settings(mode="client", env_file=None).slack_api_url == "http://127.0.0.1:9/api/"
+
+
+def test_a_dotenv_file_is_read_and_the_environment_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("SLACK_BOT_TOKEN=xoxb-from-file\nSLACK_SIGNING_SECRET=s3cret\nOTHER_TOOL_SETTING=1\n")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "from-env")
+    settings = load_settings(mode="http", env_file=env_file)
+    assert settings.bot_token == "xoxb-from-file"
+    assert settings.signing_secret == "from-env"
+    assert "xoxb-from-file" not in repr(settings)
+
+
+def test_the_log_level_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = problems(monkeypatch, "client", SLACK_BOT_TOKEN="xoxb-1", COSTBOT_LOG_LEVEL="chatty")
+    assert lines == ["COSTBOT_LOG_LEVEL: expected DEBUG, INFO, WARNING or ERROR"]
