@@ -19,7 +19,7 @@ from costing.catalog import Catalog, current_catalog
 from costing.errors import EstimateError
 from costing.language import parse_request
 from costing.lexicon import EXAMPLES, PEOPLE_NOUNS, PERIODS
-from costing.money import Money, Number, format_count, format_usd
+from costing.money import MAX_QUANTITY, Money, Number, format_count, format_usd
 from costing.pricing import DEFAULT_MODELS, PriceSource, choose_model, quote
 from costing.request import Request, Subcommand, check_fit
 from costing.value import DAYS, ValueResult, value_of
@@ -176,6 +176,13 @@ def estimate_request(request: Request, *, catalog: Catalog, today: date | None =
 
     # --- totals, projections, value ---
     quantity = request.quantity
+    if quantity > MAX_QUANTITY:
+        counts = " ".join(f"x {format_count(c.value)}" for c in request.counts)
+        raise EstimateError(
+            f"The counts ({counts}) multiply to {quantity:.3g} {UNIT_NOUNS[modality]}s, more than any real workload "
+            f"({MAX_QUANTITY:.0e} at most). Check them: counts multiply, so each count should appear once.",
+            example=EXAMPLES[modality],
+        )
     total_api = unit_usd * quantity
     total_compute = compute_unit * quantity
     period = request.period

@@ -11,11 +11,13 @@ from typing import Annotated
 
 from pydantic import PlainSerializer
 
-__all__ = ["MAX_NUMBER", "Money", "Number", "format_count", "format_usd", "parse_number"]
+__all__ = ["MAX_NUMBER", "MAX_QUANTITY", "Money", "Number", "format_count", "format_usd", "parse_number"]
 
 #: Largest number a user may type. Ten trillion is beyond any real workload; anything bigger is a typo or a test
 #: of our arithmetic, and refusing it keeps every product of counts finite and exact.
 MAX_NUMBER = Decimal("1e13")
+#: The most units all counts together may multiply to: a quadrillion requests is beyond any real workload.
+MAX_QUANTITY = Decimal("1e15")
 
 _MULTIPLIERS = {"k": Decimal(1_000), "m": Decimal(1_000_000), "b": Decimal(1_000_000_000)}
 
@@ -51,6 +53,8 @@ def format_usd(amount: Decimal) -> str:
     amount = abs(amount)
     if amount == 0:
         return "$0"
+    if amount >= 10**18:  # beyond any budget; digits would only hide the size
+        return f"{sign}${amount:.3g}"
     if amount >= 1000:
         return f"{sign}${amount.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
     if amount >= 1:

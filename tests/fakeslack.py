@@ -69,7 +69,7 @@ class FakeSlack:
                 status, payload, extra = fake._handle(self.path, raw, dict(self.headers.items()))
                 data = json.dumps(payload).encode() if not isinstance(payload, bytes) else payload
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json" if payload != b"ok" else "text/plain")
+                self.send_header("Content-Type", "text/plain" if isinstance(payload, bytes) else "application/json")
                 for name, value in extra.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
@@ -149,8 +149,8 @@ class FakeSlack:
             self._lock.notify_all()
             failures = self._failures.get(name) or []
             failure = failures.pop(0) if failures else None
-        if kind == "response":
-            return 200, b"ok", {}
+        if kind == "response":  # a response_url; Slack's expire after 30 minutes or 5 uses
+            return (404, b"expired_url", {}) if name.startswith("expired") else (200, b"ok", {})
         if kind == "upload":
             return 200, b"ok", {}
         if failure is not None:

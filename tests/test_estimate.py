@@ -257,3 +257,14 @@ def test_a_price_override_on_a_model_named_alone_uses_that_model_s_kind() -> Non
 def test_overrides_for_seconds_of_speech_and_minutes_of_audio() -> None:
     assert estimate("tts 60s at $0.01/s").api.unit_usd == D("0.60")
     assert estimate("transcribe 1h at $0.50/h").api.unit_usd == D("0.50")
+
+
+def test_counts_that_multiply_beyond_any_real_workload_are_refused() -> None:
+    with pytest.raises(EstimateError, match=r"multiply to 1.00e\+30 videos"):
+        estimate("video 10s x 1M users x 1M x 1M x 1M x 1M")
+
+
+def test_the_largest_allowed_quantity_still_formats() -> None:
+    result = estimate("chat 10B tokens gpt-4o x 1M x 1B")
+    assert result.quantity == Decimal("1e15")
+    assert result.headline()

@@ -51,3 +51,7 @@ def test_format_count_groups_thousands_and_keeps_fractions() -> None:
 
 def test_max_number_is_ten_trillion() -> None:
     assert Decimal(10) ** 13 == MAX_NUMBER
+
+
+def test_amounts_beyond_any_budget_are_shown_in_powers_of_ten() -> None:
+    assert format_usd(Decimal("1.234e25")) == "$1.23e+25"

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from bot.blocks.mrkdwn import clip, escape, link
+
+
+def test_escape_defuses_mentions_and_links() -> None:
+    assert (
+        escape("<!channel> & <@U1|bob> <https://x|y>") == "&lt;!channel&gt; &amp; &lt;@U1|bob&gt; &lt;https://x|y&gt;"
+    )
+
+
+def test_a_url_becomes_a_short_link_and_anything_else_stays_text() -> None:
+    assert link("https://openai.com/api/pricing/") == "<https://openai.com/api/pricing/|openai.com/api/pricing>"
+    assert link("OpenAI pricing page <2026>") == "OpenAI pricing page &lt;2026&gt;"
+    assert link("https://evil.example/|<!channel>") == "https://evil.example/|&lt;!channel&gt;"
+
+
+def test_clip_keeps_texts_within_slacks_limit() -> None:
+    assert clip("x" * 5000) == "x" * 2999 + "…"
+    assert clip("short") == "short"

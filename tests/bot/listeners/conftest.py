@@ -1,0 +1,46 @@
+"""Listeners are plain functions: these fakes stand in for what Bolt injects (ack, respond) and for Slack."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+
+from tests.fakeslack import BOT_TOKEN, FakeSlack
+
+
+class Recorder:
+    """Stands in for Bolt's `ack` or `respond`: records each call's keyword arguments."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def __call__(self, text: str | None = None, **kwargs: Any) -> None:
+        self.calls.append({**({"text": text} if text is not None else {}), **kwargs})
+
+    @property
+    def only(self) -> dict[str, Any]:
+        assert len(self.calls) == 1, self.calls
+        return self.calls[0]
+
+
+@pytest.fixture
+def ack() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def respond() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def client(fake_slack: FakeSlack) -> WebClient:
+    return WebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
+
+
+@pytest.fixture
+def logger() -> logging.Logger:
+    return logging.getLogger("tests.listeners")

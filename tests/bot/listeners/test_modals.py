@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_sdk import WebClient
+
+from bot.blocks import adjust_modal
+from bot.listeners.modals import adjust_submitted
+from bot.replies import estimate_text
+from tests.bot.listeners.conftest import Recorder
+from tests.fakeslack import FakeSlack
+
+
+def submitted(where: dict, **fields: str) -> tuple[dict, dict]:
+    view = adjust_modal(estimate_text("video 10s x 1M users"), private_metadata=json.dumps(where))
+    values = {f"adjust_{name}": {"text": {"value": value}} for name, value in fields.items()}
+    values["adjust_period"] = {"choice": {"selected_option": {"value": "week"}}}
+    return {"user": {"id": "U0ALICE"}}, {**view, "state": {"values": values}}
+
+
+def test_a_valid_form_closes_and_answers_through_the_response_url(
+    ack: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
+) -> None:
+    where = {"channel": "C1", "response_url": fake_slack.response_url("x"), "replace": True}
+    body, view = submitted(where, workload="image high", counts="x 7")
+    adjust_submitted(ack=ack, body=body, view=view, client=client, logger=logger)
+
+    assert ack.calls == [{}]
+    answer = fake_slack.responses()[0].body
+    assert answer["replace_original"] is True and "7 × " in answer["text"] and "per week" in answer["text"]
+
+
+def test_an_expired_response_url_falls_back_to_an_ephemeral_message(
+    ack: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
+) -> None:
+    where = {"channel": "C1", "response_url": fake_slack.response_url("expired1"), "replace": False}
+    body, view = submitted(where, workload="video 10s")
+    adjust_submitted(ack=ack, body=body, view=view, client=client, logger=logger)
+
+    ephemeral = fake_slack.api_calls("chat.postEphemeral")[0].body
+    assert ephemeral["channel"] == "C1" and ephemeral["user"] == "U0ALICE"
+    assert "per week" in ephemeral["text"]
+
+
+def test_a_field_that_does_not_parse_gets_the_error_and_the_modal_stays(
+    ack: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
+) -> None:
+    body, view = submitted({"channel": "C1"}, workload="video 10s", model="veo-3.1-fsat")
+    adjust_submitted(ack=ack, body=body, view=view, client=client, logger=logger)
+
+    answer = ack.only
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == ["adjust_model"]
+    assert "veo-3.1-fast" in answer["errors"]["adjust_model"]
+    assert fake_slack.calls == []
