@@ -54,6 +54,8 @@ class FakeSlack:
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     socket_url: str | None = None
+    _socket_server: Any = None
+    _socket_connection: Any = None
 
     def start(self) -> FakeSlack:
         fake = self
@@ -86,6 +88,41 @@ class FakeSlack:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        if self._socket_server is not None:
+            self._socket_server.shutdown()
+
+    # --- Socket Mode ------------------------------------------------------------------------------------
+    def start_socket_mode(self) -> None:
+        """Serve Socket Mode's WebSocket; `apps.connections.open` hands out its URL to the app token."""
+        from websockets.sync.server import serve
+
+        def session(connection: Any) -> None:
+            with self._lock:
+                self._socket_connection = connection
+                self._lock.notify_all()
+            connection.send(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0APP"}}))
+            for message in connection:
+                reply = json.loads(message)
+                with self._lock:
+                    self.calls.append(Call("socket", reply.get("envelope_id", ""), reply.get("payload") or {}, {}))
+                    self._lock.notify_all()
+
+        self._socket_server = serve(session, "127.0.0.1", 0)
+        port = self._socket_server.socket.getsockname()[1]
+        self.socket_url = f"ws://127.0.0.1:{port}/link/?ticket=fake"
+        threading.Thread(target=self._socket_server.serve_forever, daemon=True).start()
+
+    def send_envelope(self, kind: str, payload: dict[str, Any], *, envelope_id: str) -> Call:
+        """Deliver a request to the connected app over Socket Mode and wait for its acknowledgement."""
+        with self._lock:
+            while self._socket_connection is None:
+                if not self._lock.wait(10):
+                    raise AssertionError("the app never connected over Socket Mode")
+            connection = self._socket_connection
+        envelope = {"envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": True}
+        connection.send(json.dumps(envelope))
+        calls = self.wait_for(lambda calls: any(c.kind == "socket" and c.name == envelope_id for c in calls))
+        return next(c for c in calls if c.kind == "socket" and c.name == envelope_id)
 
     # --- addresses --------------------------------------------------------------------------------------
     @property
