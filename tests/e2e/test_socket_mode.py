@@ -34,7 +34,8 @@ def socket_bot(tmp_path: Path) -> Iterator[tuple[FakeSlack, RunningBot]]:
 
 def test_cost_over_socket_mode_acknowledges_with_the_estimate(socket_bot: tuple[FakeSlack, RunningBot]) -> None:
     fake, bot = socket_bot
-    payload = dict(urllib.parse.parse_qsl(command_body("video 10s x 1M users", response_url=fake.response_url()).decode()))
+    body = command_body("video 10s x 1M users", response_url=fake.response_url())
+    payload = dict(urllib.parse.parse_qsl(body.decode()))
     ack = fake.send_envelope("slash_commands", payload, envelope_id="env-1")
 
     assert ack.body["response_type"] == "ephemeral"
