@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.error import URLError
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -20,7 +21,7 @@ from bot import listeners
 from bot.config import ConfigError, Settings
 from bot.dedupe import RecentIds
 
-__all__ = ["check_token", "create_app", "web_client"]
+__all__ = ["SkipRepeatedEvents", "check_token", "create_app", "web_client"]
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +62,19 @@ def check_token(client: WebClient) -> dict[str, Any]:
         sdk_log.setLevel(level)
 
 
-def _skip_repeats(recent: RecentIds) -> Callable[..., BoltResponse | None]:
-    def skip_repeated_events(body: dict[str, Any], next: Callable[[], None], logger: logging.Logger) -> Any:
+class SkipRepeatedEvents(Middleware):
+    """Acknowledge an event Slack delivers again (`X-Slack-Retry-Num`, same `event_id`) without handling it."""
+
+    def __init__(self, recent: RecentIds) -> None:
+        self._recent = recent
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+        body = req.body
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not recent.first_time(event_id):
-            logger.info("event %s delivered again; acknowledged, not handled twice", event_id)
+        if event_id and not self._recent.first_time(event_id):
+            log.info("event %s delivered again; acknowledged, not handled twice", event_id)
             return BoltResponse(status=200, body="")
         return next()
-
-    return skip_repeated_events
 
 
 def create_app(settings: Settings, *, client: WebClient | None = None) -> App:
@@ -78,8 +83,8 @@ def create_app(settings: Settings, *, client: WebClient | None = None) -> App:
         client=client or web_client(settings),
         signing_secret=settings.signing_secret if settings.slack_signing_secret else "",
         token_verification_enabled=False,  # check_token does it once at start-up, with a readable error
-        process_before_response=False,
+        process_before_response=True,  # the ack is the response as soon as it is made; see listeners.acknowledge
     )
-    app.use(_skip_repeats(RecentIds()))
+    app.use(SkipRepeatedEvents(RecentIds()))
     listeners.register(app)
     return app

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.blocks import error_message, estimate_message, help_message, prices_message, problem_message
-from costing import Catalog, CatalogError, Estimate, EstimateError, Subcommand, current_catalog, estimate_request
-from costing import parse_request as _parse
+from costing import (
+    Catalog,
+    CatalogError,
+    Estimate,
+    EstimateError,
+    Subcommand,
+    current_catalog,
+    estimate_request,
+    parse_request,
+)
+from costing.estimate import not_an_estimate
+from costing.language import subcommand_of
 from costing.prices import list_prices
 
 __all__ = ["Reply", "estimate_text", "reply_to"]
@@ -36,17 +48,23 @@ class Reply:
 def estimate_text(text: str, *, catalog: Catalog | None = None) -> Estimate:
     """Cost `text`, which must be an estimate (not a subcommand).
 
+    The same text is often costed again within minutes (Share, Adjust, a colleague re-running it), so recent
+    estimates are kept, per catalog (a changed price book is a new catalog) and per UTC day (token prices
+    can change on a date).
+
     Raises:
         EstimateError: The text is not an estimate we can cost.
         CatalogError: The operator's price book is broken.
     """
-    from costing.estimate import not_an_estimate
+    return _costed(text.strip(), catalog or current_catalog(), datetime.now(UTC).date())
 
-    catalog = catalog or current_catalog()
-    request = _parse(text, model_names=catalog.model_names)
+
+@functools.lru_cache(maxsize=1024)
+def _costed(text: str, catalog: Catalog, day: date) -> Estimate:
+    request = parse_request(text, model_names=catalog.model_names)
     if isinstance(request, Subcommand):
         raise not_an_estimate(request)
-    return estimate_request(request, catalog=catalog)
+    return estimate_request(request, catalog=catalog, today=day)
 
 
 def _subcommand(command: Subcommand) -> Reply:
@@ -67,11 +85,10 @@ def _subcommand(command: Subcommand) -> Reply:
 def reply_to(text: str) -> Reply:
     """The answer to `/cost TEXT`. Never raises for anything a user or an operator can cause."""
     try:
-        catalog = current_catalog()
-        request = _parse(text, model_names=catalog.model_names)
-        if isinstance(request, Subcommand):
-            return _subcommand(request)
-        result = estimate_request(request, catalog=catalog)
+        command = subcommand_of(text)
+        if command is not None:
+            return _subcommand(command)
+        result = estimate_text(text)
     except EstimateError as error:
         return Reply(error_message(error, text), private=True)
     except CatalogError as error:

@@ -20,7 +20,7 @@ from costing.errors import EstimateError
 from costing.request import Count, PriceOverride, Request, Subcommand, ValueSpec
 from costing.scanner import Token, scan
 
-__all__ = ["parse_request"]
+__all__ = ["parse_request", "subcommand_of"]
 
 
 def parse_request(text: str, *, model_names: frozenset[str] = frozenset()) -> Request | Subcommand:
@@ -48,10 +48,19 @@ def parse_request(text: str, *, model_names: frozenset[str] = frozenset()) -> Re
             "Describe one workload at a time.",
             example=lx.EXAMPLES["chat"],
         )
-    first, _, rest = stripped.partition(" ")
-    if first.lower() in lx.SUBCOMMANDS and not _looks_like_value_estimate(first.lower(), rest):
-        return Subcommand(first.lower(), rest.strip())
+    command = subcommand_of(stripped)
+    if command is not None:
+        return command
     return _Parser(stripped, scan(stripped), model_names).parse()
+
+
+def subcommand_of(text: str) -> Subcommand | None:
+    """The subcommand `text` starts with (`help`, `prices veo`, `save NAME …`), or None for an estimate."""
+    first, _, rest = text.strip().partition(" ")
+    first = first.lower()
+    if first in lx.SUBCOMMANDS and not _looks_like_value_estimate(first, rest):
+        return Subcommand(first, rest.strip())
+    return None
 
 
 def _looks_like_value_estimate(first: str, rest: str) -> bool:

@@ -6,11 +6,12 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import ADJUST_ACTION, SHARE_ACTION, adjust_modal, error_message, estimate_message, problem_message
+from bot.listeners.acknowledge import acknowledge
 from bot.replies import estimate_text
 from costing import CatalogError, EstimateError
 
@@ -25,9 +26,8 @@ def _channel_id(body: dict[str, Any]) -> str | None:
     return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
 
 
-def share_estimate(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, logger: logging.Logger) -> None:
+def share_estimate(body: dict[str, Any], client: WebClient, respond: Respond, logger: logging.Logger) -> None:
     """Post the estimate in the channel for everyone, attributed to the user, and remove the private copy."""
-    ack()
     text = body["actions"][0]["value"]
     user = body["user"]["id"]
     try:
@@ -50,9 +50,8 @@ def share_estimate(ack: Ack, body: dict[str, Any], client: WebClient, respond: R
         respond(delete_original=True)
 
 
-def adjust_estimate(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+def adjust_estimate(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
     """Open the Adjust modal, prefilled with the estimate's sections; remember where to answer."""
-    ack()
     text = body["actions"][0]["value"]
     try:
         estimate = estimate_text(text)
@@ -74,5 +73,5 @@ def adjust_estimate(ack: Ack, body: dict[str, Any], client: WebClient, respond: 
 
 
 def register(app: App) -> None:
-    app.action(SHARE_ACTION)(share_estimate)
-    app.action(ADJUST_ACTION)(adjust_estimate)
+    app.action(SHARE_ACTION)(ack=acknowledge, lazy=[share_estimate])
+    app.action(ADJUST_ACTION)(ack=acknowledge, lazy=[adjust_estimate])  # trigger_id lives 3 s: opened at once

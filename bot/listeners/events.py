@@ -10,6 +10,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks import estimate_message, problem_message
+from bot.listeners.acknowledge import acknowledge
 from bot.replies import Reply, reply_to
 
 __all__ = ["app_mention", "register"]
@@ -39,4 +40,4 @@ def app_mention(event: dict[str, Any], client: WebClient, logger: logging.Logger
 
 
 def register(app: App) -> None:
-    app.event("app_mention")(app_mention)
+    app.event("app_mention")(ack=acknowledge, lazy=[app_mention])

@@ -16,7 +16,7 @@ from bot.blocks import ADJUST_CALLBACK, estimate_message, read_adjust_submission
 from bot.replies import estimate_text
 from costing import CatalogError, EstimateError
 
-__all__ = ["adjust_submitted", "register"]
+__all__ = ["answer_adjusted", "check_adjusted", "register"]
 
 
 def _field_error(error: EstimateError) -> str:
@@ -26,12 +26,11 @@ def _field_error(error: EstimateError) -> str:
     return text
 
 
-def adjust_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
-                     logger: logging.Logger) -> None:  # fmt: skip
-    """Cost the form's text; a problem is shown on the field it came from, the modal staying open."""
+def check_adjusted(ack: Ack, view: dict[str, Any]) -> None:
+    """Close the form if its text costs; otherwise show the problem on the field it came from."""
     submission = read_adjust_submission(view["state"]["values"])
     try:
-        estimate = estimate_text(submission.text)
+        estimate_text(submission.text)
     except EstimateError as error:
         ack(response_action="errors", errors={submission.block_at(error.position): _field_error(error)})
         return
@@ -39,6 +38,15 @@ def adjust_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], clien
         ack(response_action="errors", errors={submission.block_at(None): f"The price book has a problem: {error}"})
         return
     ack()
+
+
+def answer_adjusted(body: dict[str, Any], view: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
+    """After the form closed: the new estimate where the old one was."""
+    submission = read_adjust_submission(view["state"]["values"])
+    try:
+        estimate = estimate_text(submission.text)
+    except (EstimateError, CatalogError):
+        return  # check_adjusted kept the form open with the error; nothing to answer
     where = json.loads(view.get("private_metadata") or "{}")
     _answer(estimate_message(estimate), where=where, user=body["user"]["id"], client=client, logger=logger)
 
@@ -65,4 +73,4 @@ def _answer(message: dict[str, Any], *, where: dict[str, Any], user: str, client
 
 
 def register(app: App) -> None:
-    app.view(ADJUST_CALLBACK)(adjust_submitted)
+    app.view(ADJUST_CALLBACK)(ack=check_adjusted, lazy=[answer_adjusted])

@@ -11,41 +11,40 @@ from tests.fakeslack import FakeSlack, button_payload
 
 
 def test_share_posts_in_the_channel_and_deletes_the_ephemeral(
-    ack: Recorder, respond: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
+    respond: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
 ) -> None:
     body = button_payload("share_estimate", "tts 2k chars x 10k per month", response_url="unused")
-    share_estimate(ack=ack, body=body, client=client, respond=respond, logger=logger)
+    share_estimate(body=body, client=client, respond=respond, logger=logger)
 
-    assert ack.calls == [{}]
     posted = fake_slack.api_calls("chat.postMessage")[0].body
     assert posted["channel"] == "C0GENERAL" and "Shared by <@U0ALICE>" in json.dumps(posted["blocks"])
     assert respond.only == {"delete_original": True}
 
 
 def test_share_from_a_public_message_keeps_that_message(
-    ack: Recorder, respond: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
+    respond: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
 ) -> None:
     body = button_payload("share_estimate", "image x 10", response_url="unused", ephemeral=False)
-    share_estimate(ack=ack, body=body, client=client, respond=respond, logger=logger)
+    share_estimate(body=body, client=client, respond=respond, logger=logger)
     assert len(fake_slack.api_calls("chat.postMessage")) == 1
     assert respond.calls == []
 
 
 def test_share_refused_by_slack_tells_the_user_and_keeps_their_copy(
-    ack: Recorder, respond: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
+    respond: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
 ) -> None:
     fake_slack.fail_next("chat.postMessage", error="is_archived")
     body = button_payload("share_estimate", "image x 10", response_url="unused")
-    share_estimate(ack=ack, body=body, client=client, respond=respond, logger=logger)
+    share_estimate(body=body, client=client, respond=respond, logger=logger)
     assert respond.only["replace_original"] is False
     assert "is_archived" in respond.only["text"] and "nothing was shared" in respond.only["text"]
 
 
 def test_adjust_opens_the_modal_with_where_to_answer(
-    ack: Recorder, respond: Recorder, client: WebClient, fake_slack: FakeSlack
+    respond: Recorder, client: WebClient, fake_slack: FakeSlack
 ) -> None:
     body = button_payload("adjust_estimate", "chat 2k tokens x 1M per day", response_url="http://hook/1")
-    adjust_estimate(ack=ack, body=body, client=client, respond=respond)
+    adjust_estimate(body=body, client=client, respond=respond)
 
     view = fake_slack.api_calls("views.open")[0].body["view"]
     assert json.loads(view["private_metadata"]) == {

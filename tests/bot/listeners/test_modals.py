@@ -6,7 +6,7 @@ import logging
 from slack_sdk import WebClient
 
 from bot.blocks import adjust_modal
-from bot.listeners.modals import adjust_submitted
+from bot.listeners.modals import answer_adjusted, check_adjusted
 from bot.replies import estimate_text
 from tests.bot.listeners.conftest import Recorder
 from tests.fakeslack import FakeSlack
@@ -24,7 +24,8 @@ def test_a_valid_form_closes_and_answers_through_the_response_url(
 ) -> None:
     where = {"channel": "C1", "response_url": fake_slack.response_url("x"), "replace": True}
     body, view = submitted(where, workload="image high", counts="x 7")
-    adjust_submitted(ack=ack, body=body, view=view, client=client, logger=logger)
+    check_adjusted(ack=ack, view=view)
+    answer_adjusted(body=body, view=view, client=client, logger=logger)
 
     assert ack.calls == [{}]
     answer = fake_slack.responses()[0].body
@@ -32,11 +33,11 @@ def test_a_valid_form_closes_and_answers_through_the_response_url(
 
 
 def test_an_expired_response_url_falls_back_to_an_ephemeral_message(
-    ack: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
+    client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
 ) -> None:
     where = {"channel": "C1", "response_url": fake_slack.response_url("expired1"), "replace": False}
     body, view = submitted(where, workload="video 10s")
-    adjust_submitted(ack=ack, body=body, view=view, client=client, logger=logger)
+    answer_adjusted(body=body, view=view, client=client, logger=logger)
 
     ephemeral = fake_slack.api_calls("chat.postEphemeral")[0].body
     assert ephemeral["channel"] == "C1" and ephemeral["user"] == "U0ALICE"
@@ -47,7 +48,8 @@ def test_a_field_that_does_not_parse_gets_the_error_and_the_modal_stays(
     ack: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
 ) -> None:
     body, view = submitted({"channel": "C1"}, workload="video 10s", model="veo-3.1-fsat")
-    adjust_submitted(ack=ack, body=body, view=view, client=client, logger=logger)
+    check_adjusted(ack=ack, view=view)
+    answer_adjusted(body=body, view=view, client=client, logger=logger)  # runs anyway; must not answer
 
     answer = ack.only
     assert answer["response_action"] == "errors"
