@@ -57,7 +57,8 @@ def check_token(client: WebClient) -> dict[str, Any]:
         raise ConfigError([message]) from None
     except (URLError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise ConfigError([f"SLACK_API_URL: can't reach {client.base_url} ({reason})."]) from None
+        message = f"SLACK_API_URL: can't reach {client.base_url} ({reason}); check the network or the URL."
+        raise ConfigError([message]) from None
     finally:
         sdk_log.setLevel(level)
 

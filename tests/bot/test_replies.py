@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.replies import estimate_text, reply_to
+
+
+def test_an_estimate_reply_carries_the_estimate_and_is_public_material() -> None:
+    reply = reply_to("image x 3")
+    assert reply.estimate is not None and reply.private is False
+
+
+def test_help_and_prices_are_answers_not_errors() -> None:
+    assert reply_to("help").private is False
+    assert reply_to("PRICES veo").private is False and "veo" in reply_to("prices veo").message["text"]
+
+
+def test_errors_are_private() -> None:
+    assert reply_to("vidoe 10s").private is True
+
+
+def test_a_kept_estimate_is_the_same_object_until_the_price_book_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = tmp_path / "prices.yaml"
+    book.write_text("entries:\n  - {id: sora-2, variant: {resolution: 720p}, usd: '0.05'}\n")
+    monkeypatch.setenv("COSTBOT_PRICES", str(book))
+    first = estimate_text("sora-2 10s")
+    assert estimate_text("  sora-2 10s ") is first
+    assert first.api.unit_usd == Decimal("0.5")
+
+    book.write_text("entries:\n  - {id: sora-2, variant: {resolution: 720p}, usd: '0.07'}\n")
+    os.utime(book, ns=(1, 10**18))  # a different mtime, as any real edit gives
+    assert estimate_text("sora-2 10s").api.unit_usd == Decimal("0.7")
