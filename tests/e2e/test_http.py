@@ -237,3 +237,13 @@ def test_the_debug_log_never_shows_a_secret(running_bot: RunningBot, fake_slack:
     log = running_bot.log_text()
     assert "DEBUG" in log  # the log is verbose, so the check means something
     assert secret not in log
+
+
+def test_share_rides_out_a_rate_limit_and_a_server_error(running_bot: RunningBot, fake_slack: FakeSlack) -> None:
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    fake_slack.fail_next("chat.postMessage", status=503)
+    interact(running_bot, button_payload("share_estimate", "image x 10", response_url=fake_slack.response_url()))
+
+    attempts = fake_slack.wait_for_api("chat.postMessage", count=3)
+    assert len(attempts) == 3  # refused twice, then posted: one message in the channel
+    assert fake_slack.wait_for_responses()[0].body["delete_original"] is True
