@@ -153,7 +153,7 @@ def main() -> None:
     costbot_bin = str(Path(sys.executable).with_name("costbot"))
     serve = [costbot_bin, "serve", "--host", "127.0.0.1", "--port", "0"]
     servers = {
-        "costbot /cost estimate": start(serve, {**env, "COSTBOT_LOG_LEVEL": "INFO"}),  # INFO: says where it listens
+        "costbot /cost estimate": start(serve, env),
         "bare Bolt app, ack ok (as costbot)": start([sys.executable, __file__, "--bare-server", "same"], env),
         "bare Bolt app, ack ok (Bolt defaults)": start([sys.executable, __file__, "--bare-server", "defaults"], env),
     }

@@ -159,18 +159,24 @@ def _serve(args: argparse.Namespace) -> int:
     except CatalogError as error:
         return _fail(f"COSTBOT_PRICES: {error}")
     app = create_app(settings, client=client)
-    print(
-        f"costbot: signed in to {identity.get('team', 'Slack')} as {identity.get('user', 'the bot')}", file=sys.stderr
-    )
+    signed_in = f"signed in to {identity.get('team', 'Slack')} as {identity.get('user', 'the bot')}"
     if args.socket:
+        _say(f"{signed_in}; connecting to Slack in Socket Mode")
         serve_socket(app, app_token=settings.app_token)
         return EXIT_OK
     try:
         server = http_server(app, host=args.host, port=args.port, threads=args.threads)
     except OSError as error:
         return _fail(f"can't listen on {args.host}:{args.port}: {error.strerror or error}")
+    # Said whatever the log level: where the app listens is what an operator needs first.
+    _say(f"{signed_in}; serving Slack at http://{server.effective_host}:{server.effective_port}/slack/events "
+         f"({args.threads} threads); GET /healthz for health checks")  # fmt: skip
     serve_http(server)
     return EXIT_OK
+
+
+def _say(message: str) -> None:
+    print(f"costbot: {message}", file=sys.stderr, flush=True)
 
 
 def _secrets(settings: Settings) -> list[str]:

@@ -49,7 +49,6 @@ def _stop_on_sigterm() -> None:
 def serve_http(server: Any) -> None:
     """Run a server from `http_server` until SIGTERM or Ctrl-C."""
     _stop_on_sigterm()
-    log.info("costbot serving Slack at http://%s:%s%s", server.effective_host, server.effective_port, EVENTS_PATH)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -65,7 +64,6 @@ def serve_socket(app: App, *, app_token: str) -> None:
 
     handler = SocketModeHandler(app, app_token)
     _stop_on_sigterm()
-    log.info("costbot connecting to Slack in Socket Mode")
     try:
         handler.start()
     except KeyboardInterrupt:
