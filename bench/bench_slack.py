@@ -179,11 +179,11 @@ def main() -> None:
         print(f"{'':44}{'median':>11}{'p99':>11}")
         for name, values in samples.items():
             print(summary(name, values))
-        for ours in (ours_name, distinct_name):
+        print("median ratio costbot / bare Bolt app (goal <= 1.2):")
+        for ours, label in ((ours_name, "repeated texts"), (distinct_name, "new texts")):
             for name in list(servers)[1:]:
                 ratio = statistics.median(samples[ours]) / statistics.median(samples[name])
-                print(f"median ratio {ours.removeprefix('costbot /cost'):<30} / bare "
-                      f"{name.removeprefix('bare Bolt app, ack ok ')}: {ratio:.2f} (goal <= 1.2)")  # fmt: skip
+                print(f"  {label:15} / bare {name.removeprefix('bare Bolt app, ack ok ')}: {ratio:.2f}")
         print(f"8 concurrent clients x {args.per_round} requests:")
         for name, (_, port) in servers.items():
             values, errors = concurrent(port, response_url, clients=8, each=args.per_round)
