@@ -84,6 +84,8 @@ def _subcommand(command: Subcommand) -> Reply:
 
 def reply_to(text: str) -> Reply:
     """The answer to `/cost TEXT`. Never raises for anything a user or an operator can cause."""
+    if not text.strip():
+        return Reply(help_message())  # a bare `/cost` asks what the command does
     try:
         command = subcommand_of(text)
         if command is not None:

@@ -200,7 +200,10 @@ class _Parser:
                 tok,
                 example=lx.EXAMPLES["video"],
             )
-        vocabulary = (lx.vocabulary() | self.model_names) - {tok.text}
+        vocabulary = lx.vocabulary() | self.model_names
+        if tok is self.tokens[0]:
+            vocabulary |= lx.SUBCOMMANDS  # `/cost hepl` meant help
+        vocabulary -= {tok.text}
         close = difflib.get_close_matches(tok.text, vocabulary, n=1, cutoff=0.75)
         return self.fail(
             f"I don't understand '{tok.text}'.",

@@ -295,3 +295,9 @@ def test_sections_cut_the_text_as_typed_for_an_editing_form() -> None:
         "price": "at $0.40/s",
         "value": "value $1 each",
     }
+
+
+def test_a_misspelt_command_word_is_suggested() -> None:
+    with pytest.raises(EstimateError) as caught:
+        parse_request("hepl")
+    assert caught.value.suggestion == "help"

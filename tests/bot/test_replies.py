@@ -36,3 +36,7 @@ def test_a_kept_estimate_is_the_same_object_until_the_price_book_changes(
     book.write_text("entries:\n  - {id: sora-2, variant: {resolution: 720p}, usd: '0.07'}\n")
     os.utime(book, ns=(1, 10**18))  # a different mtime, as any real edit gives
     assert estimate_text("sora-2 10s").api.unit_usd == Decimal("0.7")
+
+
+def test_a_bare_cost_shows_the_help() -> None:
+    assert reply_to("  ").message["text"].startswith("costbot help")

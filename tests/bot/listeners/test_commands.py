@@ -18,10 +18,10 @@ def test_an_estimate_is_sent_with_the_ack_for_the_asker_only(ack: Recorder, logg
     assert "per day" in answer["text"] and answer["blocks"][0]["type"] == "section"
 
 
-def test_empty_text_explains_what_to_type(ack: Recorder, logger: logging.Logger) -> None:
+def test_a_bare_cost_teaches_the_language(ack: Recorder, logger: logging.Logger) -> None:
     cost_command(ack=ack, command=command(""), logger=logger)
-    assert "Tell me what to cost" in ack.only["text"]
-    assert "Try: `/cost video 10s x 1M users`" in json.dumps(ack.only["blocks"])
+    assert ack.only["response_type"] == "ephemeral"
+    assert "`/cost video 10s x 1M users`" in json.dumps(ack.only["blocks"])
 
 
 def test_a_subcommand_of_a_later_feature_says_it_is_not_here_yet(ack: Recorder, logger: logging.Logger) -> None:
