@@ -247,3 +247,11 @@ def test_share_rides_out_a_rate_limit_and_a_server_error(running_bot: RunningBot
     attempts = fake_slack.wait_for_api("chat.postMessage", count=3)
     assert len(attempts) == 3  # refused twice, then posted: one message in the channel
     assert fake_slack.wait_for_responses()[0].body["delete_original"] is True
+
+
+def test_slack_can_verify_the_events_url_when_the_app_is_set_up(running_bot: RunningBot) -> None:
+    body = json.dumps({"token": "deprecated", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                       "type": "url_verification"}).encode()  # fmt: skip
+    status, raw = post(f"{running_bot.url}/slack/events", body, {**JSON, **sign(body)})
+    assert status == 200
+    assert json.loads(raw) == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
