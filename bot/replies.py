@@ -82,8 +82,13 @@ def _subcommand(command: Subcommand) -> Reply:
     )
 
 
-def reply_to(text: str) -> Reply:
-    """The answer to `/cost TEXT`. Never raises for anything a user or an operator can cause."""
+def reply_to(text: str, *, share: bool = True) -> Reply:
+    """The answer to `/cost TEXT`. Never raises for anything a user or an operator can cause.
+
+    Args:
+        text: What the user typed.
+        share: Offer the Share in channel button on an estimate (not where the answer is public already).
+    """
     if not text.strip():
         return Reply(help_message())  # a bare `/cost` asks what the command does
     try:
@@ -97,4 +102,4 @@ def reply_to(text: str) -> Reply:
         log.error("price book problem: %s", error)
         message = problem_message(f"costbot's price book has a problem, so I can't price anything: {error}")
         return Reply(message, private=True)
-    return Reply(estimate_message(result), result)
+    return Reply(estimate_message(result, share=share), result)

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.blocks import estimate_message, problem_message
+from bot.blocks import problem_message
 from bot.listeners.acknowledge import acknowledge
 from bot.replies import Reply, reply_to
 
@@ -28,15 +28,14 @@ def app_mention(event: dict[str, Any], client: WebClient, logger: logging.Logger
     text = mention_text(event.get("text", ""))
     thread_ts = event.get("thread_ts") or event["ts"]
     try:
-        reply = reply_to(text)
+        reply = reply_to(text, share=False)  # the answer is public already
     except Exception:  # a bug of ours: logged with context; the author still hears back
         logger.exception("mention failed: channel=%s user=%s", event.get("channel"), event.get("user"))
         reply = Reply(problem_message("Something went wrong on my side; it has been logged."), private=True)
     if reply.private:
         client.chat_postEphemeral(channel=event["channel"], user=event["user"], thread_ts=thread_ts, **reply.message)
         return
-    message = reply.message if reply.estimate is None else estimate_message(reply.estimate, share=False)
-    client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, unfurl_links=False, **message)
+    client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, unfurl_links=False, **reply.message)
 
 
 def register(app: App) -> None:
