@@ -99,9 +99,10 @@ def _clauses_for(kind: str, text: str) -> tuple[str, ...]:
     return tuple(name for name, fires in triggers if fires)
 
 
-# The section each element of `_Parser._shape()` belongs to; a new `where` entry is a workload detail (10s, 4k).
-_SECTIONS_BY_SHAPE = ("workload", "counts", "model", "period", "price", "value", "workload")
-# The section of a part set again to the value it had (which changes no shape).
+# Sections in order of precedence, when one clause sets parts of two: `3 images` counts, and names the workload
+# as it does, so it is the workload's.
+_SECTION_ORDER = ("workload", "counts", "model", "period", "price", "value")
+# The section of each part set through `set_part`; any other part is a workload detail (10s, 4k, hd).
 _PART_SECTIONS = {"model": "model", "period": "period", "discount_pct": "price", "gpu_hour_usd": "price"}
 
 
@@ -115,7 +116,7 @@ class _Parser:
         self.i = 0
         self.req = Request(text=text)
         self._loose_from: int | None = None  # where words that changed nothing began, awaiting a section
-        self._touched: str | None = None  # the part the current clause set, even to the value it had
+        self._touched: set[str] = set()  # sections the current clause set parts of, even to the values they had
 
     # --- cursor -------------------------------------------------------------------------------------------
     def peek(self, offset: int = 0) -> Token | None:
@@ -137,40 +138,27 @@ class _Parser:
         tokens = self.tokens
         while self.i < len(tokens):
             tok = tokens[self.i]
-            start, before = self.i, self._shape()
+            start = self.i
             for name in _clauses_for(tok.kind, tok.text if tok.kind in {"word", "sym"} else ""):
                 if getattr(self, name)():
                     break
             else:
                 raise self._not_understood(tok)
-            self._note_section(start, before)
+            self._note_section(start)
         self._close_sections()
         return self.req
 
-    def _shape(self) -> tuple[object, ...]:
-        req = self.req
-        return (req.modality, len(req.counts), req.model, req.period, (len(req.prices), req.discount_pct,
-                req.gpu_hour_usd), req.value, len(req.where))  # fmt: skip
-
-    def _note_section(self, start: int, before: tuple[object, ...]) -> None:
-        """Remember which section of the request the tokens just consumed belong to (for editing forms).
-
-        Sections are tried in order: `3 images` names the workload as it counts it, so it is the workload's.
-        """
-        after = self._shape()
-        changed = [name for name, old, new in zip(_SECTIONS_BY_SHAPE, before, after, strict=True) if old != new]
-        first, last = self.tokens[start], self.tokens[self.i - 1]
-        end = last.pos + len(last.text) - 1
-        touched, self._touched = self._touched, None
-        if changed:
-            section = changed[0]
-        elif touched:  # said again, the same: `video … video`, `10s … 10s`
-            section = _PART_SECTIONS.get(touched, "workload")
-        else:
-            # Words that change nothing ("at", "for", "per user") go with the clause after them: `at 720p`.
-            self._loose_from = self._loose_from or first.pos
+    def _note_section(self, start: int) -> None:
+        """Remember which section of the request the tokens just consumed belong to (for editing forms)."""
+        touched = self._touched
+        if not touched:
+            # Words that set nothing ("at", "for", "per user") go with the clause after them: `at 720p`.
+            self._loose_from = self._loose_from or self.tokens[start].pos
             return
-        self.req.spans.append((section, self._loose_from or first.pos, end))
+        section = next(name for name in _SECTION_ORDER if name in touched)
+        touched.clear()
+        last = self.tokens[self.i - 1]
+        self.req.spans.append((section, self._loose_from or self.tokens[start].pos, last.pos + len(last.text) - 1))
         self._loose_from = None
 
     def _close_sections(self) -> None:
@@ -220,7 +208,7 @@ class _Parser:
             raise self.fail(f"'{tok.text}' contradicts '{first_text}' (character {first_pos}); say it once.", tok)
         setattr(self.req, name, value)
         self.req.where.setdefault(name, (tok.pos, shown or tok.text))
-        self._touched = name
+        self._touched.add(_PART_SECTIONS.get(name, "workload"))
 
     def set_modality(self, modality: str, tok: Token) -> None:
         if self.req.modality is not None and self.req.modality != modality:
@@ -233,12 +221,13 @@ class _Parser:
             )
         self.req.modality = modality
         self.req.where.setdefault("modality", (tok.pos, tok.text))
-        self._touched = "modality"
+        self._touched.add("workload")
 
     def add_count(self, value: Decimal, noun: str | None, tok: Token) -> None:
         if value <= 0:
             raise self.fail(f"A count must be more than zero, not '{tok.text}'.", tok, example=lx.EXAMPLES["video"])
         self.req.counts.append(Count(value, noun))
+        self._touched.add("counts")
 
     def positive(self, tok: Token, what: str) -> Decimal:
         assert tok.value is not None
@@ -541,6 +530,7 @@ class _Parser:
             if any(p.unit == unit for p in self.req.prices):
                 raise self.fail(f"Two prices per {unit.replace('_', ' ')}; give one.", money)
             self.req.prices.append(PriceOverride(usd, unit, per))
+            self._touched.add("price")
             self.req.where.setdefault("price", (money.pos, money.text))
             self._skip(frozenset({"and"}))
             nxt = self.peek()
@@ -614,6 +604,7 @@ class _Parser:
                 basis_stated=stated,
             )
         self.req.value = spec
+        self._touched.add("value")
         self.req.where["value"] = (tok.pos, tok.text)
         return True
 
