@@ -115,7 +115,7 @@ class _Parser:
         self.model_names = model_names
         self.i = 0
         self.req = Request(text=text)
-        self._loose_from: int | None = None  # where words that changed nothing began, awaiting a section
+        self._loose_from: int | None = None  # where words that set nothing began, awaiting a section
         self._touched: set[str] = set()  # sections the current clause set parts of, even to the values they had
 
     # --- cursor -------------------------------------------------------------------------------------------
@@ -162,7 +162,7 @@ class _Parser:
         self._loose_from = None
 
     def _close_sections(self) -> None:
-        """Trailing words that changed nothing join the last section (or make the workload's, if alone)."""
+        """Trailing words that set nothing join the last section (or make the workload's, if alone)."""
         if self._loose_from is None:
             return
         end = len(self.text)

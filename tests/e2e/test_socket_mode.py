@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
+import subprocess
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import RunningBot, stop_bot
+from tests.e2e.conftest import COSTBOT, RunningBot, bot_environment, stop_bot
 from tests.fakeslack import APP_TOKEN, FakeSlack, command_body
 
 
 @pytest.fixture
 def socket_bot(tmp_path: Path) -> Iterator[tuple[FakeSlack, RunningBot]]:
-    import subprocess
-
-    from tests.e2e.conftest import COSTBOT, bot_environment
-
     fake = FakeSlack().start()
     fake.start_socket_mode()
     log = tmp_path / "costbot.log"
-    env = {**bot_environment(fake, SLACK_APP_TOKEN=APP_TOKEN)}
+    env = bot_environment(fake, SLACK_APP_TOKEN=APP_TOKEN)
     del env["SLACK_SIGNING_SECRET"]  # not needed in Socket Mode
     with log.open("w") as handle:
         process = subprocess.Popen([COSTBOT, "serve", "--socket"], cwd=tmp_path, env=env, stdout=handle,
