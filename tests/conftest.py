@@ -1,11 +1,16 @@
-"""Shared fixtures: the bundled catalog unless a test sets a price book, no Slack settings from the shell."""
+"""Shared fixtures: the bundled catalog unless a test sets a price book, no Slack settings from the shell,
+the fake Slack, and real databases (SQLite files; PostgreSQL when TEST_DATABASE_URL is set)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from storage import Database
+from storage.migrate import upgrade
+from tests.databases import fresh_postgres_url, truncate_all
 from tests.fakeslack import FakeSlack
 
 _SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
@@ -31,3 +36,35 @@ def fake_slack(fake_slack_server: FakeSlack) -> FakeSlack:
     """The session's fake Slack, with no calls recorded and no failures scripted."""
     fake_slack_server.reset()
     return fake_slack_server
+
+
+@pytest.fixture(scope="session")
+def _postgres_database() -> Iterator[Database]:
+    with fresh_postgres_url() as url:
+        db = Database(url)
+        upgrade(db)
+        yield db
+        db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database: a SQLite file, then the PostgreSQL server (skipped without one)."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'costbot.db'}")
+        upgrade(database)
+        yield database
+        database.dispose()
+        return
+    database = request.getfixturevalue("_postgres_database")
+    truncate_all(database)
+    yield database
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty SQLite file, for tests that need one database only."""
+    database = Database(f"sqlite:///{tmp_path / 'costbot.db'}")
+    upgrade(database)
+    yield database
+    database.dispose()

@@ -1,0 +1,60 @@
+"""Bookkeeping of what the bot has seen: Slack events already handled, each user's last estimate."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import LastEstimate, ProcessedEvent
+from storage.types import utcnow
+
+__all__ = ["claim_event", "forget_events_before", "last_estimate", "remember_estimate"]
+
+
+def claim_event(*, session: Session, event_id: str, team_id: str | None) -> bool:
+    """True the first time an event id is seen (then it is handled); False for a repeated delivery.
+
+    The id is the primary key, so of two processes receiving the same event one claim fails, whichever
+    database and however many replicas.
+    """
+    try:
+        with session.begin_nested():
+            session.add(ProcessedEvent(event_id=event_id, team_id=team_id))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def forget_events_before(*, session: Session, before: datetime) -> int:
+    """Drop event ids older than Slack retries for (it gives up after about an hour); the number dropped."""
+    result = session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < before))  # type: ignore[call-overload]
+    return result.rowcount or 0
+
+
+def remember_estimate(*, session: Session, team_id: str, channel_id: str, user_id: str, text: str) -> None:
+    """Note `text` as the user's last estimate in the channel (what `/cost save NAME` saves)."""
+    row = session.get(LastEstimate, (team_id, channel_id, user_id))
+    if row is None:
+        row = LastEstimate(team_id=team_id, channel_id=channel_id, user_id=user_id, text=text)
+    else:
+        row.text, row.estimated_at = text, utcnow()
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:  # the same user's other request inserted it a moment ago: theirs is as recent
+        pass
+
+
+def last_estimate(*, session: Session, team_id: str, channel_id: str, user_id: str) -> str | None:
+    """The user's last estimate text in the channel, or None."""
+    row = session.exec(
+        select(LastEstimate).where(
+            LastEstimate.team_id == team_id, LastEstimate.channel_id == channel_id, LastEstimate.user_id == user_id
+        )
+    ).first()
+    return None if row is None else row.text

@@ -1,0 +1,63 @@
+"""Bring the schema up to date with Alembic: on start-up, or by `costbot db upgrade`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from storage.db import Database, DatabaseError, safe_url
+
+__all__ = ["current_revision", "head_revision", "upgrade"]
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    """The revision this version of costbot expects."""
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(db: Database) -> str | None:
+    """The revision the database is at (None: empty, never migrated).
+
+    Raises:
+        DatabaseError: The database can't be reached.
+    """
+    try:
+        with db.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as error:
+        raise DatabaseError(_unreachable(db, error)) from None
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    """Apply every migration up to `revision` (all of them by default); nothing to do is fine.
+
+    Raises:
+        DatabaseError: The database can't be reached or refused a change.
+    """
+    config = _config()
+    try:
+        with db.engine.execution_options(costbot_write=True).begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    except (OperationalError, ProgrammingError) as error:
+        raise DatabaseError(_unreachable(db, error)) from None
+
+
+def _unreachable(db: Database, error: Exception) -> str:
+    reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+    return f"DATABASE_URL: can't use {safe_url(db.url)} ({reason}); check that the server runs and the URL is right."

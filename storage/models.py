@@ -1,0 +1,294 @@
+"""Tables and the models around them: `…Create` validates what comes in, `…Public` is what goes out.
+
+SQLModel table models do not validate on construction, so input always arrives as a `…Create` model and the
+repository functions build the table rows from it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import field_validator
+from pydantic_core import to_jsonable_python
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from costing import Estimate
+from storage.types import DecimalText, UTCDateTime, utcnow
+
+__all__ = [
+    "MAX_NAME_LENGTH",
+    "DigestRun",
+    "DigestSubscription",
+    "LastEstimate",
+    "ProcessedEvent",
+    "Scenario",
+    "ScenarioCreate",
+    "ScenarioPublic",
+    "ScenarioVersion",
+    "ThreadReply",
+    "ThreadReplyCreate",
+    "VersionCreate",
+    "estimate_json",
+    "estimate_of",
+    "name_key",
+    "prices_of",
+]
+
+MAX_NAME_LENGTH = 60
+_TEAM = r"^[TE][A-Z0-9]{2,}$"
+_CHANNEL = r"^[CDG][A-Z0-9]{2,}$"
+_USER = r"^[UWB][A-Z0-9]{2,}$"
+_NAME = re.compile(r"[^\W_][\w .'&+()#/-]*", re.UNICODE)
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same name: case and runs of spaces don't count."""
+    return " ".join(name.split()).casefold()
+
+
+def estimate_of(data: dict[str, Any]) -> Estimate:
+    """The `Estimate` kept in a row's JSON column."""
+    return Estimate.model_validate(data)
+
+
+def prices_of(estimate: Estimate) -> dict[str, Any]:
+    """The prices an estimate used, kept beside it so a later price change can be named as the cause."""
+    return to_jsonable_python(
+        {
+            "model": estimate.model,
+            "api": {"unit_usd": estimate.api.unit_usd, **estimate.api.price.model_dump()},
+            "compute": {
+                "gpu": estimate.compute.gpu,
+                "gpu_hour_usd": estimate.compute.gpu_hour_usd,
+                "gpu_seconds_per_unit": estimate.compute.gpu_seconds_per_unit,
+            },
+        }
+    )
+
+
+def estimate_json(estimate: Estimate) -> dict[str, Any]:
+    # Decimals as exact strings (pydantic's default), not the float the --json edge shows.
+    return to_jsonable_python(estimate.model_dump())
+
+
+# --- scenarios ----------------------------------------------------------------------------------------------
+
+
+class ScenarioBase(SQLModel):
+    team_id: str = Field(max_length=32, regex=_TEAM)
+    channel_id: str = Field(max_length=32, regex=_CHANNEL)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    author_id: str = Field(max_length=32, regex=_USER)
+    text: str = Field(min_length=1, max_length=1000)
+
+
+class Scenario(ScenarioBase, table=True):
+    """A saved estimate: what a team decided to keep an eye on, with its thread and its history."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", "name_key", name="uq_scenario_name"),
+        Index("ix_scenario_team_author", "team_id", "author_id"),
+        Index("ix_scenario_thread", "team_id", "channel_id", "card_ts"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name_key: str = Field(max_length=MAX_NAME_LENGTH)
+    estimate: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    prices: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    value_text: str | None = Field(default=None, max_length=300)
+    budget_usd_month: Decimal | None = Field(default=None, sa_type=DecimalText)
+    channel_private: bool = Field(default=False)
+    card_ts: str | None = Field(default=None, max_length=32)
+    card_permalink: str | None = Field(default=None, max_length=500)
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ScenarioCreate(ScenarioBase):
+    """A scenario to save: checked names, Slack ids and an estimate already costed."""
+
+    estimate: Estimate
+    channel_private: bool = False
+    budget_usd_month: Decimal | None = Field(default=None, ge=0)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not _NAME.fullmatch(value):
+            raise ValueError(
+                "a name starts with a letter or digit and uses letters, digits, spaces and - _ . ' & + ( ) # /"
+            )
+        return value
+
+    def row(self) -> Scenario:
+        return Scenario(
+            team_id=self.team_id,
+            channel_id=self.channel_id,
+            name=self.name,
+            name_key=name_key(self.name),
+            author_id=self.author_id,
+            text=self.text,
+            estimate=estimate_json(self.estimate),
+            prices=prices_of(self.estimate),
+            value_text=self.estimate.sections.get("value") or None,
+            budget_usd_month=self.budget_usd_month,
+            channel_private=self.channel_private,
+        )
+
+
+class ScenarioPublic(ScenarioBase):
+    """A scenario as the bot shows it."""
+
+    id: int
+    estimate: Estimate
+    value_text: str | None
+    budget_usd_month: Decimal | None
+    channel_private: bool
+    card_ts: str | None
+    card_permalink: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class VersionBase(SQLModel):
+    author_id: str = Field(max_length=32, regex=_USER)
+    text: str = Field(min_length=1, max_length=1000)
+    #: What the change was: saved, what-if, value, budget.
+    change: str = Field(max_length=20)
+    note: str | None = Field(default=None, max_length=300)
+
+
+class ScenarioVersion(VersionBase, table=True):
+    """One state of a scenario; every change is a new one, none is ever overwritten."""
+
+    __tablename__ = "scenario_version"
+    __table_args__ = (UniqueConstraint("scenario_id", "number", name="uq_scenario_version_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: int = Field(sa_column=Column(Integer, ForeignKey("scenario.id", ondelete="CASCADE"), nullable=False))
+    number: int
+    estimate: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    budget_usd_month: Decimal | None = Field(default=None, sa_type=DecimalText)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class VersionCreate(VersionBase):
+    """A change to a saved scenario: its new text and figures, or a new budget."""
+
+    change: str = Field(regex=r"^(saved|what-if|value|budget|re-costed)$")
+    estimate: Estimate
+    budget_usd_month: Decimal | None = Field(default=None, ge=0)
+    #: False keeps the current budget; True sets it to `budget_usd_month` (None clears it).
+    set_budget: bool = False
+
+
+class VersionPublic(VersionBase):
+    number: int
+    estimate: Estimate
+    budget_usd_month: Decimal | None
+    created_at: datetime
+
+
+# --- threads -----------------------------------------------------------------------------------------------
+
+
+class ThreadReplyBase(SQLModel):
+    user_id: str = Field(max_length=32, regex=_USER)
+    ts: str = Field(max_length=32, regex=r"^\d+\.\d+$")
+    text: str = Field(max_length=4000)
+    #: The reply read as a change (`what if 2M users`) and was answered with new figures.
+    is_change: bool = False
+
+
+class ThreadReply(ThreadReplyBase, table=True):
+    """A message in a scenario's thread, kept with the scenario."""
+
+    __tablename__ = "thread_reply"
+    __table_args__ = (UniqueConstraint("scenario_id", "ts", name="uq_thread_reply_ts"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: int = Field(sa_column=Column(Integer, ForeignKey("scenario.id", ondelete="CASCADE"), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ThreadReplyCreate(ThreadReplyBase):
+    @field_validator("text")
+    @classmethod
+    def _clip(cls, value: str) -> str:
+        return value[:4000]
+
+
+class ThreadReplyPublic(ThreadReplyBase):
+    created_at: datetime
+
+
+# --- what each user last costed, for `/cost save NAME` without a text ----------------------------------------
+
+
+class LastEstimate(SQLModel, table=True):
+    __tablename__ = "last_estimate"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    channel_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    text: str = Field(max_length=1000)
+    estimated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# --- events handled, so a retried delivery is handled once ---------------------------------------------------
+
+
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "processed_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    team_id: str | None = Field(default=None, max_length=32)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+# --- digests (the digest issue fills these in) ---------------------------------------------------------------
+
+
+class DigestSubscription(SQLModel, table=True):
+    """A channel's weekly digest: when (weekday, time, zone) and who set it up."""
+
+    __tablename__ = "digest_subscription"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", name="uq_digest_subscription_channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    created_by: str = Field(max_length=32, index=True)
+    weekday: int = Field(ge=0, le=6)  # 0 = Monday
+    at_time: str = Field(max_length=5)  # HH:MM
+    timezone: str = Field(max_length=64)
+    active: bool = Field(default=True)
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DigestRun(SQLModel, table=True):
+    """One channel's digest for one week, claimed before anything is posted: the unique key makes it once."""
+
+    __tablename__ = "digest_run"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "week", name="uq_digest_run_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    week: str = Field(max_length=16)  # ISO week, 2026-W48
+    status: str = Field(default="claimed", max_length=16)  # claimed | posted | failed
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_ts: str | None = Field(default=None, max_length=32)
+    error: str | None = Field(default=None, max_length=300)
+    attempts: int = Field(default=0)

@@ -1,0 +1,209 @@
+"""Saved scenarios and their versions: keyword-only functions, each taking the session of one unit of work.
+
+Every query names the workspace (`team_id`); names are unique per workspace and channel, whatever their case.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Scenario,
+    ScenarioCreate,
+    ScenarioPublic,
+    ScenarioVersion,
+    VersionCreate,
+    VersionPublic,
+    estimate_json,
+    name_key,
+    prices_of,
+)
+from storage.types import utcnow
+
+__all__ = [
+    "NameTaken",
+    "ScenarioGone",
+    "add_version",
+    "delete_scenario",
+    "get_scenario",
+    "get_scenario_by_id",
+    "list_scenarios",
+    "list_versions",
+    "save_scenario",
+    "scenario_for_thread",
+    "scenarios_by_author",
+    "set_card",
+]
+
+
+class NameTaken(Exception):
+    """A scenario of that name exists in the channel already."""
+
+    def __init__(self, existing: ScenarioPublic) -> None:
+        self.existing = existing
+        super().__init__(f"a scenario called {existing.name!r} exists in this channel")
+
+
+class ScenarioGone(LookupError):
+    """The scenario was deleted (or never existed in this workspace) while someone was looking at it."""
+
+
+def _public(row: Scenario) -> ScenarioPublic:
+    return ScenarioPublic.model_validate(row, from_attributes=True)
+
+
+def save_scenario(*, session: Session, scenario_create: ScenarioCreate) -> ScenarioPublic:
+    """Save a new scenario and its first version.
+
+    Raises:
+        NameTaken: The channel has a scenario of that name (also when another save won a race for it).
+    """
+    existing = get_scenario(
+        session=session, team_id=scenario_create.team_id, channel_id=scenario_create.channel_id,
+        name=scenario_create.name,
+    )  # fmt: skip
+    if existing is not None:
+        raise NameTaken(existing)
+    row = scenario_create.row()
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        # Another process saved the same name between the check and the insert (PostgreSQL; SQLite's write
+        # lock makes the check above exact).
+        existing = get_scenario(
+            session=session, team_id=scenario_create.team_id, channel_id=scenario_create.channel_id,
+            name=scenario_create.name,
+        )  # fmt: skip
+        if existing is None:
+            raise
+        raise NameTaken(existing) from None
+    assert row.id is not None
+    session.add(
+        ScenarioVersion(
+            scenario_id=row.id, number=1, author_id=row.author_id, text=row.text, change="saved",
+            estimate=row.estimate, budget_usd_month=row.budget_usd_month,
+        )
+    )  # fmt: skip
+    session.flush()
+    return _public(row)
+
+
+def get_scenario(*, session: Session, team_id: str, channel_id: str, name: str) -> ScenarioPublic | None:
+    """The channel's scenario called `name` (any case), or None."""
+    row = session.exec(
+        select(Scenario).where(
+            Scenario.team_id == team_id, Scenario.channel_id == channel_id, Scenario.name_key == name_key(name)
+        )
+    ).one_or_none()
+    return None if row is None else _public(row)
+
+
+def get_scenario_by_id(*, session: Session, team_id: str, scenario_id: int) -> ScenarioPublic | None:
+    """The scenario with that id in this workspace, or None (another workspace's id finds nothing)."""
+    row = session.exec(select(Scenario).where(Scenario.id == scenario_id, Scenario.team_id == team_id)).one_or_none()
+    return None if row is None else _public(row)
+
+
+def scenario_for_thread(*, session: Session, team_id: str, channel_id: str, thread_ts: str) -> ScenarioPublic | None:
+    """The scenario whose channel card starts the thread `thread_ts`, or None."""
+    row = session.exec(
+        select(Scenario).where(
+            Scenario.team_id == team_id, Scenario.channel_id == channel_id, Scenario.card_ts == thread_ts
+        )
+    ).first()
+    return None if row is None else _public(row)
+
+
+def list_scenarios(*, session: Session, team_id: str, channel_id: str) -> list[ScenarioPublic]:
+    """The channel's scenarios, by name."""
+    rows = session.exec(
+        select(Scenario)
+        .where(Scenario.team_id == team_id, Scenario.channel_id == channel_id)
+        .order_by(col(Scenario.name_key))
+    ).all()
+    return [_public(row) for row in rows]
+
+
+def scenarios_by_author(*, session: Session, team_id: str, author_id: str, limit: int = 50) -> list[ScenarioPublic]:
+    """A user's scenarios in this workspace, most recently changed first."""
+    rows = session.exec(
+        select(Scenario)
+        .where(Scenario.team_id == team_id, Scenario.author_id == author_id)
+        .order_by(col(Scenario.updated_at).desc(), col(Scenario.id).desc())
+        .limit(limit)
+    ).all()
+    return [_public(row) for row in rows]
+
+
+def set_card(
+    *, session: Session, team_id: str, scenario_id: int, card_ts: str | None, permalink: str | None,
+    channel_private: bool,
+) -> None:  # fmt: skip
+    """Remember the channel message that presents the scenario (its thread is the discussion)."""
+    row = _locked(session=session, team_id=team_id, scenario_id=scenario_id)
+    row.card_ts, row.card_permalink, row.channel_private = card_ts, permalink, channel_private
+    session.add(row)
+    session.flush()
+
+
+def add_version(
+    *, session: Session, team_id: str, scenario_id: int, version_create: VersionCreate
+) -> tuple[ScenarioPublic, VersionPublic]:
+    """Make `version_create` the scenario's current state, keeping every earlier one.
+
+    Raises:
+        ScenarioGone: The scenario was deleted meanwhile.
+    """
+    row = _locked(session=session, team_id=team_id, scenario_id=scenario_id)
+    estimate = version_create.estimate
+    row.version += 1
+    row.text = version_create.text
+    row.estimate = estimate_json(estimate)
+    row.prices = prices_of(estimate)
+    row.value_text = estimate.sections.get("value") or None
+    if version_create.set_budget:
+        row.budget_usd_month = version_create.budget_usd_month
+    row.updated_at = utcnow()
+    version = ScenarioVersion(
+        scenario_id=scenario_id, number=row.version, author_id=version_create.author_id, text=row.text,
+        change=version_create.change, note=version_create.note, estimate=row.estimate,
+        budget_usd_month=row.budget_usd_month,
+    )  # fmt: skip
+    session.add(row)
+    session.add(version)
+    session.flush()
+    return _public(row), VersionPublic.model_validate(version, from_attributes=True)
+
+
+def list_versions(*, session: Session, team_id: str, scenario_id: int) -> list[VersionPublic]:
+    """Every version of the scenario, oldest first."""
+    rows = session.exec(
+        select(ScenarioVersion)
+        .join(Scenario, col(Scenario.id) == col(ScenarioVersion.scenario_id))
+        .where(Scenario.team_id == team_id, ScenarioVersion.scenario_id == scenario_id)
+        .order_by(col(ScenarioVersion.number))
+    ).all()
+    return [VersionPublic.model_validate(row, from_attributes=True) for row in rows]
+
+
+def delete_scenario(*, session: Session, team_id: str, scenario_id: int) -> bool:
+    """Delete the scenario with its versions and replies; False when it was gone already."""
+    row = session.exec(select(Scenario).where(Scenario.id == scenario_id, Scenario.team_id == team_id)).one_or_none()
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def _locked(*, session: Session, team_id: str, scenario_id: int) -> Scenario:
+    # FOR UPDATE on PostgreSQL serialises two changes to one scenario; SQLite's write lock already does.
+    row = session.exec(
+        select(Scenario).where(Scenario.id == scenario_id, Scenario.team_id == team_id).with_for_update()
+    ).one_or_none()
+    if row is None:
+        raise ScenarioGone(scenario_id)
+    return row
