@@ -9,26 +9,33 @@ Nothing here talks to Slack or a database. The public surface is small:
 """
 
 from costing.catalog import Catalog, CatalogError, PriceEntry, current_catalog, load_catalog
+from costing.compare import Comparison, Difference, compare_estimates
 from costing.errors import EstimateError
 from costing.estimate import Estimate, estimate, estimate_request
 from costing.language import parse_request
 from costing.lexicon import EXAMPLES
 from costing.pricing import DEFAULT_MODELS
 from costing.request import Request, Subcommand
+from costing.whatif import WhatIf, read_change
 
 __all__ = [
     "DEFAULT_MODELS",
     "EXAMPLES",
     "Catalog",
     "CatalogError",
+    "Comparison",
+    "Difference",
     "Estimate",
     "EstimateError",
     "PriceEntry",
     "Request",
     "Subcommand",
+    "WhatIf",
+    "compare_estimates",
     "current_catalog",
     "estimate",
     "estimate_request",
     "load_catalog",
     "parse_request",
+    "read_change",
 ]
