@@ -8,6 +8,7 @@
 
 from storage.activity import claim_event, forget_events_before, last_estimate, remember_estimate
 from storage.db import Database, DatabaseError, normalise_url, safe_url
+from storage.digests import subscriptions_by_creator
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import (
     ScenarioCreate,
@@ -64,5 +65,6 @@ __all__ = [
     "scenario_for_thread",
     "scenarios_by_author",
     "set_card",
+    "subscriptions_by_creator",
     "upgrade",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -15,6 +16,10 @@ from storage.db import Database, DatabaseError, safe_url
 __all__ = ["current_revision", "head_revision", "upgrade"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+#: Alembic runs a migration through module-level proxies (`alembic.context`, `alembic.op`), one set per
+#: process: two threads upgrading at once would overwrite each other's. Processes are kept apart by the
+#: database (SQLite's write lock, PostgreSQL's advisory lock in env.py); threads of one process by this.
+_UPGRADING = threading.Lock()
 
 
 def _config() -> Config:
@@ -51,7 +56,8 @@ def upgrade(db: Database, revision: str = "head") -> None:
     """
     config = _config()
     try:
-        with db.engine.execution_options(costbot_write=True).begin() as connection:
+        # The lock before the connection: on SQLite that begins by taking the write lock another thread may hold.
+        with _UPGRADING, db.engine.execution_options(costbot_write=True).begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except (OperationalError, ProgrammingError) as error:

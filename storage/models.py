@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from decimal import Decimal
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
 
-from pydantic import field_validator
+from pydantic import BeforeValidator, field_validator
 from pydantic_core import to_jsonable_python
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -52,7 +52,30 @@ def name_key(name: str) -> str:
 
 def estimate_of(data: dict[str, Any]) -> Estimate:
     """The `Estimate` kept in a row's JSON column."""
-    return Estimate.model_validate(data)
+    return Estimate.model_validate(_stored_parts(data))
+
+
+def _stored_parts(data: Any) -> Any:
+    # JSON keeps the Decimals among an estimate's parts as text, and `parts: dict[str, str | Number | bool]`
+    # would read "10" back as the text "10". The words among the parts (720p, high, 1024x1024) never read as
+    # a number, so a part that does was a Decimal.
+    if not isinstance(data, dict) or not isinstance(data.get("parts"), dict):
+        return data
+    return {**data, "parts": {key: _number_or_word(value) for key, value in data["parts"].items()}}
+
+
+def _number_or_word(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return value
+    return number if number.is_finite() else value
+
+
+#: An estimate read back from a JSON column, equal to the one saved.
+StoredEstimate = Annotated[Estimate, BeforeValidator(_stored_parts)]
 
 
 def prices_of(estimate: Estimate) -> dict[str, Any]:
@@ -79,10 +102,10 @@ def estimate_json(estimate: Estimate) -> dict[str, Any]:
 
 
 class ScenarioBase(SQLModel):
-    team_id: str = Field(max_length=32, regex=_TEAM)
-    channel_id: str = Field(max_length=32, regex=_CHANNEL)
+    team_id: str = Field(max_length=32, schema_extra={"pattern": _TEAM})
+    channel_id: str = Field(max_length=32, schema_extra={"pattern": _CHANNEL})
     name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
-    author_id: str = Field(max_length=32, regex=_USER)
+    author_id: str = Field(max_length=32, schema_extra={"pattern": _USER})
     text: str = Field(min_length=1, max_length=1000)
 
 
@@ -119,8 +142,9 @@ class ScenarioCreate(ScenarioBase):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
+        lines = value.strip().splitlines()
         value = " ".join(value.split())
-        if not _NAME.fullmatch(value):
+        if len(lines) > 1 or not _NAME.fullmatch(value):
             raise ValueError(
                 "a name starts with a letter or digit and uses letters, digits, spaces and - _ . ' & + ( ) # /"
             )
@@ -146,7 +170,7 @@ class ScenarioPublic(ScenarioBase):
     """A scenario as the bot shows it."""
 
     id: int
-    estimate: Estimate
+    estimate: StoredEstimate
     value_text: str | None
     budget_usd_month: Decimal | None
     channel_private: bool
@@ -158,7 +182,7 @@ class ScenarioPublic(ScenarioBase):
 
 
 class VersionBase(SQLModel):
-    author_id: str = Field(max_length=32, regex=_USER)
+    author_id: str = Field(max_length=32, schema_extra={"pattern": _USER})
     text: str = Field(min_length=1, max_length=1000)
     #: What the change was: saved, what-if, value, budget.
     change: str = Field(max_length=20)
@@ -182,7 +206,7 @@ class ScenarioVersion(VersionBase, table=True):
 class VersionCreate(VersionBase):
     """A change to a saved scenario: its new text and figures, or a new budget."""
 
-    change: str = Field(regex=r"^(saved|what-if|value|budget|re-costed)$")
+    change: str = Field(schema_extra={"pattern": r"^(saved|what-if|value|budget|re-costed)$"})
     estimate: Estimate
     budget_usd_month: Decimal | None = Field(default=None, ge=0)
     #: False keeps the current budget; True sets it to `budget_usd_month` (None clears it).
@@ -191,7 +215,7 @@ class VersionCreate(VersionBase):
 
 class VersionPublic(VersionBase):
     number: int
-    estimate: Estimate
+    estimate: StoredEstimate
     budget_usd_month: Decimal | None
     created_at: datetime
 
@@ -200,8 +224,8 @@ class VersionPublic(VersionBase):
 
 
 class ThreadReplyBase(SQLModel):
-    user_id: str = Field(max_length=32, regex=_USER)
-    ts: str = Field(max_length=32, regex=r"^\d+\.\d+$")
+    user_id: str = Field(max_length=32, schema_extra={"pattern": _USER})
+    ts: str = Field(max_length=32, schema_extra={"pattern": r"^\d+\.\d+$"})
     text: str = Field(max_length=4000)
     #: The reply read as a change (`what if 2M users`) and was answered with new figures.
     is_change: bool = False
@@ -219,10 +243,10 @@ class ThreadReply(ThreadReplyBase, table=True):
 
 
 class ThreadReplyCreate(ThreadReplyBase):
-    @field_validator("text")
+    @field_validator("text", mode="before")  # before the 4000-character limit would refuse it
     @classmethod
-    def _clip(cls, value: str) -> str:
-        return value[:4000]
+    def _clip(cls, value: Any) -> Any:
+        return value[:4000] if isinstance(value, str) else value
 
 
 class ThreadReplyPublic(ThreadReplyBase):

@@ -1,0 +1,124 @@
+import copy
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text as sql
+
+from storage import Database, DatabaseError, claim_event, normalise_url, safe_url
+from tests.storage.factories import count_rows
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://costbot@db.internal/costbot", "postgresql+psycopg://costbot@db.internal/costbot"),
+        (
+            "postgresql://costbot:pw@db.internal:5432/costbot",
+            "postgresql+psycopg://costbot:pw@db.internal:5432/costbot",
+        ),
+        ("postgresql+psycopg://costbot@db.internal/costbot", "postgresql+psycopg://costbot@db.internal/costbot"),
+        ("sqlite:///costbot.db", "sqlite:///costbot.db"),
+        ("sqlite:////var/lib/costbot/costbot.db", "sqlite:////var/lib/costbot/costbot.db"),
+        ("  sqlite:///costbot.db\n", "sqlite:///costbot.db"),
+    ],
+)
+def test_normalise_url_points_postgres_at_psycopg_and_leaves_the_rest(url: str, expected: str) -> None:
+    assert normalise_url(url) == expected
+
+
+def test_normalise_url_refuses_mysql_naming_what_costbot_supports() -> None:
+    with pytest.raises(DatabaseError, match="SQLite or PostgreSQL, not mysql"):
+        normalise_url("mysql://costbot@db.internal/costbot")
+
+
+@pytest.mark.parametrize("url", ["not a url", "", "://", "costbot.db"])
+def test_normalise_url_refuses_what_is_not_a_url(url: str) -> None:
+    with pytest.raises(DatabaseError, match=r"DATABASE_URL: expected a URL such as sqlite:///"):
+        normalise_url(url)
+
+
+def test_a_database_refuses_an_unsupported_url() -> None:
+    with pytest.raises(DatabaseError, match="mysql"):
+        Database("mysql+pymysql://costbot@db.internal/costbot")
+
+
+def test_safe_url_masks_the_password() -> None:
+    masked = safe_url("postgresql+psycopg://costbot:s3cret-pw@db.internal:5432/costbot")
+    assert masked == "postgresql+psycopg://costbot:***@db.internal:5432/costbot"
+
+
+def test_safe_url_leaves_a_url_without_password_as_it_is() -> None:
+    assert safe_url("sqlite:///costbot.db") == "sqlite:///costbot.db"
+
+
+def test_safe_url_of_garbage_says_so_without_repeating_it() -> None:
+    assert safe_url("user:s3cret-pw@") == "(unreadable URL)"
+
+
+def test_repr_of_a_database_hides_the_password() -> None:
+    database = Database("postgresql://costbot:s3cret-pw@db.internal/costbot")  # the engine connects lazily
+    try:
+        assert "s3cret-pw" not in repr(database)
+    finally:
+        database.dispose()
+
+
+@pytest.mark.parametrize(
+    ("pragma", "expected"), [("journal_mode", "wal"), ("foreign_keys", 1), ("busy_timeout", 30000)]
+)
+def test_sqlite_connections_have_the_pragmas_costbot_relies_on(
+    sqlite_db: Database, pragma: str, expected: object
+) -> None:
+    with sqlite_db.session() as session:
+        assert session.connection().exec_driver_sql(f"PRAGMA {pragma}").scalar_one() == expected
+
+
+def test_a_writing_unit_on_sqlite_holds_the_write_lock_from_its_first_statement(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "costbot.db", timeout=0, isolation_level=None)
+    try:
+        with sqlite_db.session() as session:
+            session.connection().exec_driver_sql("SELECT 1")
+            with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+                other.execute("BEGIN IMMEDIATE")
+    finally:
+        other.close()
+
+
+def test_a_reading_unit_on_sqlite_leaves_writers_free(sqlite_db: Database, tmp_path: Path) -> None:
+    other = sqlite3.connect(tmp_path / "costbot.db", timeout=0, isolation_level=None)
+    try:
+        with sqlite_db.session(write=False) as session:
+            session.connection().exec_driver_sql("SELECT COUNT(*) FROM scenario")
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+def test_a_unit_of_work_commits_when_its_block_ends(db: Database) -> None:
+    with db.session() as session:
+        claim_event(session=session, event_id="Ev01", team_id="T0TEAM1")
+    assert count_rows(db, "processed_event") == 1
+
+
+def test_a_unit_of_work_rolls_back_when_its_block_raises(db: Database) -> None:
+    with pytest.raises(RuntimeError, match="Slack said no"), db.session() as session:
+        claim_event(session=session, event_id="Ev01", team_id="T0TEAM1")
+        session.flush()
+        raise RuntimeError("Slack said no")
+    assert count_rows(db, "processed_event") == 0
+
+
+def test_a_failed_unit_leaves_its_pooled_connection_usable(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.session() as session:
+        session.connection().execute(sql("SELECT 1"))
+        raise RuntimeError("boom")
+    with db.session() as session:
+        assert claim_event(session=session, event_id="Ev02", team_id=None)
+
+
+def test_a_copy_of_the_database_is_the_database(sqlite_db: Database) -> None:
+    assert copy.deepcopy(sqlite_db) is sqlite_db
