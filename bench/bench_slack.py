@@ -23,6 +23,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -148,8 +149,12 @@ def main() -> None:
         return
 
     fake = FakeSlack().start()
+    # costbot notes each user's last estimate in its database (SQLite, WAL) before answering: that write is
+    # part of what is measured. A fresh file, so no run leaves a database behind in the working directory.
+    database = Path(tempfile.mkdtemp(prefix="costbot-bench-")) / "costbot.db"
     env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-           "SLACK_API_URL": fake.api_url, "COSTBOT_LOG_LEVEL": "WARNING"}  # fmt: skip
+           "SLACK_API_URL": fake.api_url, "COSTBOT_LOG_LEVEL": "WARNING",
+           "DATABASE_URL": f"sqlite:///{database}"}  # fmt: skip
     costbot_bin = str(Path(sys.executable).with_name("costbot"))
     serve = [costbot_bin, "serve", "--host", "127.0.0.1", "--port", "0"]
     servers = {

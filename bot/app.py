@@ -1,4 +1,4 @@
-"""The Bolt app: one Web API client pointed at `SLACK_API_URL`, every listener, each event handled once."""
+"""The Bolt app: one Web API client pointed at `SLACK_API_URL`, the database, every listener, each event once."""
 
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot import listeners
 from bot.config import ConfigError, Settings
 from bot.dedupe import RecentIds
+from bot.notes import EstimateNotes
+from storage import Database, claim_event
 
-__all__ = ["SkipRepeatedEvents", "check_token", "create_app", "web_client"]
+__all__ = ["ProvideDatabase", "SkipRepeatedEvents", "check_token", "create_app", "web_client"]
 
 log = logging.getLogger(__name__)
 
@@ -63,29 +65,65 @@ def check_token(client: WebClient) -> dict[str, Any]:
         sdk_log.setLevel(level)
 
 
-class SkipRepeatedEvents(Middleware):
-    """Acknowledge an event Slack delivers again (`X-Slack-Retry-Num`, same `event_id`) without handling it."""
+class ProvideDatabase(Middleware):
+    """Hand listeners the process's database (`db`), where to note estimates (`estimate_notes`) and the bot's
+    own user id (`context.bot_user_id`)."""
 
-    def __init__(self, recent: RecentIds) -> None:
-        self._recent = recent
+    def __init__(self, db: Database, *, bot_user_id: str | None) -> None:
+        self._db = db
+        self._notes = EstimateNotes(db)
+        self._bot_user_id = bot_user_id
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+        req.context["db"] = self._db
+        req.context["estimate_notes"] = self._notes
+        if self._bot_user_id and not req.context.get("bot_user_id"):
+            req.context["bot_user_id"] = self._bot_user_id
+        return next()
+
+
+class SkipRepeatedEvents(Middleware):
+    """Acknowledge an event Slack delivers again (`X-Slack-Retry-Num`, same `event_id`) without handling it.
+
+    Event ids are claimed in the database, so a retry that reaches another replica, or this one after a
+    restart, is recognised too; the in-process memory answers the common case without a query.
+    """
+
+    def __init__(self, db: Database, recent: RecentIds | None = None) -> None:
+        self._db = db
+        self._recent = recent or RecentIds()
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
         body = req.body
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not self._recent.first_time(event_id):
+        if event_id and not (self._recent.first_time(event_id) and self._claim(event_id, body.get("team_id"))):
             log.info("event %s delivered again; acknowledged, not handled twice", event_id)
             return BoltResponse(status=200, body="")
         return next()
 
+    def _claim(self, event_id: str, team_id: str | None) -> bool:
+        with self._db.session() as session:
+            return claim_event(session=session, event_id=event_id, team_id=team_id)
 
-def create_app(settings: Settings, *, client: WebClient | None = None) -> App:
-    """The app with every listener; verification of Slack's signatures stays on (401 for a forged request)."""
+
+def create_app(
+    settings: Settings, *, db: Database, client: WebClient | None = None, bot_user_id: str | None = None
+) -> App:
+    """The app with every listener; verification of Slack's signatures stays on (401 for a forged request).
+
+    Args:
+        settings: The checked settings.
+        db: The process's database, migrated.
+        client: The Web API client (`web_client(settings)` by default).
+        bot_user_id: The bot's user id from `auth.test`, to tell its own mentions and messages apart.
+    """
     app = App(
         client=client or web_client(settings),
         signing_secret=settings.signing_secret if settings.slack_signing_secret else "",
         token_verification_enabled=False,  # check_token does it once at start-up, with a readable error
         process_before_response=True,  # the ack is the response as soon as it is made; see listeners.acknowledge
     )
-    app.use(SkipRepeatedEvents(RecentIds()))
+    app.use(SkipRepeatedEvents(db))
+    app.use(ProvideDatabase(db, bot_user_id=bot_user_id))
     listeners.register(app)
     return app

@@ -1,4 +1,4 @@
-"""The `costbot` command: `costbot cost "TEXT"`, `costbot prices [FILTER]`.
+"""The `costbot` command: `cost "TEXT"`, `prices [FILTER]`, `serve`, `db upgrade|current`.
 
 Exit status: 0 on success, 2 on bad input or configuration (the message on stderr, never a traceback).
 """
@@ -62,6 +62,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     serve.add_argument("--threads", type=_threads, default=8, help="requests handled at once (default 8)")
     serve.add_argument("--socket", action="store_true", help="use Socket Mode instead of HTTP (needs SLACK_APP_TOKEN)")
+
+    db = commands.add_parser(
+        "db",
+        help="the database: upgrade its schema, or say which revision it is at",
+        description="Saved scenarios live in the database at DATABASE_URL (default: costbot.db here; "
+        "postgresql+psycopg://user@host/db for PostgreSQL). `costbot serve` upgrades it at start-up as well.",
+    )
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="apply every schema migration not applied yet")
+    db_commands.add_parser("current", help="print the database's schema revision and the one this costbot needs")
     return parser
 
 
@@ -139,6 +149,47 @@ def _prices(text: str, as_json: bool) -> int:
     return EXIT_OK
 
 
+def _open_database(url: str):  # type: ignore[no-untyped-def]
+    """The database at `url`, migrated to this version's schema.
+
+    Raises:
+        ConfigError: The URL is unusable or the database unreachable (one line, password masked).
+    """
+    from bot.config import ConfigError
+    from storage import Database, DatabaseError, upgrade
+
+    try:
+        db = Database(url)
+        upgrade(db)
+    except DatabaseError as error:
+        raise ConfigError([str(error)]) from None
+    return db
+
+
+def _db(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError, load_settings
+    from storage import Database, DatabaseError, current_revision, head_revision, safe_url
+
+    try:
+        settings = load_settings(mode="database")
+        if args.db_command == "upgrade":
+            db = _open_database(settings.database_url)
+            _say(f"{safe_url(db.url)} is at schema revision {current_revision(db)} (up to date)")
+            return EXIT_OK
+        db = Database(settings.database_url)
+        current = current_revision(db)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"costbot: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except DatabaseError as error:
+        return _fail(str(error))
+    head = head_revision()
+    state = "up to date" if current == head else "`costbot db upgrade` brings it up to date"
+    print(f"{safe_url(db.url)}: revision {current or 'none (empty)'}; this costbot needs {head}: {state}")
+    return EXIT_OK
+
+
 def _serve(args: argparse.Namespace) -> int:
     from bot.app import check_token, create_app, web_client
     from bot.config import ConfigError, load_settings
@@ -150,6 +201,7 @@ def _serve(args: argparse.Namespace) -> int:
         settings = load_settings(mode="socket" if args.socket else "http")
         current_catalog()  # a broken price book stops us here, not at the first /cost
         configure_logging(settings.costbot_log_level, secrets=_secrets(settings))
+        db = _open_database(settings.database_url)
         client = web_client(settings)
         identity = check_token(client)
     except ConfigError as error:
@@ -158,7 +210,7 @@ def _serve(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except CatalogError as error:
         return _fail(f"COSTBOT_PRICES: {error}")
-    app = create_app(settings, client=client)
+    app = create_app(settings, db=db, client=client, bot_user_id=identity.get("user_id"))
     signed_in = f"signed in to {identity.get('team', 'Slack')} as {identity.get('user', 'the bot')}"
     if args.socket:
         _say(f"{signed_in}; connecting to Slack in Socket Mode")
@@ -193,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _prices(" ".join(args.filter), args.json)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "db":
+        return _db(args)
     raise AssertionError(f"unhandled command {args.command}")  # argparse rejects unknown commands first
 
 

@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 __all__ = ["ConfigError", "Settings", "load_settings"]
 
 SLACK_API_URL = "https://slack.com/api/"
-Mode = Literal["http", "socket", "client"]
+Mode = Literal["http", "socket", "client", "database"]
 
 _WHERE = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page",
@@ -79,9 +79,12 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        if not re.fullmatch(r"[a-z][a-z0-9+]*://.*", value):
-            raise ValueError("expected a URL such as sqlite:///costbot.db or postgresql+psycopg://user@host/db")
-        return value
+        from storage.db import DatabaseError, normalise_url
+
+        try:
+            return normalise_url(value)
+        except DatabaseError as error:
+            raise ValueError(str(error).removeprefix("DATABASE_URL: ")) from None
 
     @field_validator("costbot_log_level")
     @classmethod
@@ -111,6 +114,7 @@ _REQUIRED: dict[Mode, tuple[str, ...]] = {
     "http": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"),
     "socket": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"),
     "client": ("SLACK_BOT_TOKEN",),
+    "database": (),
 }
 
 
@@ -119,7 +123,7 @@ def load_settings(*, mode: Mode, env_file: Path | str | None = ".env") -> Settin
 
     Args:
         mode: `http` for `costbot serve`, `socket` for `costbot serve --socket`, `client` for commands that
-            only call Slack's Web API.
+            only call Slack's Web API, `database` for `costbot db …`.
         env_file: A dotenv file read under the environment (which wins); None reads the environment only.
 
     Raises:

@@ -33,3 +33,5 @@ def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Alembic narrates every start-up ("Context impl SQLiteImpl…"); `costbot db current` tells the revision.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

@@ -28,11 +28,7 @@ __all__ = ["Reply", "estimate_text", "reply_to"]
 log = logging.getLogger(__name__)
 
 #: Subcommands of the /cost language that belong to features this version does not have yet.
-_LATER = {
-    "save": "saved scenarios", "list": "saved scenarios", "show": "saved scenarios", "compare": "saved scenarios",
-    "delete": "saved scenarios", "value": "saved scenarios", "budget": "saved scenarios",
-    "digest": "weekly digests",
-}  # fmt: skip
+_LATER = {"digest": "weekly digests"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +68,16 @@ def _subcommand(command: Subcommand) -> Reply:
         return Reply(help_message())
     if command.name == "prices":
         return Reply(prices_message(list_prices(command.args)))
+    if command.name not in _LATER:  # a saved-scenario command: /cost and mentions answer it with the database
+        return Reply(
+            problem_message(f"{command.name} works as a command in a channel: type /cost {command.name} … there."),
+            private=True,
+        )
     feature = _LATER[command.name]
     return Reply(
         problem_message(
             f"/cost {command.name} is part of {feature}, which this costbot doesn't have yet. "
-            "For now, Share in channel posts an estimate for everyone. /cost help lists what works."
+            "For now, /cost list shows this channel's saved scenarios. /cost help lists what works."
         ),
         private=True,
     )

@@ -70,10 +70,23 @@ HELP_SECTIONS: tuple[HelpSection, ...] = (
         ),
     ),
     HelpSection(
+        "Saved scenarios (in Slack)",
+        (
+            "save NAME [estimate] — keep it in this channel (without an estimate: your last one here); its card is "
+            "posted in the channel and its thread is the discussion: replies like what if 2M users, with "
+            "veo-3.1-fast or at $0.2/s get the new figures and the difference",
+            "list · show NAME · compare A B · delete NAME · value NAME $20/user/month · budget NAME $5,000/month",
+            "Names are unique per channel; quote names with spaces. Only the author or a workspace admin may "
+            "delete a scenario or change its value or budget.",
+        ),
+        ("save launch-video video 10s x 1M users per month", "compare launch-video launch-video-fast"),
+    ),
+    HelpSection(
         "Commands",
         (
             "help — this text · prices [filter] — what I know, with sources and dates",
-            "In Slack, Share in channel posts an answer for everyone; Adjust changes any part of it.",
+            "In Slack, Save keeps an answer as a scenario, Share in channel posts it for everyone, Adjust changes "
+            "any part of it; the message shortcut Estimate cost runs /cost on any message.",
         ),
         ("prices veo",),
     ),

@@ -50,6 +50,9 @@ class FakeSlack:
 
     calls: list[Call] = field(default_factory=list)
     auth_error: str | None = None
+    #: Users whose users.info says is_admin; channels whose conversations.info says is_private.
+    admins: set[str] = field(default_factory=set)
+    private_channels: set[str] = field(default_factory=set)
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _ts: Any = field(default_factory=lambda: itertools.count(1))
@@ -149,6 +152,8 @@ class FakeSlack:
             self.calls.clear()
             self._failures.clear()
             self.auth_error = None
+            self.admins.clear()
+            self.private_channels.clear()
 
     def api_calls(self, method: str) -> list[Call]:
         with self._lock:
@@ -222,7 +227,18 @@ class FakeSlack:
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0VIEW", **(body.get("view") or {})}}
         if method == "users.info":
-            return {"ok": True, "user": {"id": body.get("user"), "tz": "Europe/Berlin", "is_admin": False}}
+            user = body.get("user")
+            return {"ok": True, "user": {"id": user, "tz": "Europe/Berlin", "is_admin": user in self.admins}}
+        if method == "chat.getPermalink":
+            ts = str(body.get("message_ts", "")).replace(".", "")
+            return {"ok": True, "channel": body.get("channel"),
+                    "permalink": f"https://fake.slack.com/archives/{body.get('channel')}/p{ts}"}  # fmt: skip
+        if method == "conversations.info":
+            channel = str(body.get("channel", ""))
+            return {"ok": True, "channel": {"id": channel, "is_private": channel in self.private_channels,
+                                            "is_im": channel.startswith("D"), "is_mpim": False}}  # fmt: skip
+        if method == "views.publish":
+            return {"ok": True, "view": {"id": "V0HOME", **(body.get("view") or {})}}
         if method == "files.getUploadURLExternal":
             return {"ok": True, "upload_url": f"{self.base_url}/upload/F0FILE", "file_id": "F0FILE"}
         if method == "files.completeUploadExternal":
@@ -306,6 +322,28 @@ def event_body(event: dict[str, Any], *, event_id: str = "Ev0001", team: str = T
         "event_id": event_id, "event_time": int(time.time()),
         "authorizations": [{"team_id": team, "user_id": BOT_USER, "is_bot": True}],
     }).encode()  # fmt: skip
+
+
+def message_event(text: str, *, ts: str, thread_ts: str | None = None, user: str = "U0BOB",
+                  channel: str = "C0GENERAL", **extra: Any) -> dict[str, Any]:  # fmt: skip
+    """A `message` event as a channel message or (with `thread_ts`) a reply in a thread."""
+    event = {"type": "message", "channel": channel, "user": user, "text": text, "ts": ts,
+             "channel_type": "channel", "event_ts": ts, **extra}  # fmt: skip
+    if thread_ts is not None:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def shortcut_payload(text: str, *, response_url: str, user: str = "U0ALICE", channel: str = "C0GENERAL",
+                     team: str = TEAM, callback_id: str = "estimate_cost") -> dict[str, Any]:  # fmt: skip
+    """A message shortcut (`message_action`) on a message saying `text`."""
+    return {
+        "type": "message_action", "callback_id": callback_id, "trigger_id": "1337.42.abcd",
+        "team": {"id": team, "domain": "fake"}, "user": {"id": user, "name": "alice", "team_id": team},
+        "channel": {"id": channel, "name": "general"}, "response_url": response_url, "token": "deprecated",
+        "message_ts": "1700000000.000009", "api_app_id": "A0APP",
+        "message": {"type": "message", "user": "U0BOB", "ts": "1700000000.000009", "text": text},
+    }  # fmt: skip
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:

@@ -16,9 +16,18 @@ METHOD_SCOPES = {
     "chat_postMessage": "chat:write",
     "chat_postEphemeral": "chat:write",
     "chat_update": "chat:write",
+    "chat_getPermalink": None,
+    "conversations_info": "channels:read groups:read",
+    "users_info": "users:read",
     "views_open": None,
+    "views_publish": None,
 }
-EVENT_SCOPES = {"app_mention": "app_mentions:read"}
+# Events the code listens to -> the manifest's subscriptions and the scope of each.
+EVENT_SUBSCRIPTIONS = {
+    "app_mention": {"app_mention": "app_mentions:read"},
+    "app_home_opened": {"app_home_opened": None},
+    "message": {"message.channels": "channels:history", "message.groups": "groups:history"},
+}
 
 
 def bot_source() -> str:
@@ -30,10 +39,21 @@ def test_the_manifest_asks_for_exactly_the_scopes_the_code_uses() -> None:
     methods = set(re.findall(r"\bclient\.(\w+)\(", source))
     assert methods <= set(METHOD_SCOPES), f"add the scopes of {methods - set(METHOD_SCOPES)} to this test"
     events = set(re.findall(r"app\.event\(\"(\w+)\"\)", source))
-    needed = {"commands"} | {METHOD_SCOPES[m] for m in methods if METHOD_SCOPES[m]} | {EVENT_SCOPES[e] for e in events}
+    assert events <= set(EVENT_SUBSCRIPTIONS), f"add {events - set(EVENT_SUBSCRIPTIONS)} to this test"
+    subscriptions = {name: scope for e in events for name, scope in EVENT_SUBSCRIPTIONS[e].items()}
+    needed = {"commands"} | {s for m in methods if METHOD_SCOPES[m] for s in METHOD_SCOPES[m].split()}
+    needed |= {scope for scope in subscriptions.values() if scope}
     # chat:write.public lets Share post in public channels the bot was never invited to.
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == needed | {"chat:write.public"}
-    assert set(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) == events
+    assert set(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) == set(subscriptions)
+
+
+def test_the_manifest_offers_the_shortcut_and_home_tab_the_code_handles() -> None:
+    from bot.listeners.shortcuts import ESTIMATE_SHORTCUT
+
+    (shortcut,) = MANIFEST["features"]["shortcuts"]
+    assert shortcut["type"] == "message" and shortcut["callback_id"] == ESTIMATE_SHORTCUT
+    assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
 
 
 def test_the_manifest_routes_commands_events_and_interactivity_to_one_url() -> None:
@@ -55,3 +75,15 @@ def test_the_image_serves_http_on_the_port_the_compose_file_publishes() -> None:
     assert 'CMD ["serve", "--port", "3000"]' in dockerfile and "EXPOSE 3000" in dockerfile
     assert service["command"] == ["serve", "--port", "3000"] and "3000:3000" in service["ports"]
     assert (ROOT / service["build"]["context"].replace("..", ".") / service["build"]["dockerfile"]).exists()
+
+
+def test_the_compose_file_offers_postgresql_with_the_url_the_readme_gives() -> None:
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yml").read_text())
+    postgres = compose["services"]["postgres"]
+    env = postgres["environment"]
+    url = f"postgresql+psycopg://{env['POSTGRES_USER']}:costbot@postgres:5432/{env['POSTGRES_DB']}"
+    assert url in (ROOT / "README.md").read_text()
+    assert postgres["profiles"] == ["postgres"] and postgres["healthcheck"]
+    # Without the profile costbot starts alone, on its SQLite volume.
+    assert compose["services"]["costbot"]["depends_on"]["postgres"]["required"] is False
+    assert "sqlite:////data/costbot.db" in compose["services"]["costbot"]["environment"]["DATABASE_URL"]

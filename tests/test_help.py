@@ -14,7 +14,9 @@ EXAMPLES = [example for section in HELP_SECTIONS for example in section.examples
 def test_help_examples_parse_and_price(example: str) -> None:
     request = parse_request(example)
     if isinstance(request, Subcommand):
-        assert request.name in {"prices", "help"}
+        assert request.name in {"prices", "help", "save", "compare"}
+        if request.name == "save":  # the estimate after the name must cost
+            assert estimate(request.args.partition(" ")[2]).api.total_usd > 0
     else:
         assert estimate(example).api.total_usd > 0
 

@@ -5,13 +5,16 @@ Nothing here calls Slack; each function returns the dict a listener sends, so te
 
 from bot.blocks.adjust import ADJUST_CALLBACK, adjust_modal, read_adjust_submission
 from bot.blocks.errors import error_message, problem_message
-from bot.blocks.estimate import ADJUST_ACTION, SHARE_ACTION, estimate_message
+from bot.blocks.estimate import ADJUST_ACTION, SAVE_ACTION, SHARE_ACTION, estimate_message
 from bot.blocks.help import help_message
 from bot.blocks.prices import prices_message
+from bot.blocks.save import SAVE_CALLBACK, read_save_submission, save_modal
 
 __all__ = [
     "ADJUST_ACTION",
     "ADJUST_CALLBACK",
+    "SAVE_ACTION",
+    "SAVE_CALLBACK",
     "SHARE_ACTION",
     "adjust_modal",
     "error_message",
@@ -20,4 +23,6 @@ __all__ = [
     "prices_message",
     "problem_message",
     "read_adjust_submission",
+    "read_save_submission",
+    "save_modal",
 ]

@@ -10,8 +10,9 @@ from bot.blocks.mrkdwn import clip, escape, link
 from costing import Estimate
 from costing.money import format_count, format_usd
 
-__all__ = ["ADJUST_ACTION", "SHARE_ACTION", "estimate_message", "headline_text"]
+__all__ = ["ADJUST_ACTION", "SAVE_ACTION", "SHARE_ACTION", "estimate_blocks", "estimate_message", "headline_text"]
 
+SAVE_ACTION = "save_estimate"
 SHARE_ACTION = "share_estimate"
 ADJUST_ACTION = "adjust_estimate"
 
@@ -117,8 +118,17 @@ def _footer(estimate: Estimate, shared_by: str | None) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(asked)}]}
 
 
-def _actions(estimate: Estimate, *, share: bool) -> dict:
+def _actions(estimate: Estimate, *, share: bool, save: bool) -> dict:
     buttons: list[dict[str, Any]] = []
+    if save:
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": SAVE_ACTION,
+                "text": {"type": "plain_text", "text": "Save"},
+                "value": estimate.text,
+            }
+        )
     if share:
         buttons.append(
             {
@@ -140,16 +150,8 @@ def _actions(estimate: Estimate, *, share: bool) -> dict:
     return {"type": "actions", "block_id": "estimate_actions", "elements": buttons}
 
 
-def estimate_message(estimate: Estimate, *, shared_by: str | None = None, share: bool = True) -> dict[str, Any]:
-    """The message for an estimate: `{"text": headline, "blocks": [...]}`.
-
-    Args:
-        estimate: What to show.
-        shared_by: The Slack user id of whoever shared it in the channel; None for the asker's own copy.
-        share: Whether to offer the Share in channel button (not on a message that is already public).
-    """
-    if shared_by is not None and not _USER_ID.fullmatch(shared_by):
-        raise ValueError(f"not a Slack user id: {shared_by!r}")
+def estimate_blocks(estimate: Estimate, *, assumptions: bool = True) -> list[dict[str, Any]]:
+    """The figures of an estimate as blocks: what, API price beside compute, periods, value, warnings, source."""
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": clip(_what(estimate))}},
         _costs(estimate),
@@ -157,8 +159,27 @@ def estimate_message(estimate: Estimate, *, shared_by: str | None = None, share:
         _value(estimate),
         _warnings(estimate),
         _price_source(estimate),
-        _assumptions(estimate),
-        _footer(estimate, shared_by),
-        _actions(estimate, share=share and shared_by is None),
+        _assumptions(estimate) if assumptions else None,
     ]
-    return {"text": headline_text(estimate), "blocks": [b for b in blocks if b is not None]}
+    return [b for b in blocks if b is not None]
+
+
+def estimate_message(
+    estimate: Estimate, *, shared_by: str | None = None, share: bool = True, save: bool = True
+) -> dict[str, Any]:
+    """The message for an estimate: `{"text": headline, "blocks": [...]}`.
+
+    Args:
+        estimate: What to show.
+        shared_by: The Slack user id of whoever shared it in the channel; None for the asker's own copy.
+        share: Whether to offer the Share in channel button (not on a message that is already public).
+        save: Whether to offer the Save button (saving needs a channel: not in a modal's answer elsewhere).
+    """
+    if shared_by is not None and not _USER_ID.fullmatch(shared_by):
+        raise ValueError(f"not a Slack user id: {shared_by!r}")
+    blocks = [
+        *estimate_blocks(estimate),
+        _footer(estimate, shared_by),
+        _actions(estimate, share=share and shared_by is None, save=save),
+    ]
+    return {"text": headline_text(estimate), "blocks": blocks}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["SECTION_LIMIT", "clip", "escape", "link"]
+import re
+
+__all__ = ["SECTION_LIMIT", "clip", "escape", "escape_slack_text", "link"]
 
 #: The longest text a section block takes.
 SECTION_LIMIT = 3000
@@ -11,6 +13,15 @@ SECTION_LIMIT = 3000
 def escape(text: str) -> str:
     """Make `text` safe for mrkdwn: `&`, `<` and `>` as entities, so no `<!channel>` or `<@U…>` survives."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
+
+
+def escape_slack_text(text: str) -> str:
+    """Make text Slack sent us (a message, already escaped: `&amp;`, `&lt;`) safe to show again: its markup
+    (`<@U…>`, `<!channel>`, links) becomes plain text, its entities stay as they are."""
+    return _BARE_AMPERSAND.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def link(url_or_text: str) -> str:

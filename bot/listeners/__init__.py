@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events, modals
+from bot.listeners import actions, commands, events, modals, shortcuts
 
 __all__ = ["register"]
 
@@ -15,3 +15,4 @@ def register(app: App) -> None:
     actions.register(app)
     modals.register(app)
     events.register(app)
+    shortcuts.register(app)

@@ -1,4 +1,4 @@
-"""Buttons on an estimate: Share in channel, Adjust."""
+"""Buttons: Save, Share in channel and Adjust on an estimate; Save as new version under a what-if; Post card."""
 
 from __future__ import annotations
 
@@ -10,12 +10,31 @@ from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import ADJUST_ACTION, SHARE_ACTION, adjust_modal, error_message, estimate_message, problem_message
+from bot.blocks import (
+    ADJUST_ACTION,
+    SAVE_ACTION,
+    SHARE_ACTION,
+    adjust_modal,
+    error_message,
+    estimate_message,
+    problem_message,
+    save_modal,
+)
+from bot.blocks.scenarios import POST_CARD_ACTION, SAVE_VERSION_ACTION
 from bot.listeners.acknowledge import acknowledge
 from bot.replies import estimate_text
+from bot.scenarios import Where, post_card, save_what_if
 from costing import CatalogError, EstimateError
+from storage import Database, get_scenario_by_id
 
-__all__ = ["adjust_estimate", "register", "share_estimate"]
+__all__ = [
+    "adjust_estimate",
+    "post_scenario_card",
+    "register",
+    "save_estimate",
+    "save_scenario_version",
+    "share_estimate",
+]
 
 # chat.postMessage errors after which the response_url can still post in the channel (DMs, private channels
 # the bot was not invited to).
@@ -72,6 +91,72 @@ def adjust_estimate(body: dict[str, Any], client: WebClient, respond: Respond) -
     client.views_open(trigger_id=body["trigger_id"], view=adjust_modal(estimate, private_metadata=json.dumps(where)))
 
 
+def _where(body: dict[str, Any]) -> Where:
+    return Where(team_id=body["team"]["id"], channel_id=_channel_id(body) or "", user_id=body["user"]["id"])
+
+
+def save_estimate(body: dict[str, Any], client: WebClient) -> None:
+    """Ask for a name in a modal; the submission saves the estimate in this channel (see modals.answer_save)."""
+    container = body.get("container") or {}
+    where = {
+        "text": body["actions"][0]["value"],
+        "channel": _channel_id(body),
+        "response_url": body.get("response_url"),
+        "thread_ts": (body.get("message") or {}).get("thread_ts"),
+        "replace": False,
+        "ephemeral": bool(container.get("is_ephemeral")),
+    }
+    view = save_modal(where["text"], private_metadata=json.dumps(where))
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def save_scenario_version(body: dict[str, Any], client: WebClient, db: Database, logger: logging.Logger) -> None:
+    """Under a what-if in a scenario's thread: make it the scenario's next version; the card follows."""
+    value = json.loads(body["actions"][0]["value"])
+    where = _where(body)
+    message = body.get("message") or {}
+    reply = save_what_if(
+        int(value["scenario"]), value["text"], base=value.get("base"), where=where, db=db, client=client
+    )
+    thread_ts = message.get("thread_ts") or message.get("ts")
+    if reply.private:
+        client.chat_postEphemeral(channel=where.channel_id, user=where.user_id, thread_ts=thread_ts, **reply.message)
+        return
+    # The what-if message keeps its figures; its button gives way to who saved it, so nobody saves it twice.
+    blocks = [b for b in message.get("blocks", []) if b.get("block_id") != "what_if_actions"]
+    try:
+        client.chat_update(
+            channel=where.channel_id, ts=message["ts"], text=reply.message["text"],
+            blocks=[*blocks, *reply.message["blocks"]],
+        )  # fmt: skip
+    except SlackApiError as error:
+        logger.info("what-if message not updated: %s", error.response.get("error"))
+        client.chat_postMessage(channel=where.channel_id, thread_ts=thread_ts, **reply.message)
+
+
+def post_scenario_card(body: dict[str, Any], client: WebClient, respond: Respond, db: Database) -> None:
+    """From `/cost show`, for a scenario whose card couldn't be posted when it was saved."""
+    where = _where(body)
+    with db.session(write=False) as session:
+        scenario = get_scenario_by_id(
+            session=session, team_id=where.team_id, scenario_id=int(body["actions"][0]["value"])
+        )
+    if scenario is None:
+        respond(replace_original=False, **problem_message("That scenario was deleted."))
+        return
+    if scenario.card_ts:
+        respond(replace_original=False, **problem_message(f"{scenario.name} has its card in the channel already."))
+        return
+    posted, why = post_card(scenario, db=db, client=client)
+    if posted is None:
+        respond(replace_original=False, **problem_message(f"I still can't post in this channel ({why})."))
+        return
+    respond(replace_original=False, text=f"Posted the card of {scenario.name}; its thread is the discussion.")
+
+
 def register(app: App) -> None:
+    app.action(SAVE_ACTION)(ack=acknowledge, lazy=[save_estimate])  # trigger_id lives 3 s: opened at once
     app.action(SHARE_ACTION)(ack=acknowledge, lazy=[share_estimate])
-    app.action(ADJUST_ACTION)(ack=acknowledge, lazy=[adjust_estimate])  # trigger_id lives 3 s: opened at once
+    app.action(ADJUST_ACTION)(ack=acknowledge, lazy=[adjust_estimate])
+    app.action(SAVE_VERSION_ACTION)(ack=acknowledge, lazy=[save_scenario_version])
+    app.action(POST_CARD_ACTION)(ack=acknowledge, lazy=[post_scenario_card])

@@ -1,37 +1,80 @@
-"""Slash commands: `/cost TEXT` answers in the acknowledgement itself, well inside Slack's 3 seconds."""
+"""Slash commands: `/cost TEXT` answers in the acknowledgement itself, well inside Slack's 3 seconds.
+
+Saved-scenario commands (`save`, `list`, `show`, …) need the database and sometimes Slack (posting a card,
+asking whether the user is an admin): they are acknowledged at once and answered through the response URL.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from bot.blocks import problem_message
+from bot.notes import EstimateNotes
 from bot.replies import reply_to
+from bot.scenarios import SCENARIO_COMMANDS, Where, run_scenario_command
+from costing.language import subcommand_of
+from storage import Database
 
-__all__ = ["cost_command", "register"]
+__all__ = ["OOPS", "cost_command", "is_scenario_command", "register", "scenario_command"]
 
-_OOPS = (
+OOPS = (
     "Something went wrong on my side while answering that; it has been logged. "
     "Try again in a moment, or /cost help for examples that work."
 )
 
 
-def cost_command(ack: Ack, command: dict[str, Any], logger: logging.Logger) -> None:
+def is_scenario_command(command: dict[str, Any]) -> bool:
+    """`/cost save …`, `list`, `show`, …: the commands that work on saved scenarios."""
+    subcommand = subcommand_of(command.get("text") or "")
+    return subcommand is not None and subcommand.name in SCENARIO_COMMANDS
+
+
+def cost_command(ack: Ack, command: dict[str, Any], estimate_notes: EstimateNotes, logger: logging.Logger) -> None:
     """`/cost TEXT`: the estimate (or help, prices, an error) as an ephemeral message, sent with the ack."""
     text = command.get("text") or ""
     try:
         reply = reply_to(text)
         message = reply.message
+        if reply.estimate is not None:  # what `/cost save NAME` without a text will save
+            estimate_notes.note(team_id=command["team_id"], channel_id=command["channel_id"],
+                                user_id=command["user_id"], text=reply.estimate.text)  # fmt: skip
     except Exception:  # a bug of ours: logged with context, and the user still gets an answer
         logger.exception(
             "/cost failed: team=%s channel=%s user=%s", command.get("team_id"), command.get("channel_id"),
             command.get("user_id"),
         )  # fmt: skip
-        message = problem_message(_OOPS)
+        message = problem_message(OOPS)
     ack(response_type="ephemeral", **message)
 
 
+def acknowledge_command(ack: Ack) -> None:
+    """Nothing to show yet: `scenario_command` answers through the response URL."""
+    ack()
+
+
+def scenario_command(
+    command: dict[str, Any], client: WebClient, respond: Respond, db: Database, estimate_notes: EstimateNotes,
+    logger: logging.Logger,
+) -> None:  # fmt: skip
+    """After the ack: a saved-scenario command, answered privately through the response URL."""
+    subcommand = subcommand_of(command.get("text") or "")
+    assert subcommand is not None, "is_scenario_command matched"
+    where = Where(team_id=command["team_id"], channel_id=command["channel_id"], user_id=command["user_id"])
+    try:
+        message = run_scenario_command(subcommand, where=where, db=db, client=client, notes=estimate_notes).message
+    except Exception:
+        logger.exception("/cost %s failed: team=%s channel=%s user=%s", subcommand.name, where.team_id,
+                         where.channel_id, where.user_id)  # fmt: skip
+        message = problem_message(OOPS)
+    respond(response_type="ephemeral", replace_original=False, **message)
+
+
 def register(app: App) -> None:
+    # Bolt runs the first listener that matches: scenario commands first, everything else answers in the ack
+    # (no lazy listener there, so an estimate costs no thread and no copy of the request).
+    app.command("/cost", matchers=[is_scenario_command])(ack=acknowledge_command, lazy=[scenario_command])
     app.command("/cost")(cost_command)

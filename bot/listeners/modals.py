@@ -1,4 +1,4 @@
-"""Modal submissions: the Adjust form answers with the new estimate where the old one was."""
+"""Modal submissions: the Adjust form answers with the new estimate where the old one was; Save saves."""
 
 from __future__ import annotations
 
@@ -6,17 +6,21 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.blocks import ADJUST_CALLBACK, estimate_message, read_adjust_submission
+from bot.blocks import ADJUST_CALLBACK, SAVE_CALLBACK, estimate_message, read_adjust_submission, read_save_submission
+from bot.blocks.save import NAME_BLOCK
 from bot.replies import estimate_text
+from bot.scenarios import Where, save_named
 from costing import CatalogError, EstimateError
+from storage import Database, get_scenario
+from storage.names import name_problem
 
-__all__ = ["answer_adjusted", "check_adjusted", "register"]
+__all__ = ["answer_adjusted", "answer_save", "check_adjusted", "check_save", "register"]
 
 
 def _field_error(error: EstimateError) -> str:
@@ -72,5 +76,36 @@ def _answer(message: dict[str, Any], *, where: dict[str, Any], user: str, client
         logger.error("adjusted estimate not delivered: channel=%s error=%s", channel, error.response.get("error"))
 
 
+def check_save(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, db: Database) -> None:
+    """Keep the Save form open, with the reason on the name field, when the name is malformed or taken."""
+    name = read_save_submission(view["state"]["values"])
+    where = json.loads(view.get("private_metadata") or "{}")
+    team, channel = body["team"]["id"], where.get("channel") or ""
+    problem = name_problem(name)
+    if problem is None:
+        with db.session(write=False) as session:
+            existing = get_scenario(session=session, team_id=team, channel_id=channel, name=name)
+        if existing is not None:
+            problem = f"This channel has a scenario called '{existing.name}' already; pick another name."
+    if problem:
+        ack(response_action="errors", errors={NAME_BLOCK: problem})
+        return
+    context["save_accepted"] = True  # answer_save runs after every submission; this one closed the form
+    ack()
+
+
+def answer_save(body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient, db: Database,
+                logger: logging.Logger) -> None:  # fmt: skip
+    """After the form closed: save, post the card, and tell the user where it went."""
+    if not context.get("save_accepted"):
+        return  # the form stayed open with the reason on the name field
+    where = json.loads(view.get("private_metadata") or "{}")
+    user = body["user"]["id"]
+    asked = Where(team_id=body["team"]["id"], channel_id=where.get("channel") or "", user_id=user)
+    reply = save_named(read_save_submission(view["state"]["values"]), where["text"], where=asked, db=db, client=client)
+    _answer(reply.message, where=where, user=user, client=client, logger=logger)
+
+
 def register(app: App) -> None:
     app.view(ADJUST_CALLBACK)(ack=check_adjusted, lazy=[answer_adjusted])
+    app.view(SAVE_CALLBACK)(ack=check_save, lazy=[answer_save])

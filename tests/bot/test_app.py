@@ -8,7 +8,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, Se
 
 from bot.app import SkipRepeatedEvents, web_client
 from bot.config import load_settings
-from bot.dedupe import RecentIds
+from storage import Database
 
 
 def event_request(event_id: str) -> BoltRequest:
@@ -16,8 +16,8 @@ def event_request(event_id: str) -> BoltRequest:
     return BoltRequest(body=json.dumps(body), headers={"content-type": ["application/json"]})
 
 
-def test_a_repeated_event_is_acknowledged_without_being_handled() -> None:
-    middleware = SkipRepeatedEvents(RecentIds())
+def test_a_repeated_event_is_acknowledged_without_being_handled(db: Database) -> None:
+    middleware = SkipRepeatedEvents(db)
     handled: list[str] = []
 
     def next_() -> BoltResponse:
@@ -29,6 +29,15 @@ def test_a_repeated_event_is_acknowledged_without_being_handled() -> None:
         assert response is not None and response.status == 200
     middleware.process(req=event_request("Ev2"), resp=BoltResponse(status=200), next=next_)
     assert handled == ["yes", "yes"]  # Ev1 once, Ev2 once
+
+
+def test_a_repeat_reaching_another_replica_is_recognised_by_the_database(db: Database) -> None:
+    replicas = [SkipRepeatedEvents(db), SkipRepeatedEvents(db)]  # each with its own memory, one database
+    handled: list[int] = []
+    for number, replica in enumerate(replicas):
+        replica.process(req=event_request("Ev9"), resp=BoltResponse(status=200),
+                        next=lambda n=number: handled.append(n) or BoltResponse(status=200))  # fmt: skip
+    assert handled == [0]
 
 
 def test_the_web_client_goes_to_slack_api_url_and_retries(monkeypatch: pytest.MonkeyPatch) -> None:

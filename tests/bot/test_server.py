@@ -12,15 +12,17 @@ import pytest
 from bot.app import create_app
 from bot.config import load_settings
 from bot.server import http_server
+from storage import Database
 from tests.fakeslack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 
 @pytest.fixture
-def server_url(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def server_url(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch, sqlite_db: Database) -> Iterator[str]:
     monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
     monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
-    server = http_server(create_app(load_settings(mode="http", env_file=None)), host="127.0.0.1", port=0, threads=2)
+    app = create_app(load_settings(mode="http", env_file=None), db=sqlite_db)
+    server = http_server(app, host="127.0.0.1", port=0, threads=2)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"

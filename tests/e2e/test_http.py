@@ -58,7 +58,7 @@ def test_cost_answers_with_an_ephemeral_estimate_in_the_acknowledgement(
     assert "API price" in costs["fields"][0]["text"] and "GPU compute" in costs["fields"][1]["text"]
     assert any("Assumptions" in e["text"] for b in blocks if b["type"] == "context" for e in b["elements"])
     actions = next(b for b in blocks if b["type"] == "actions")
-    assert [e["action_id"] for e in actions["elements"]] == ["share_estimate", "adjust_estimate"]
+    assert [e["action_id"] for e in actions["elements"]] == ["save_estimate", "share_estimate", "adjust_estimate"]
     assert fake_slack.api_calls("chat.postMessage") == []  # nothing public until Share
 
 
@@ -104,7 +104,8 @@ def test_share_posts_the_estimate_publicly_attributed_and_removes_the_private_co
     assert "Shared by <@U0ALICE>" in all_text(posted["blocks"])
     assert "$1,000,000" in posted["text"]
     assert [e["action_id"] for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
-        "adjust_estimate"
+        "save_estimate",
+        "adjust_estimate",
     ]
     assert fake_slack.wait_for_responses()[0].body["delete_original"] is True
 

@@ -8,7 +8,7 @@ from bot.blocks import estimate_message
 from bot.replies import estimate_text
 from costing.help import HELP_SECTIONS
 
-EXAMPLES = [example for section in HELP_SECTIONS for example in section.examples if not example.startswith("prices")]
+EXAMPLES = [e for section in HELP_SECTIONS for e in section.examples if not e.startswith(("prices", "save", "compare"))]
 
 
 def texts(message: dict) -> list[str]:
@@ -65,7 +65,7 @@ def test_the_price_source_and_date_and_the_assumptions_are_in_context() -> None:
 def test_a_shared_estimate_names_who_shared_it_and_drops_the_share_button() -> None:
     message = estimate_message(estimate_text("image x 3"), shared_by="U0ALICE")
     assert any(t.startswith("Shared by <@U0ALICE>") for t in texts(message))
-    assert [e["action_id"] for e in message["blocks"][-1]["elements"]] == ["adjust_estimate"]
+    assert [e["action_id"] for e in message["blocks"][-1]["elements"]] == ["save_estimate", "adjust_estimate"]
 
 
 def test_shared_by_must_be_a_user_id() -> None:

@@ -3,37 +3,79 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.listeners.commands import cost_command
+import pytest
+from slack_sdk import WebClient
+
+from bot.listeners.commands import cost_command, is_scenario_command, scenario_command
+from bot.notes import EstimateNotes
+from storage import Database, last_estimate
 from tests.bot.listeners.conftest import Recorder
 
 
+@pytest.fixture
+def notes(sqlite_db: Database) -> EstimateNotes:
+    return EstimateNotes(sqlite_db)
+
+
 def command(text: str) -> dict[str, str]:
-    return {"command": "/cost", "text": text, "team_id": "T1", "channel_id": "C1", "user_id": "U1"}
+    return {"command": "/cost", "text": text, "team_id": "T0TEAM1", "channel_id": "C0GENERAL", "user_id": "U0ALICE"}
 
 
-def test_an_estimate_is_sent_with_the_ack_for_the_asker_only(ack: Recorder, logger: logging.Logger) -> None:
-    cost_command(ack=ack, command=command("image x 50k per day"), logger=logger)
+def test_an_estimate_is_sent_with_the_ack_for_the_asker_only(
+    ack: Recorder, logger: logging.Logger, notes: EstimateNotes
+) -> None:
+    cost_command(ack=ack, command=command("image x 50k per day"), estimate_notes=notes, logger=logger)
     answer = ack.only
     assert answer["response_type"] == "ephemeral"
     assert "per day" in answer["text"] and answer["blocks"][0]["type"] == "section"
 
 
-def test_a_bare_cost_teaches_the_language(ack: Recorder, logger: logging.Logger) -> None:
-    cost_command(ack=ack, command=command(""), logger=logger)
+def test_a_bare_cost_teaches_the_language(ack: Recorder, logger: logging.Logger, notes: EstimateNotes) -> None:
+    cost_command(ack=ack, command=command(""), estimate_notes=notes, logger=logger)
     assert ack.only["response_type"] == "ephemeral"
     assert "`/cost video 10s x 1M users`" in json.dumps(ack.only["blocks"])
 
 
-def test_a_subcommand_of_a_later_feature_says_it_is_not_here_yet(ack: Recorder, logger: logging.Logger) -> None:
-    cost_command(ack=ack, command=command("save launch video 10s"), logger=logger)
-    assert "saved scenarios" in ack.only["text"] and "doesn't have yet" in ack.only["text"]
+def test_a_subcommand_of_a_later_feature_says_it_is_not_here_yet(
+    ack: Recorder, logger: logging.Logger, notes: EstimateNotes
+) -> None:
+    cost_command(ack=ack, command=command("digest on"), estimate_notes=notes, logger=logger)
+    assert "weekly digests" in ack.only["text"] and "doesn't have yet" in ack.only["text"]
 
 
 def test_a_broken_price_book_is_reported_not_raised(
-    ack: Recorder, logger: logging.Logger, tmp_path, monkeypatch
+    ack: Recorder, logger: logging.Logger, tmp_path, monkeypatch, notes: EstimateNotes
 ) -> None:
     book = tmp_path / "prices.yaml"
     book.write_text("- id: [unclosed\n")
     monkeypatch.setenv("COSTBOT_PRICES", str(book))
-    cost_command(ack=ack, command=command("video 10s"), logger=logger)
+    cost_command(ack=ack, command=command("video 10s"), estimate_notes=notes, logger=logger)
     assert "price book has a problem" in ack.only["text"]
+
+
+def test_an_estimate_becomes_the_users_last_one_in_the_channel(
+    ack: Recorder, logger: logging.Logger, notes: EstimateNotes, sqlite_db: Database
+) -> None:
+    for text in ("image   x 3", "x banana", "help"):  # neither an error nor a subcommand is noted
+        cost_command(ack=ack, command=command(text), estimate_notes=notes, logger=logger)
+    assert notes.last(team_id="T0TEAM1", channel_id="C0GENERAL", user_id="U0ALICE") == "image   x 3"
+    notes.flush()  # and in the database, for other replicas and restarts
+    with sqlite_db.session(write=False) as session:
+        text = last_estimate(session=session, team_id="T0TEAM1", channel_id="C0GENERAL", user_id="U0ALICE")
+    assert text == "image   x 3"
+
+
+def test_scenario_commands_are_told_apart_from_estimates() -> None:
+    assert is_scenario_command(command("save launch video 10s"))
+    assert is_scenario_command(command("LIST"))
+    assert not is_scenario_command(command("video 10s"))
+    assert not is_scenario_command(command("value $0.05 each video 10s"))  # an estimate that starts with its value
+    assert not is_scenario_command(command("digest on"))
+
+
+def test_a_scenario_command_answers_through_the_response_url(
+    respond: Recorder, client: WebClient, logger: logging.Logger, sqlite_db: Database
+) -> None:
+    scenario_command(command=command("list"), client=client, respond=respond, db=sqlite_db,
+                     estimate_notes=EstimateNotes(sqlite_db), logger=logger)  # fmt: skip
+    assert respond.only["response_type"] == "ephemeral" and "No saved scenarios" in respond.only["text"]

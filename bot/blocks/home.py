@@ -1,0 +1,88 @@
+"""App Home: a user's scenarios with their latest figures and links, and the digests they set up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.blocks.mrkdwn import clip, escape
+from bot.blocks.scenarios import budget_status
+from costing.money import format_usd
+from storage import ScenarioPublic
+from storage.models import DigestSubscription
+
+__all__ = ["home_view"]
+
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: Blocks left for scenarios once the headers and digests are in (Slack allows 100 in a Home tab).
+_MAX_SCENARIOS = 60
+
+
+def _scenario(scenario: ScenarioPublic) -> dict[str, Any]:
+    name = escape(scenario.name)
+    title = f"<{scenario.card_permalink}|{name}>" if scenario.card_permalink else f"*{name}*"
+    where = f"<#{scenario.channel_id}>"
+    if scenario.channel_private:
+        # Private channels keep their figures to themselves: the link opens them for members only.
+        text = f"{title} · {where} · :lock: private channel — open it there for the figures"
+    else:
+        e = scenario.estimate
+        when = f"/{e.period}" if e.period else " one-off"
+        text = (
+            f"{title} · {where} · v{scenario.version}\n{escape(e.model_name)} · {escape(e.workload)} · "
+            f"*{format_usd(e.api.total_usd)}*{when} API · {format_usd(e.compute.total_usd)}{when} compute"
+        )
+        if e.value is not None and e.value.ratio is not None:
+            text += f" · value ÷ spend {e.value.ratio:,.2f}×"
+        status = budget_status(scenario)
+        if status:
+            text += f"\n{status}"
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
+
+
+def _digest(subscription: DigestSubscription) -> dict[str, Any]:
+    state = "on" if subscription.active else "off"
+    text = (
+        f"<#{subscription.channel_id}> · {_DAYS[subscription.weekday]}s at {subscription.at_time} "
+        f"({escape(subscription.timezone)}) · {state}"
+    )
+    if subscription.last_error:
+        text += f"\n:warning: last attempt failed: {escape(subscription.last_error)}"
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
+
+
+def home_view(
+    scenarios: Sequence[ScenarioPublic], subscriptions: Sequence[DigestSubscription], *, total: int | None = None
+) -> dict[str, Any]:
+    """The Home tab (`views.publish`): scenarios first, most recently changed first, then digests."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Your scenarios"}},
+    ]
+    if scenarios:
+        blocks += [_scenario(s) for s in scenarios[:_MAX_SCENARIOS]]
+        hidden = (total or len(scenarios)) - min(len(scenarios), _MAX_SCENARIOS)
+        if hidden > 0:
+            older = "older one" if hidden == 1 else "older ones"
+            blocks.append(_context(f"…and {hidden} {older}; `/cost list` in a channel lists its scenarios."))
+    else:
+        blocks.append(
+            _section(
+                "None yet. In any channel, `/cost video 10s x 1M users` estimates a feature; press *Save* (or "
+                "`/cost save NAME …`) to keep it, with a thread for the discussion."
+            )
+        )
+    blocks.append({"type": "divider"})
+    blocks.append({"type": "header", "text": {"type": "plain_text", "text": "Channel digests you set up"}})
+    if subscriptions:
+        blocks += [_digest(s) for s in subscriptions]
+    else:
+        blocks.append(_section("None yet."))
+    return {"type": "home", "blocks": blocks}
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text)}]}

@@ -1,0 +1,272 @@
+"""Saved scenarios as Slack messages: the channel card, list, show, compare, the what-if answer in a thread."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any
+
+from bot.blocks.estimate import estimate_blocks
+from bot.blocks.mrkdwn import clip, escape, escape_slack_text
+from costing import Estimate
+from costing.compare import Comparison
+from costing.money import format_usd
+from storage import ScenarioPublic, ThreadReplyPublic, VersionPublic
+
+__all__ = [
+    "POST_CARD_ACTION",
+    "SAVE_VERSION_ACTION",
+    "budget_status",
+    "comparison_message",
+    "deleted_card",
+    "scenario_card",
+    "scenario_detail",
+    "scenario_list",
+    "version_saved_note",
+    "what_if_message",
+]
+
+SAVE_VERSION_ACTION = "save_scenario_version"
+POST_CARD_ACTION = "post_scenario_card"
+
+#: How many scenarios a list shows before saying how many more there are (Slack allows 50 blocks).
+LIST_LIMIT = 40
+_CHANGES = {
+    "saved": "saved", "what-if": "what-if from the thread", "value": "value changed", "budget": "budget changed",
+    "re-costed": "re-costed",
+}  # fmt: skip
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text)}]}
+
+
+def _day(when: datetime) -> str:
+    # Slack shows a date token in each reader's own time zone; the fallback text is UTC.
+    return f"<!date^{int(when.timestamp())}^{{date_short_pretty}}|{when:%Y-%m-%d}>"
+
+
+def monthly_spend(estimate: Estimate) -> Decimal | None:
+    """API spend per month, or None for a one-off cost (no period: a monthly budget doesn't apply)."""
+    return (estimate.projections or {}).get("month")
+
+
+def budget_status(scenario: ScenarioPublic) -> str | None:
+    """`:white_check_mark: within its $5,000/month budget (62%)`, an over-budget alarm, or None without one."""
+    budget = scenario.budget_usd_month
+    if budget is None:
+        return None
+    spend = monthly_spend(scenario.estimate)
+    if spend is None:
+        return f"Budget {format_usd(budget)}/month — this is a one-off cost, so it is shown beside it, not against it"
+    if budget == 0:
+        return f":rotating_light: over its $0/month budget by {format_usd(spend)}" if spend else "Budget $0/month: met"
+    # Rounded away from 100% on the side it is on: just over budget never reads "(100%)".
+    share = (spend / budget * 100).quantize(Decimal(1), rounding=ROUND_CEILING if spend > budget else ROUND_FLOOR)
+    if spend > budget:
+        return (
+            f":rotating_light: *over budget*: {format_usd(spend)}/month against {format_usd(budget)}/month ({share}%)"
+        )
+    return f":white_check_mark: within its {format_usd(budget)}/month budget ({share}%)"
+
+
+def _title(scenario: ScenarioPublic) -> str:
+    return f":pushpin: *{escape(scenario.name)}* · v{scenario.version}"
+
+
+def scenario_card(scenario: ScenarioPublic, *, changed_by: str | None = None) -> dict[str, Any]:
+    """The scenario's message in the channel; its thread is where people discuss it."""
+    who = f"saved by <@{scenario.author_id}>"
+    if changed_by and scenario.version > 1:
+        who += f" · v{scenario.version} by <@{changed_by}>"
+    blocks = [
+        _section(f"{_title(scenario)} — {who}"),
+        *estimate_blocks(scenario.estimate, assumptions=False),
+    ]
+    status = budget_status(scenario)
+    if status:
+        blocks.append(_section(status))
+    blocks.append(
+        _context(
+            f"`/cost {escape(scenario.text)}` · Reply in this thread to discuss it; a reply like `what if 2M users`, "
+            "`with veo-3.1-fast` or `at $0.2/s` gets the new figures and the difference."
+        )
+    )
+    return {"text": f"Scenario {escape(scenario.name)}: {escape(scenario.estimate.headline())}", "blocks": blocks}
+
+
+def deleted_card(name: str, *, deleted_by: str, when: datetime) -> dict[str, Any]:
+    """What the channel card becomes when its scenario is deleted (the thread stays, the figures go)."""
+    text = f":wastebasket: Scenario *{escape(name)}* was deleted by <@{deleted_by}> on {_day(when)}."
+    return {"text": f"Scenario {escape(name)} was deleted", "blocks": [_section(text)]}
+
+
+def _link(scenario: ScenarioPublic) -> str:
+    if scenario.card_permalink:
+        return f"<{scenario.card_permalink}|{escape(scenario.name)}>"
+    return f"*{escape(scenario.name)}*"
+
+
+def _summary(scenario: ScenarioPublic) -> str:
+    estimate = scenario.estimate
+    when = f"/{estimate.period}" if estimate.period else " one-off"
+    line = (
+        f"{_link(scenario)} · v{scenario.version} · *{format_usd(estimate.api.total_usd)}*{when} API · "
+        f"{format_usd(estimate.compute.total_usd)}{when} compute"
+    )
+    if estimate.value is not None and estimate.value.ratio is not None:
+        line += f" · value ÷ spend {estimate.value.ratio:,.2f}×"
+    status = budget_status(scenario)
+    if status and ("over budget" in status or "over its" in status):
+        line += " · :rotating_light: over budget"
+    return line + f"\n`/cost {escape(scenario.text)}`"
+
+
+def scenario_list(scenarios: Sequence[ScenarioPublic], *, channel_id: str) -> dict[str, Any]:
+    """`/cost list`: the channel's scenarios with their headline figures and links to their threads."""
+    if not scenarios:
+        text = (
+            f"No saved scenarios in <#{channel_id}> yet. Save one with `/cost save NAME video 10s x 1M users`, "
+            "or press *Save* under an estimate."
+        )
+        return {"text": "No saved scenarios in this channel yet", "blocks": [_section(text)]}
+    shown = scenarios[:LIST_LIMIT]
+    blocks = [_section(f"*{len(scenarios)} saved scenario{'s' if len(scenarios) != 1 else ''}* in <#{channel_id}>")]
+    blocks += [_section(_summary(s)) for s in shown]
+    if len(scenarios) > len(shown):
+        blocks.append(_context(f"…and {len(scenarios) - len(shown)} more; `/cost show NAME` shows any of them."))
+    else:
+        blocks.append(_context("`/cost show NAME` for versions and discussion · `/cost compare A B` side by side"))
+    plural = "s" if len(scenarios) != 1 else ""
+    return {"text": f"{len(scenarios)} saved scenario{plural} in this channel", "blocks": blocks}
+
+
+def _version_line(version: VersionPublic) -> str:
+    change = _CHANGES.get(version.change, version.change)
+    line = (
+        f"v{version.number} · {_day(version.created_at)} · <@{version.author_id}> · {change} · "
+        f"{format_usd(version.estimate.api.total_usd)}"
+        f"{'/' + version.estimate.period if version.estimate.period else ''} · `{escape(_one_line(version.text, 120))}`"
+    )
+    if version.change == "budget":
+        budget = version.budget_usd_month
+        line += f" · budget {format_usd(budget)}/month" if budget is not None else " · no budget"
+    return line
+
+
+def scenario_detail(
+    scenario: ScenarioPublic, *, versions: Sequence[VersionPublic], replies: Sequence[ThreadReplyPublic]
+) -> dict[str, Any]:
+    """`/cost show NAME`: the figures, every version, the latest replies from its thread."""
+    blocks = [
+        _section(f"{_title(scenario)} — saved by <@{scenario.author_id}> on {_day(scenario.created_at)}"),
+        *estimate_blocks(scenario.estimate, assumptions=False),
+    ]
+    status = budget_status(scenario)
+    if status:
+        blocks.append(_section(status))
+    recent = list(versions)[-10:]
+    history = "\n".join(_version_line(v) for v in reversed(recent))
+    more = f"\n…and {len(versions) - len(recent)} earlier" if len(versions) > len(recent) else ""
+    blocks.append(_section(f"*Versions*\n{history}{more}"))
+    if replies:
+        said = "\n".join(f"<@{r.user_id}>: {escape_slack_text(_one_line(r.text))}" for r in replies)
+        blocks.append(_section(f"*Latest in the thread*\n{said}"))
+    elif scenario.card_ts:
+        blocks.append(_context("No replies in its thread yet."))
+    thread = f"<{scenario.card_permalink}|Open its thread>" if scenario.card_permalink else "Its card isn't posted."
+    blocks.append(_context(f"{thread} · `/cost {escape(scenario.text)}`"))
+    if not scenario.card_ts:
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": POST_CARD_ACTION,
+                        "text": {"type": "plain_text", "text": "Post its card in the channel"},
+                        "value": str(scenario.id),
+                    }
+                ],
+            }
+        )
+    return {"text": f"Scenario {escape(scenario.name)}: {escape(scenario.estimate.headline())}", "blocks": blocks}
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _differences(comparison: Comparison) -> list[str]:
+    lines = [f"*{escape(label)}*: {escape(old)} → {escape(new)}" for label, old, new in comparison.changes]
+    lines += [f"*{escape(d.label)}*: {d.describe()}" for d in comparison.differences]
+    lines += [f"_{escape(note)}_" for note in comparison.notes]
+    return lines
+
+
+def comparison_message(a: ScenarioPublic, b: ScenarioPublic, comparison: Comparison) -> dict[str, Any]:
+    """`/cost compare A B`: both side by side, then what changes from A to B (±$, ±%)."""
+
+    def column(s: ScenarioPublic) -> dict[str, str]:
+        e = s.estimate
+        when = f"/{e.period}" if e.period else " in all"
+        text = (
+            f"*{escape(s.name)}* (v{s.version})\n{escape(e.model_name)} · {escape(e.workload)}\n"
+            f"API *{format_usd(e.api.total_usd)}*{when}\nCompute {format_usd(e.compute.total_usd)}{when}"
+        )
+        if e.value is not None:
+            text += f"\nValue {format_usd(e.value.total_usd)}"
+        return {"type": "mrkdwn", "text": clip(text, 2000)}
+
+    lines = _differences(comparison)
+    blocks = [
+        _section(f"*{escape(a.name)}* → *{escape(b.name)}*, {escape(comparison.basis)}"),
+        {"type": "section", "fields": [column(a), column(b)]},
+        _section("\n".join(lines) if lines else "Their figures are the same."),
+        _context(f"{_link(a)}: `/cost {escape(a.text)}`\n{_link(b)}: `/cost {escape(b.text)}`"),
+    ]
+    return {"text": f"{escape(a.name)} compared with {escape(b.name)}", "blocks": blocks}
+
+
+def what_if_message(
+    scenario: ScenarioPublic, *, text: str, estimate: Estimate, comparison: Comparison, asked_by: str
+) -> dict[str, Any]:
+    """The answer in a scenario's thread to `what if …`: the new figures, the difference, a button to keep it."""
+    lines = _differences(comparison)
+    blocks = [
+        _section(f":crystal_ball: *What if* — <@{asked_by}>'s change to *{escape(scenario.name)}* v{scenario.version}"),
+        _section("\n".join(lines) if lines else "Same figures as the saved version."),
+        *estimate_blocks(estimate, assumptions=False),
+        _context(f"`/cost {escape(text)}`"),
+        {
+            "type": "actions",
+            "block_id": "what_if_actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": SAVE_VERSION_ACTION,
+                    "text": {"type": "plain_text", "text": f"Save as v{scenario.version + 1}"},
+                    "style": "primary",
+                    "value": json.dumps({"scenario": scenario.id, "text": text, "base": scenario.version}),
+                }
+            ],
+        },
+    ]
+    headline = f"What if: {escape(scenario.name)} → {escape(estimate.headline())}"
+    return {"text": clip(headline), "blocks": blocks}
+
+
+def version_saved_note(scenario: ScenarioPublic, *, saved_by: str) -> dict[str, Any]:
+    """In the thread, after a what-if became the scenario's new version (replaces the what-if's button)."""
+    text = (
+        f":white_check_mark: <@{saved_by}> saved this as *{escape(scenario.name)}* v{scenario.version}; "
+        "the card above shows the new figures."
+    )
+    return {"text": f"Saved as {escape(scenario.name)} v{scenario.version}", "blocks": [_section(text)]}

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from bot.blocks.home import home_view
+from bot.replies import estimate_text
+from storage import ScenarioPublic
+from storage.models import DigestSubscription
+
+MONTHLY = "video 10s sora-2 x 1M users per month"
+PERMALINK = "https://fake.slack.com/archives/C0GENERAL/p1700000001000100"
+WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def scenario(
+    name: str = "launch", *, text: str = MONTHLY, channel: str = "C0GENERAL", private: bool = False,
+    permalink: str | None = PERMALINK, budget: Decimal | None = None, scenario_id: int = 1,
+) -> ScenarioPublic:  # fmt: skip
+    return ScenarioPublic(
+        id=scenario_id, team_id="T0TEAM1", channel_id=channel, name=name, author_id="U0ALICE", text=text,
+        estimate=estimate_text(text), value_text=None, budget_usd_month=budget, channel_private=private,
+        card_ts="1700000001.000100" if permalink else None, card_permalink=permalink, version=2, created_at=WHEN,
+        updated_at=WHEN,
+    )  # fmt: skip
+
+
+def digest(channel: str = "C0GENERAL", *, weekday: int = 0, active: bool = True,
+           last_error: str | None = None) -> DigestSubscription:  # fmt: skip
+    return DigestSubscription(
+        team_id="T0TEAM1", channel_id=channel, created_by="U0ALICE", weekday=weekday, at_time="09:00",
+        timezone="Europe/Berlin", active=active, last_error=last_error,
+    )  # fmt: skip
+
+
+def sections(view: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+
+
+def headers(view: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
+
+
+def test_the_home_tab_lists_scenarios_then_digests() -> None:
+    view = home_view([scenario()], [digest()])
+    assert view["type"] == "home"
+    assert headers(view) == ["Your scenarios", "Channel digests you set up"]
+    assert [b["type"] for b in view["blocks"]] == ["header", "section", "divider", "header", "section"]
+
+
+def test_a_scenario_links_to_its_card_with_its_channel_and_figures() -> None:
+    (shown, _) = sections(home_view([scenario()], []))
+    assert shown.startswith(f"<{PERMALINK}|launch> · <#C0GENERAL> · v2\n")
+    assert "Sora 2 · 10 s video, 720p · *$1,000,000*/month API · $1,430,556/month compute" in shown
+
+
+def test_a_scenario_without_a_card_is_named_without_a_link() -> None:
+    (shown, _) = sections(home_view([scenario(permalink=None)], []))
+    assert shown.startswith("*launch* · <#C0GENERAL>")
+
+
+def test_a_scenario_in_a_private_channel_shows_no_figures() -> None:
+    (shown, _) = sections(home_view([scenario("secret", private=True, budget=Decimal(5))], []))
+    assert shown == f"<{PERMALINK}|secret> · <#C0GENERAL> · :lock: private channel — open it there for the figures"
+    assert "$" not in shown and "Sora" not in shown
+
+
+def test_a_scenario_shows_its_value_ratio_and_budget_status() -> None:
+    text = f"{MONTHLY} value $2 each"
+    (shown, _) = sections(home_view([scenario(text=text, budget=Decimal(500_000))], []))
+    assert "value ÷ spend 2.00×" in shown
+    assert shown.endswith(":rotating_light: *over budget*: $1,000,000/month against $500,000/month (200%)")
+
+
+def test_the_name_is_escaped() -> None:
+    view = home_view([scenario("<!here> plan")], [])
+    assert "<!here>" not in json.dumps(view)
+
+
+def test_no_scenarios_and_no_digests_teach_how_to_get_some() -> None:
+    view = home_view([], [])
+    first, second = sections(view)
+    assert first.startswith("None yet.") and "`/cost save NAME …`" in first
+    assert second == "None yet."
+
+
+def test_more_scenarios_than_fit_say_how_many_are_left_out() -> None:
+    many = [scenario(f"s{i:02}", scenario_id=i) for i in range(61)]
+    view = home_view(many, [])
+    assert len([s for s in sections(view) if s.startswith("<https://")]) == 60
+    hint = next(b for b in view["blocks"] if b["type"] == "context")["elements"][0]["text"]
+    assert hint.startswith("…and 1 older one;")
+    assert len(view["blocks"]) <= 100
+
+
+def test_a_total_beyond_the_scenarios_given_counts_the_rest() -> None:
+    view = home_view([scenario()], [], total=12)
+    hint = next(b for b in view["blocks"] if b["type"] == "context")["elements"][0]["text"]
+    assert hint.startswith("…and 11 older ones")
+
+
+def test_a_digest_says_where_when_and_whether_it_is_on() -> None:
+    view = home_view([], [digest("C0OPS", weekday=4, active=False)])
+    assert sections(view)[-1] == "<#C0OPS> · Fridays at 09:00 (Europe/Berlin) · off"
+
+
+def test_a_digest_that_failed_says_why_escaped() -> None:
+    view = home_view([], [digest(last_error="not_in_channel <!channel>")])
+    assert sections(view)[-1].endswith("\n:warning: last attempt failed: not_in_channel &lt;!channel&gt;")
