@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from urllib.error import URLError
 
@@ -21,11 +22,16 @@ from bot import listeners
 from bot.config import ConfigError, Settings
 from bot.dedupe import RecentIds
 from bot.notes import EstimateNotes
-from storage import Database, claim_event
+from storage import Database, claim_event, forget_events_before
+from storage.types import utcnow
 
 __all__ = ["ProvideDatabase", "SkipRepeatedEvents", "check_token", "create_app", "web_client"]
 
 log = logging.getLogger(__name__)
+
+#: Slack retries an event for about an hour; its id is kept a day, then forgotten.
+KEEP_EVENT_IDS = timedelta(days=1)
+PRUNE_EVERY = 1000
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -92,6 +98,7 @@ class SkipRepeatedEvents(Middleware):
     def __init__(self, db: Database, recent: RecentIds | None = None) -> None:
         self._db = db
         self._recent = recent or RecentIds()
+        self._claims = 0
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
         body = req.body
@@ -103,7 +110,11 @@ class SkipRepeatedEvents(Middleware):
 
     def _claim(self, event_id: str, team_id: str | None) -> bool:
         with self._db.session() as session:
-            return claim_event(session=session, event_id=event_id, team_id=team_id)
+            first = claim_event(session=session, event_id=event_id, team_id=team_id)
+            self._claims += 1
+            if self._claims % PRUNE_EVERY == 1:  # at the first event, then now and then: the table stays small
+                forget_events_before(session=session, before=utcnow() - KEEP_EVENT_IDS)
+            return first
 
 
 def create_app(

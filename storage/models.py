@@ -6,7 +6,6 @@ repository functions build the table rows from it.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -17,6 +16,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstrain
 from sqlmodel import Field, SQLModel
 
 from costing import Estimate
+from storage.names import MAX_NAME_LENGTH, name_key, name_problem
 from storage.types import DecimalText, UTCDateTime, utcnow
 
 __all__ = [
@@ -38,16 +38,9 @@ __all__ = [
     "prices_of",
 ]
 
-MAX_NAME_LENGTH = 60
 _TEAM = r"^[TE][A-Z0-9]{2,}$"
 _CHANNEL = r"^[CDG][A-Z0-9]{2,}$"
 _USER = r"^[UWB][A-Z0-9]{2,}$"
-_NAME = re.compile(r"[^\W_][\w .'&+()#/-]*", re.UNICODE)
-
-
-def name_key(name: str) -> str:
-    """What makes two names the same name: case and runs of spaces don't count."""
-    return " ".join(name.split()).casefold()
 
 
 def estimate_of(data: dict[str, Any]) -> Estimate:
@@ -116,6 +109,8 @@ class Scenario(ScenarioBase, table=True):
         UniqueConstraint("team_id", "channel_id", "name_key", name="uq_scenario_name"),
         Index("ix_scenario_team_author", "team_id", "author_id"),
         Index("ix_scenario_thread", "team_id", "channel_id", "card_ts"),
+        # Never reuse a deleted scenario's id on SQLite: buttons out in Slack still carry it.
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -139,16 +134,15 @@ class ScenarioCreate(ScenarioBase):
     channel_private: bool = False
     budget_usd_month: Decimal | None = Field(default=None, ge=0)
 
-    @field_validator("name")
+    @field_validator("name", mode="before")  # before the length limit: spaces collapse first
     @classmethod
-    def _name(cls, value: str) -> str:
-        lines = value.strip().splitlines()
-        value = " ".join(value.split())
-        if len(lines) > 1 or not _NAME.fullmatch(value):
-            raise ValueError(
-                "a name starts with a letter or digit and uses letters, digits, spaces and - _ . ' & + ( ) # /"
-            )
-        return value
+    def _name(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        problem = name_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return " ".join(value.split())
 
     def row(self) -> Scenario:
         return Scenario(

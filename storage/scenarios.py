@@ -6,7 +6,7 @@ Every query names the workspace (`team_id`); names are unique per workspace and 
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from storage.models import (
     Scenario,
@@ -25,6 +25,7 @@ __all__ = [
     "NameTaken",
     "ScenarioGone",
     "add_version",
+    "count_scenarios_by_author",
     "delete_scenario",
     "get_scenario",
     "get_scenario_by_id",
@@ -136,6 +137,13 @@ def scenarios_by_author(*, session: Session, team_id: str, author_id: str, limit
         .limit(limit)
     ).all()
     return [_public(row) for row in rows]
+
+
+def count_scenarios_by_author(*, session: Session, team_id: str, author_id: str) -> int:
+    """How many scenarios a user has in this workspace."""
+    return session.exec(
+        select(func.count()).select_from(Scenario).where(Scenario.team_id == team_id, Scenario.author_id == author_id)
+    ).one()
 
 
 def set_card(

@@ -11,11 +11,12 @@ from costing.money import format_usd
 from storage import ScenarioPublic
 from storage.models import DigestSubscription
 
-__all__ = ["home_view"]
+__all__ = ["HOME_SCENARIOS", "home_view"]
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: Blocks left for scenarios once the headers and digests are in (Slack allows 100 in a Home tab).
-_MAX_SCENARIOS = 60
+HOME_SCENARIOS = 60
+_HOME_DIGESTS = 30
 
 
 def _scenario(scenario: ScenarioPublic) -> dict[str, Any]:
@@ -59,8 +60,8 @@ def home_view(
         {"type": "header", "text": {"type": "plain_text", "text": "Your scenarios"}},
     ]
     if scenarios:
-        blocks += [_scenario(s) for s in scenarios[:_MAX_SCENARIOS]]
-        hidden = (total or len(scenarios)) - min(len(scenarios), _MAX_SCENARIOS)
+        blocks += [_scenario(s) for s in scenarios[:HOME_SCENARIOS]]
+        hidden = (total or len(scenarios)) - min(len(scenarios), HOME_SCENARIOS)
         if hidden > 0:
             older = "older one" if hidden == 1 else "older ones"
             blocks.append(_context(f"…and {hidden} {older}; `/cost list` in a channel lists its scenarios."))
@@ -74,7 +75,9 @@ def home_view(
     blocks.append({"type": "divider"})
     blocks.append({"type": "header", "text": {"type": "plain_text", "text": "Channel digests you set up"}})
     if subscriptions:
-        blocks += [_digest(s) for s in subscriptions]
+        blocks += [_digest(s) for s in subscriptions[:_HOME_DIGESTS]]
+        if len(subscriptions) > _HOME_DIGESTS:
+            blocks.append(_context(f"…and {len(subscriptions) - _HOME_DIGESTS} more channels."))
     else:
         blocks.append(_section("None yet."))
     return {"type": "home", "blocks": blocks}

@@ -11,7 +11,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks import problem_message
-from bot.blocks.home import home_view
+from bot.blocks.home import HOME_SCENARIOS, home_view
 from bot.listeners.acknowledge import acknowledge
 from bot.replies import Reply, reply_to
 from bot.scenarios import SCENARIO_COMMANDS, Where, run_scenario_command, what_if
@@ -21,6 +21,7 @@ from storage import (
     ScenarioPublic,
     ThreadReplyCreate,
     add_reply,
+    count_scenarios_by_author,
     scenario_for_thread,
     scenarios_by_author,
     subscriptions_by_creator,
@@ -117,9 +118,10 @@ def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClie
         return
     team_id, user_id = body["team_id"], event["user"]
     with db.session(write=False) as session:
-        scenarios = scenarios_by_author(session=session, team_id=team_id, author_id=user_id)
+        scenarios = scenarios_by_author(session=session, team_id=team_id, author_id=user_id, limit=HOME_SCENARIOS)
+        total = count_scenarios_by_author(session=session, team_id=team_id, author_id=user_id)
         subscriptions = subscriptions_by_creator(session=session, team_id=team_id, user_id=user_id)
-    client.views_publish(user_id=user_id, view=home_view(scenarios, subscriptions))
+    client.views_publish(user_id=user_id, view=home_view(scenarios, subscriptions, total=total))
 
 
 def register(app: App) -> None:

@@ -47,3 +47,21 @@ def test_the_web_client_goes_to_slack_api_url_and_retries(monkeypatch: pytest.Mo
     assert client.base_url == "http://127.0.0.1:9/api/"
     kinds = {type(handler) for handler in client.retry_handlers}
     assert {RateLimitErrorRetryHandler, ServerErrorRetryHandler} <= kinds
+
+
+def test_event_ids_older_than_a_day_are_forgotten(db: Database) -> None:
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from storage.models import ProcessedEvent
+    from storage.types import utcnow
+
+    with db.session() as session:
+        session.add(ProcessedEvent(event_id="EvOLD", team_id="T1", received_at=utcnow() - timedelta(days=2)))
+        session.add(ProcessedEvent(event_id="EvRECENT", team_id="T1", received_at=utcnow() - timedelta(hours=2)))
+    SkipRepeatedEvents(db).process(req=event_request("EvNEW"), resp=BoltResponse(status=200),
+                                   next=lambda: BoltResponse(status=200))  # fmt: skip
+    with db.session(write=False) as session:
+        kept = {row.event_id for row in session.exec(select(ProcessedEvent))}
+    assert kept == {"EvRECENT", "EvNEW"}

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("updated_at", _WHEN, nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("team_id", "channel_id", "name_key", name="uq_scenario_name"),
+        sqlite_autoincrement=True,  # a deleted scenario's id is never reused (buttons in Slack carry ids)
     )
     op.create_index("ix_scenario_team_author", "scenario", ["team_id", "author_id"])
     op.create_index("ix_scenario_thread", "scenario", ["team_id", "channel_id", "card_ts"])

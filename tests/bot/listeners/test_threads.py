@@ -171,12 +171,6 @@ def test_the_messages_tab_is_left_alone(sqlite_db: Database, client: WebClient, 
     assert slack_calls(fake_slack) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/listeners/events.py app_home_opened reads scenarios_by_author (limit 50) and calls home_view "
-    "without total=, so a user with more than 50 scenarios sees 50 and no '…and N older ones' line "
-    "(home_view would show 60 and count the rest)",
-)
 def test_a_user_with_more_scenarios_than_shown_is_told_how_many_more(
     sqlite_db: Database, client: WebClient, fake_slack: FakeSlack
 ) -> None:
