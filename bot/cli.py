@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    pass
 
 __all__ = ["main"]
 
@@ -200,7 +200,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(mode="socket" if args.socket else "http")
         current_catalog()  # a broken price book stops us here, not at the first /cost
-        configure_logging(settings.costbot_log_level, secrets=_secrets(settings))
+        configure_logging(settings.costbot_log_level, secrets=settings.secret_values())
         db = _open_database(settings.database_url)
         client = web_client(settings)
         identity = check_token(client)
@@ -229,11 +229,6 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _say(message: str) -> None:
     print(f"costbot: {message}", file=sys.stderr, flush=True)
-
-
-def _secrets(settings: Settings) -> list[str]:
-    return [s.get_secret_value() for s in (settings.slack_bot_token, settings.slack_signing_secret,
-                                             settings.slack_app_token) if s is not None]  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -94,6 +94,17 @@ class Settings(BaseSettings):
             raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
         return level
 
+    def secret_values(self) -> list[str]:
+        """What must never reach a log line: the Slack secrets and the database's password."""
+        from sqlalchemy.engine import make_url
+
+        secrets = [s.get_secret_value() for s in (self.slack_bot_token, self.slack_signing_secret,
+                                                  self.slack_app_token) if s is not None]  # fmt: skip
+        password = make_url(self.database_url).password
+        if password:
+            secrets.append(str(password))
+        return secrets
+
     @property
     def bot_token(self) -> str:
         assert self.slack_bot_token is not None, "load_settings checks the token for every mode that needs it"

@@ -61,3 +61,11 @@ def test_a_dotenv_file_is_read_and_the_environment_wins(monkeypatch: pytest.Monk
 def test_the_log_level_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     lines = problems(monkeypatch, "client", SLACK_BOT_TOKEN="xoxb-1", COSTBOT_LOG_LEVEL="chatty")
     assert lines == ["COSTBOT_LOG_LEVEL: expected DEBUG, INFO, WARNING or ERROR"]
+
+
+def test_the_secret_values_include_the_database_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-2-secret")
+    monkeypatch.setenv("DATABASE_URL", "postgres://costbot:s3cret@db.internal/costbot")
+    settings = load_settings(mode="client", env_file=None)
+    assert settings.secret_values() == ["xoxb-1-2-secret", "s3cret"]
+    assert settings.database_url == "postgresql+psycopg://costbot:s3cret@db.internal/costbot"

@@ -61,3 +61,21 @@ def test_serve_stops_at_an_unreachable_database_before_serving(tmp_path: Path, f
     assert result.returncode == 2
     assert "DATABASE_URL: can't use" in result.stderr and "hunter2secret" not in result.stderr
     assert "Traceback" not in result.stderr and "serving Slack" not in result.stderr
+
+
+def test_the_database_password_never_reaches_the_log(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    from sqlalchemy.engine import make_url
+
+    from tests.e2e.conftest import start_bot, stop_bot
+    from tests.e2e.test_scenarios import new_channel, save
+
+    with fresh_postgres_url() as url:
+        # This machine's server trusts local connections, so any password opens it; the point is where it shows.
+        with_password = make_url(url).set(password="pw-d0nt-l0g-me").render_as_string(hide_password=False)
+        bot = start_bot(fake_slack, tmp_path, DATABASE_URL=with_password, COSTBOT_LOG_LEVEL="DEBUG")
+        try:
+            save(bot, fake_slack, "logged", "video 10s", channel=new_channel())
+        finally:
+            stop_bot(bot)
+    log = bot.log_text()
+    assert "pw-d0nt-l0g-me" not in log
