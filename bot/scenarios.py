@@ -342,10 +342,14 @@ def _delete(args: str, where: Where, db: Database, client: WebClient) -> Reply:
     _update_card(scenario, deleted_card(scenario.name, deleted_by=where.user_id, when=utcnow()), client)
     return Reply(
         {"text": f"Deleted {escape(scenario.name)}",
-         "blocks": [_mrkdwn(f":wastebasket: Deleted *{escape(scenario.name)}* with its {scenario.version} "
-                            "version(s) and the replies kept from its thread.")]},
+         "blocks": [_mrkdwn(f":wastebasket: Deleted *{escape(scenario.name)}* with its {_versions(scenario.version)} "
+                            "and the replies kept from its thread.")]},
         private=True,
     )  # fmt: skip
+
+
+def _versions(count: int) -> str:
+    return "only version" if count == 1 else f"{count} versions"
 
 
 def _new_version(
@@ -473,8 +477,8 @@ def what_if(scenario: ScenarioPublic, reply: str, *, asked_by: str) -> Reply | N
         if change is None:
             return None
         estimate: Estimate = estimate_text(change.text)
-    except EstimateError as error:
-        return Reply(error_message(error, reply), private=True)
+    except EstimateError as error:  # only for a reply that clearly asked (what if …): the asker alone sees it
+        return Reply(error_message(error, reply, typed_as=""), private=True)
     except CatalogError as error:
         return _problem(f"costbot's price book has a problem: {error}")
     comparison = compare_estimates(scenario.estimate, estimate)

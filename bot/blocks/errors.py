@@ -12,16 +12,22 @@ __all__ = ["error_message", "problem_message"]
 _HELP_HINT = "`/cost help` shows the whole language with examples."
 
 
-def error_message(error: EstimateError, text: str) -> dict[str, Any]:
-    """An ephemeral reply for text that is not an estimate (`text` is what the user typed)."""
+def error_message(error: EstimateError, text: str, *, typed_as: str = "/cost ") -> dict[str, Any]:
+    """An ephemeral reply for text that is not an estimate.
+
+    Args:
+        error: What went wrong.
+        text: What the user typed.
+        typed_as: How the text and the example are shown: after `/cost `, or as they are (a thread reply).
+    """
     lines = [f":thinking_face: {escape(error.message)}"]
     if error.suggestion:
         lines.append(f"Did you mean *{escape(error.suggestion)}*?")
     if text.strip() and error.position is not None:
         shown = text.strip()
-        lines.append(f"> `/cost {escape(shown)}` — at character {error.position}")
+        lines.append(f"> `{typed_as}{escape(shown)}` — at character {error.position}")
     if error.example:
-        lines.append(f"Try: `/cost {escape(error.example)}`")
+        lines.append(f"Try: `{typed_as}{escape(error.example)}`")
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": clip("\n".join(lines))}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": _HELP_HINT}]},

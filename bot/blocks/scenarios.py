@@ -80,6 +80,15 @@ def _title(scenario: ScenarioPublic) -> str:
     return f":pushpin: *{escape(scenario.name)}* · v{scenario.version}"
 
 
+def _figures(scenario: ScenarioPublic) -> list[dict[str, Any]]:
+    """The estimate's blocks with the budget status right under the costs, where the eye already is."""
+    blocks = estimate_blocks(scenario.estimate, assumptions=False)
+    status = budget_status(scenario)
+    if status:
+        blocks.insert(2, _section(status))
+    return blocks
+
+
 def scenario_card(scenario: ScenarioPublic, *, changed_by: str | None = None) -> dict[str, Any]:
     """The scenario's message in the channel; its thread is where people discuss it."""
     who = f"saved by <@{scenario.author_id}>"
@@ -87,11 +96,8 @@ def scenario_card(scenario: ScenarioPublic, *, changed_by: str | None = None) ->
         who += f" · v{scenario.version} by <@{changed_by}>"
     blocks = [
         _section(f"{_title(scenario)} — {who}"),
-        *estimate_blocks(scenario.estimate, assumptions=False),
+        *_figures(scenario),
     ]
-    status = budget_status(scenario)
-    if status:
-        blocks.append(_section(status))
     blocks.append(
         _context(
             f"`/cost {escape(scenario.text)}` · Reply in this thread to discuss it; a reply like `what if 2M users`, "
@@ -166,11 +172,8 @@ def scenario_detail(
     """`/cost show NAME`: the figures, every version, the latest replies from its thread."""
     blocks = [
         _section(f"{_title(scenario)} — saved by <@{scenario.author_id}> on {_day(scenario.created_at)}"),
-        *estimate_blocks(scenario.estimate, assumptions=False),
+        *_figures(scenario),
     ]
-    status = budget_status(scenario)
-    if status:
-        blocks.append(_section(status))
     recent = list(versions)[-10:]
     history = "\n".join(_version_line(v) for v in reversed(recent))
     more = f"\n…and {len(versions) - len(recent)} earlier" if len(versions) > len(recent) else ""
@@ -205,8 +208,14 @@ def _one_line(text: str, limit: int = 200) -> str:
 
 
 def _differences(comparison: Comparison) -> list[str]:
+    """What changed, one line each, then what didn't in one line: the changes are the news."""
     lines = [f"*{escape(label)}*: {escape(old)} → {escape(new)}" for label, old, new in comparison.changes]
-    lines += [f"*{escape(d.label)}*: {d.describe()}" for d in comparison.differences]
+    lines += [f"*{escape(d.label)}*: {d.describe()}" for d in comparison.differences if not d.unchanged]
+    same = [d.label for d in comparison.differences if d.unchanged]
+    if not lines:
+        return []  # nothing differs: the caller says so in words
+    if same:
+        lines.append(f"_Unchanged: {escape(', '.join(same))}_")
     lines += [f"_{escape(note)}_" for note in comparison.notes]
     return lines
 

@@ -218,7 +218,7 @@ def test_compare_needs_exactly_two_names(db: Database, client: WebClient, args: 
 def test_the_author_may_delete_and_the_card_says_so(db: Database, client: WebClient, fake_slack: FakeSlack) -> None:
     scenario = saved(db, client)
     reply = run("delete plan", db, client)
-    assert reply.private and "Deleted *plan* with its 1 version(s)" in shown(reply)
+    assert reply.private and "Deleted *plan* with its only version and the replies" in shown(reply)
     assert stored(db, "plan") is None
     (update,) = fake_slack.api_calls("chat.update")
     assert update.body["ts"] == scenario.card_ts and "was deleted by <@U0ALICE>" in json.dumps(update.body)
@@ -385,7 +385,7 @@ def test_an_asked_what_if_that_cannot_be_read_is_explained_privately(db: Databas
     answer = what_if(saved(db, client), "what if banana", asked_by="U0BOB")
     assert answer is not None and answer.private and answer.estimate is None
     assert "I read that as a what-if, but couldn't apply it" in shown(answer)
-    assert "Try: `/cost what if 2M users`" in shown(answer)
+    assert "Try: `what if 2M users`" in shown(answer)  # a reply to type in the thread, not a command
 
 
 def test_saving_a_what_if_makes_the_next_version_and_updates_the_card(

@@ -297,7 +297,18 @@ def test_a_what_if_with_the_same_figures_says_so() -> None:
         saved, text=MONTHLY, estimate=saved.estimate, comparison=compare_estimates(saved.estimate, saved.estimate),
         asked_by="U0BOB",
     )  # fmt: skip
-    assert "API spend per month*: $1,000,000 (unchanged)" in message["blocks"][1]["text"]["text"]
+    assert message["blocks"][1]["text"]["text"] == "Same figures as the saved version."
+
+
+def test_unchanged_figures_are_summed_up_in_one_line_after_the_changes() -> None:
+    saved = scenario()
+    more = estimate_text(MONTHLY.replace("1M users", "2M users"))
+    message = what_if_message(saved, text=more.text, estimate=more, comparison=compare_estimates(saved.estimate, more),
+                              asked_by="U0BOB")  # fmt: skip
+    lines = message["blocks"][1]["text"]["text"].splitlines()
+    assert lines[0].startswith("*API spend per month*: $1,000,000 → $2,000,000")
+    assert "(unchanged)" not in "\n".join(lines)
+    assert lines[-1] == "_Unchanged: API price per unit, API spend per user per month_"
 
 
 # --- budget status -------------------------------------------------------------------------------------------
