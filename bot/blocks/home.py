@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.blocks.mrkdwn import clip, escape
-from bot.blocks.scenarios import budget_status
-from costing.money import format_usd
+from bot.blocks.scenarios import budget_status, figures_line, scenario_link
 from storage import ScenarioPublic
 from storage.models import DigestSubscription
 
@@ -20,21 +19,15 @@ _HOME_DIGESTS = 30
 
 
 def _scenario(scenario: ScenarioPublic) -> dict[str, Any]:
-    name = escape(scenario.name)
-    title = f"<{scenario.card_permalink}|{name}>" if scenario.card_permalink else f"*{name}*"
-    where = f"<#{scenario.channel_id}>"
+    where = f"{scenario_link(scenario)} · <#{scenario.channel_id}>"
     if scenario.channel_private:
         # Private channels keep their figures to themselves: the link opens them for members only.
-        text = f"{title} · {where} · :lock: private channel — open it there for the figures"
+        text = f"{where} · :lock: private channel — open it there for the figures"
     else:
         e = scenario.estimate
-        when = f"/{e.period}" if e.period else " one-off"
         text = (
-            f"{title} · {where} · v{scenario.version}\n{escape(e.model_name)} · {escape(e.workload)} · "
-            f"*{format_usd(e.api.total_usd)}*{when} API · {format_usd(e.compute.total_usd)}{when} compute"
+            f"{where} · v{scenario.version}\n{escape(e.model_name)} · {escape(e.workload)} · {figures_line(scenario)}"
         )
-        if e.value is not None and e.value.ratio is not None:
-            text += f" · value ÷ spend {e.value.ratio:,.2f}×"
         status = budget_status(scenario)
         if status:
             text += f"\n{status}"

@@ -21,8 +21,11 @@ __all__ = [
     "budget_status",
     "comparison_message",
     "deleted_card",
+    "figures_line",
+    "is_over_budget",
     "scenario_card",
     "scenario_detail",
+    "scenario_link",
     "scenario_list",
     "version_saved_note",
     "what_if_message",
@@ -113,23 +116,32 @@ def deleted_card(name: str, *, deleted_by: str, when: datetime) -> dict[str, Any
     return {"text": f"Scenario {escape(name)} was deleted", "blocks": [_section(text)]}
 
 
-def _link(scenario: ScenarioPublic) -> str:
+def scenario_link(scenario: ScenarioPublic) -> str:
+    """The scenario's name, linked to its card's thread when it has one."""
     if scenario.card_permalink:
         return f"<{scenario.card_permalink}|{escape(scenario.name)}>"
     return f"*{escape(scenario.name)}*"
 
 
-def _summary(scenario: ScenarioPublic) -> str:
+def is_over_budget(scenario: ScenarioPublic) -> bool:
+    """Its monthly API spend passes its budget (never for a one-off cost or without a budget)."""
+    spend = monthly_spend(scenario.estimate)
+    return scenario.budget_usd_month is not None and spend is not None and spend > scenario.budget_usd_month
+
+
+def figures_line(scenario: ScenarioPublic) -> str:
+    """`*$1,000,000*/month API · $1,430,556/month compute · value ÷ spend 0.50×`: the figures in one line."""
     estimate = scenario.estimate
     when = f"/{estimate.period}" if estimate.period else " one-off"
-    line = (
-        f"{_link(scenario)} · v{scenario.version} · *{format_usd(estimate.api.total_usd)}*{when} API · "
-        f"{format_usd(estimate.compute.total_usd)}{when} compute"
-    )
+    line = f"*{format_usd(estimate.api.total_usd)}*{when} API · {format_usd(estimate.compute.total_usd)}{when} compute"
     if estimate.value is not None and estimate.value.ratio is not None:
         line += f" · value ÷ spend {estimate.value.ratio:,.2f}×"
-    status = budget_status(scenario)
-    if status and ("over budget" in status or "over its" in status):
+    return line
+
+
+def _summary(scenario: ScenarioPublic) -> str:
+    line = f"{scenario_link(scenario)} · v{scenario.version} · {figures_line(scenario)}"
+    if is_over_budget(scenario):
         line += " · :rotating_light: over budget"
     return line + f"\n`/cost {escape(scenario.text)}`"
 
@@ -239,7 +251,7 @@ def comparison_message(a: ScenarioPublic, b: ScenarioPublic, comparison: Compari
         _section(f"*{escape(a.name)}* → *{escape(b.name)}*, {escape(comparison.basis)}"),
         {"type": "section", "fields": [column(a), column(b)]},
         _section("\n".join(lines) if lines else "Their figures are the same."),
-        _context(f"{_link(a)}: `/cost {escape(a.text)}`\n{_link(b)}: `/cost {escape(b.text)}`"),
+        _context(f"{scenario_link(a)}: `/cost {escape(a.text)}`\n{scenario_link(b)}: `/cost {escape(b.text)}`"),
     ]
     return {"text": f"{escape(a.name)} compared with {escape(b.name)}", "blocks": blocks}
 
