@@ -138,6 +138,7 @@ def save_named(name: str, text: str, *, where: Where, db: Database, client: WebC
         )
     posted, why = post_card(scenario, db=db, client=client)
     saved = f":white_check_mark: Saved *{escape(scenario.name)}* (v1)"
+    caveat = f"\n:information_source: {escape(why)}" if posted is not None and why else ""
     if posted is not None and posted.card_permalink:
         text_out = f"{saved}. <{posted.card_permalink}|Its card is in the channel>; its thread is the discussion."
     elif posted is not None:
@@ -147,7 +148,7 @@ def save_named(name: str, text: str, *, where: Where, db: Database, client: WebC
             f"{saved}, but I couldn't post its card here ({why}). Invite me with `/invite @costbot`, then "
             f"`/cost show {escape(scenario.name)}` has a button to post it."
         )
-    message = {"text": f"Saved {escape(scenario.name)}", "blocks": [_mrkdwn(text_out)]}
+    message = {"text": f"Saved {escape(scenario.name)}", "blocks": [_mrkdwn(text_out + caveat)]}
     return Reply(message, estimate, private=True)
 
 
@@ -204,7 +205,12 @@ def _save(args: str, where: Where, db: Database, client: WebClient, notes: Estim
 
 
 def post_card(scenario: ScenarioPublic, *, db: Database, client: WebClient) -> tuple[ScenarioPublic | None, str]:
-    """Post the scenario's card in its channel and remember it; (the scenario with its card, "") or (None, why)."""
+    """Post the scenario's card in its channel and remember it.
+
+    Returns:
+        (the scenario with its card, "" or a caveat for the user), or (None, why it couldn't be posted).
+    """
+    private, member = _join(client, scenario.channel_id)
     try:
         posted = client.chat_postMessage(
             channel=scenario.channel_id, unfurl_links=False, unfurl_media=False, **scenario_card(scenario)
@@ -214,18 +220,20 @@ def post_card(scenario: ScenarioPublic, *, db: Database, client: WebClient) -> t
         log.info("card not posted: team=%s channel=%s error=%s", scenario.team_id, scenario.channel_id, code)
         with db.session() as session:  # still worth knowing: App Home must not show a private channel's figures
             set_card(session=session, team_id=scenario.team_id, scenario_id=scenario.id, card_ts=None,
-                     permalink=None, channel_private=_is_private(client, scenario.channel_id))  # fmt: skip
+                     permalink=None, channel_private=private)  # fmt: skip
         return None, f"Slack said {code}"
     ts = posted["ts"]
     permalink = _permalink(client, scenario.channel_id, ts)
-    private = _is_private(client, scenario.channel_id)
     with db.session() as session:
         set_card(
             session=session, team_id=scenario.team_id, scenario_id=scenario.id, card_ts=ts, permalink=permalink,
             channel_private=private,
         )  # fmt: skip
         updated = get_scenario_by_id(session=session, team_id=scenario.team_id, scenario_id=scenario.id)
-    return updated, ""
+    caveat = (
+        "" if member else "I'm not a member of this channel, so I won't hear replies in its thread: /invite @costbot"
+    )
+    return updated, caveat
 
 
 def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
@@ -235,13 +243,26 @@ def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
         return None
 
 
-def _is_private(client: WebClient, channel: str) -> bool:
-    """Private channels, group DMs and DMs keep their scenarios to themselves; when unsure, treat as private."""
+def _join(client: WebClient, channel: str) -> tuple[bool, bool]:
+    """Whether the channel is private, and whether the bot is (now) a member.
+
+    Slack delivers a thread's replies only to members; `chat:write.public` lets a card be posted in a public
+    channel without being one, so the bot joins it first. Private channels, group DMs and DMs keep their
+    scenarios to themselves; when Slack can't say, the channel is taken as private.
+    """
     try:
         info = client.conversations_info(channel=channel)["channel"]
     except SlackApiError:
-        return True
-    return bool(info.get("is_private") or info.get("is_im") or info.get("is_mpim"))
+        return True, True  # unknown: private for safety; posting will tell whether we may
+    private = bool(info.get("is_private") or info.get("is_im") or info.get("is_mpim"))
+    member = bool(info.get("is_member", True) or info.get("is_im"))
+    if not private and not member:
+        try:
+            client.conversations_join(channel=channel)
+            member = True
+        except SlackApiError as error:
+            log.info("could not join channel=%s error=%s", channel, error.response.get("error"))
+    return private, member
 
 
 def _update_card(scenario: ScenarioPublic, message: dict[str, Any], client: WebClient) -> None:

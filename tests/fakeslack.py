@@ -53,6 +53,8 @@ class FakeSlack:
     #: Users whose users.info says is_admin; channels whose conversations.info says is_private.
     admins: set[str] = field(default_factory=set)
     private_channels: set[str] = field(default_factory=set)
+    #: Public channels the bot is not a member of (conversations.join makes it one, unless refused).
+    outside_channels: set[str] = field(default_factory=set)
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _ts: Any = field(default_factory=lambda: itertools.count(1))
@@ -154,6 +156,7 @@ class FakeSlack:
             self.auth_error = None
             self.admins.clear()
             self.private_channels.clear()
+            self.outside_channels.clear()
 
     def api_calls(self, method: str) -> list[Call]:
         with self._lock:
@@ -236,7 +239,12 @@ class FakeSlack:
         if method == "conversations.info":
             channel = str(body.get("channel", ""))
             return {"ok": True, "channel": {"id": channel, "is_private": channel in self.private_channels,
-                                            "is_im": channel.startswith("D"), "is_mpim": False}}  # fmt: skip
+                                            "is_im": channel.startswith("D"), "is_mpim": False,
+                                            "is_member": channel not in self.outside_channels}}  # fmt: skip
+        if method == "conversations.join":
+            with self._lock:
+                self.outside_channels.discard(str(body.get("channel", "")))
+            return {"ok": True, "channel": {"id": body.get("channel")}}
         if method == "views.publish":
             return {"ok": True, "view": {"id": "V0HOME", **(body.get("view") or {})}}
         if method == "files.getUploadURLExternal":

@@ -18,6 +18,7 @@ METHOD_SCOPES = {
     "chat_update": "chat:write",
     "chat_getPermalink": None,
     "conversations_info": "channels:read groups:read",
+    "conversations_join": "channels:join",
     "users_info": "users:read",
     "views_open": None,
     "views_publish": None,

@@ -413,3 +413,22 @@ def test_incomplete_commands_say_what_to_type(running_bot: RunningBot, fake_slac
     answer = slash(running_bot, fake_slack, text, channel=new_channel())
     assert "/cost" in answer["text"] or "scenario" in answer["text"]
     assert answer["response_type"] == "ephemeral"
+
+
+def test_saving_in_a_public_channel_the_bot_is_not_in_joins_it_to_hear_the_thread(
+    running_bot: RunningBot, fake_slack: FakeSlack
+) -> None:
+    channel = new_channel()
+    fake_slack.outside_channels.add(channel)
+    save(running_bot, fake_slack, "joined", "video 10s", channel=channel)
+    assert [c.body["channel"] for c in fake_slack.api_calls("conversations.join")] == [channel]
+
+
+def test_when_joining_is_refused_the_saver_is_told_replies_wont_be_heard(
+    running_bot: RunningBot, fake_slack: FakeSlack
+) -> None:
+    channel = new_channel()
+    fake_slack.outside_channels.add(channel)
+    fake_slack.fail_next("conversations.join", error="method_not_supported_for_channel_type")
+    answer = slash(running_bot, fake_slack, "save deaf video 10s", channel=channel)
+    assert "Saved *deaf*" in text_of(answer) and "/invite @costbot" in text_of(answer)
