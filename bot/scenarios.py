@@ -30,7 +30,7 @@ from bot.blocks.scenarios import (
 )
 from bot.notes import EstimateNotes
 from bot.replies import Reply, estimate_text
-from costing import CatalogError, Estimate, EstimateError, Subcommand, current_catalog
+from costing import CatalogError, Estimate, EstimateError, Subcommand, current_catalog, parse_request
 from costing.budget import parse_budget
 from costing.compare import compare_estimates
 from costing.lexicon import EXAMPLES, WORKLOAD_WORDS
@@ -53,6 +53,7 @@ from storage import (
     save_scenario,
     set_card,
 )
+from storage.names import name_problem
 from storage.types import utcnow
 
 __all__ = [
@@ -119,13 +120,20 @@ def save_named(name: str, text: str, *, where: Where, db: Database, client: WebC
         return Reply(message, private=True)
     except CatalogError as error:
         return _problem(f"costbot's price book has a problem, so I can't save anything: {error}")
+    problem = name_problem(name)
+    if problem:
+        return _problem(
+            f"'{name[:80]}' can't be a scenario name. {problem} "
+            f'Quote a name with spaces: /cost save "launch plan" {EXAMPLES["video"]}'
+        )
     try:
         create = ScenarioCreate(
             team_id=where.team_id, channel_id=where.channel_id, name=name, author_id=where.user_id,
             text=estimate.text, estimate=estimate,
         )  # fmt: skip
-    except ValidationError as error:
-        return _problem(_name_problem(name, error))
+    except ValidationError:  # the name was checked above: Slack sent ids that aren't Slack's
+        log.warning("save refused ids: team=%r channel=%r user=%r", where.team_id, where.channel_id, where.user_id)
+        return _problem("Slack sent ids I don't recognise for this channel or user; nothing was saved.")
     try:
         with db.session() as session:
             scenario = save_scenario(session=session, scenario_create=create)
@@ -158,19 +166,6 @@ def _mrkdwn(text: str) -> dict[str, Any]:
 
 def _context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
-def _name_problem(name: str, error: ValidationError) -> str:
-    fields = {str(e["loc"][0]) for e in error.errors()}
-    if "name" in fields:
-        if not name:
-            return "Give the scenario a name: /cost save NAME video 10s x 1M users."
-        return (
-            f"'{name[:80]}' can't be a scenario name: up to 60 characters, starting with a letter or digit, "
-            "using letters, digits, spaces and - _ . ' & + ( ) # /. Quote a name with spaces: "
-            '/cost save "launch plan" video 10s x 1M users.'
-        )
-    return "Slack sent ids I don't recognise for this channel or user; nothing was saved."
 
 
 def _save(args: str, where: Where, db: Database, client: WebClient, notes: EstimateNotes | None) -> Reply:
@@ -401,10 +396,15 @@ def _new_version(
 
 
 def _with_value(text: str, value: str, *, model_names: frozenset[str]) -> str:
-    from costing import parse_request
+    """`text` with its value section replaced by `value` (empty: none).
 
+    Raises:
+        EstimateError: The saved text no longer parses (a model left the price book).
+    """
     request = parse_request(text, model_names=model_names)
-    sections = request.sections()  # type: ignore[union-attr]
+    if isinstance(request, Subcommand):  # never saved as such; refuse rather than guess
+        raise EstimateError(f"The saved text '{text}' is not an estimate.")
+    sections = request.sections()
     sections["value"] = value
     return " ".join(part for part in sections.values() if part)
 
@@ -423,7 +423,12 @@ def _value(args: str, where: Where, db: Database, client: WebClient) -> Reply:
         value = ""
     elif not value.lower().startswith(_VALUE_WORDS):
         value = f"value {value}"
-    text = _with_value(scenario.text, value, model_names=current_catalog().model_names)
+    try:
+        text = _with_value(scenario.text, value, model_names=current_catalog().model_names)
+    except EstimateError as error:
+        return Reply(error_message(error, scenario.text), private=True)
+    except CatalogError as error:
+        return _problem(f"costbot's price book has a problem: {error}")
     outcome = _new_version(scenario, text=text, where=where, db=db, client=client, change="value")
     if isinstance(outcome, Reply):
         return outcome

@@ -47,16 +47,21 @@ def _scenario_of_thread(db: Database, team_id: str | None, event: dict[str, Any]
         return scenario_for_thread(session=session, team_id=team_id, channel_id=event["channel"], thread_ts=thread_ts)
 
 
-def _keep_and_answer(scenario: ScenarioPublic, event: dict[str, Any], text: str, db: Database) -> Reply | None:
-    """Keep the reply with its scenario; the what-if answer when it reads as a change."""
+def _keep_and_answer(
+    scenario: ScenarioPublic, event: dict[str, Any], text: str, db: Database
+) -> tuple[bool, Reply | None]:
+    """Keep the reply with its scenario: (kept now, the what-if answer when it reads as a change).
+
+    A message kept already (the same ts, whichever event brought it) is not answered again.
+    """
     answer = what_if(scenario, text, asked_by=event["user"])
     with db.session() as session:
-        add_reply(
+        kept = add_reply(
             session=session, team_id=scenario.team_id, scenario_id=scenario.id,
             reply_create=ThreadReplyCreate(user_id=event["user"], ts=event["ts"], text=event.get("text") or "",
                                            is_change=answer is not None and not answer.private),
         )  # fmt: skip
-    return answer
+    return kept, answer
 
 
 def _post(reply: Reply, event: dict[str, Any], thread_ts: str, client: WebClient) -> None:
@@ -80,7 +85,9 @@ def app_mention(
             where = Where(team_id=body["team_id"], channel_id=event["channel"], user_id=event["user"])
             reply = run_scenario_command(command, where=where, db=db, client=client)
         elif scenario is not None:
-            reply = _keep_and_answer(scenario, event, text, db)
+            kept, reply = _keep_and_answer(scenario, event, text, db)
+            if not kept:
+                return
         if reply is None:
             reply = reply_to(text, share=False)  # the answer is public already
     except Exception:  # a bug of ours: logged with context; the author still hears back
@@ -104,11 +111,11 @@ def thread_message(
     if scenario is None:
         return
     try:
-        reply = _keep_and_answer(scenario, event, text, db)
+        kept, reply = _keep_and_answer(scenario, event, text, db)
     except Exception:
         logger.exception("thread reply failed: channel=%s user=%s", event.get("channel"), event.get("user"))
         return
-    if reply is not None:
+    if kept and reply is not None:
         _post(reply, event, event["thread_ts"], client)
 
 

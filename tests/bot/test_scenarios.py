@@ -153,7 +153,7 @@ def test_a_name_taken_in_any_case_is_refused_and_the_scenario_kept(db: Database,
 
 def test_a_malformed_name_is_refused_with_the_rules(db: Database, client: WebClient) -> None:
     reply = run("save -plan video 10s", db, client)
-    assert reply.private and "'-plan' can't be a scenario name: up to 60 characters" in shown(reply)
+    assert reply.private and "'-plan' can't be a scenario name. A name starts with a letter or digit" in shown(reply)
     assert stored(db, "-plan") is None
 
 

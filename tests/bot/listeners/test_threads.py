@@ -129,6 +129,15 @@ def test_a_what_if_is_answered_in_the_thread_for_everyone_and_kept_as_a_change(
     assert reply.text == "what if 2M users" and reply.is_change is True
 
 
+def test_a_message_that_arrives_twice_is_answered_once(
+    sqlite_db: Database, scenario: ScenarioPublic, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
+) -> None:
+    said(sqlite_db, client, logger, "what if 2M users")
+    said(sqlite_db, client, logger, "what if 2M users")  # the same ts, under another event id
+    assert len(fake_slack.api_calls("chat.postMessage")) == 1
+    assert len(kept(sqlite_db, scenario)) == 1
+
+
 def test_an_unreadable_what_if_is_explained_to_its_author_alone(
     sqlite_db: Database, scenario: ScenarioPublic, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
 ) -> None:
