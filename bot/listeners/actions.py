@@ -20,6 +20,7 @@ from bot.blocks import (
     problem_message,
     save_modal,
 )
+from bot.blocks.mrkdwn import escape
 from bot.blocks.scenarios import POST_CARD_ACTION, SAVE_VERSION_ACTION
 from bot.listeners.acknowledge import acknowledge
 from bot.replies import estimate_text
@@ -97,14 +98,12 @@ def _where(body: dict[str, Any]) -> Where:
 
 def save_estimate(body: dict[str, Any], client: WebClient) -> None:
     """Ask for a name in a modal; the submission saves the estimate in this channel (see modals.answer_save)."""
-    container = body.get("container") or {}
     where = {
         "text": body["actions"][0]["value"],
         "channel": _channel_id(body),
         "response_url": body.get("response_url"),
         "thread_ts": (body.get("message") or {}).get("thread_ts"),
         "replace": False,
-        "ephemeral": bool(container.get("is_ephemeral")),
     }
     view = save_modal(where["text"], private_metadata=json.dumps(where))
     client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -151,7 +150,7 @@ def post_scenario_card(body: dict[str, Any], client: WebClient, respond: Respond
     if posted is None:
         respond(replace_original=False, **problem_message(f"I still can't post in this channel ({why})."))
         return
-    respond(replace_original=False, text=f"Posted the card of {scenario.name}; its thread is the discussion.")
+    respond(replace_original=False, text=f"Posted the card of *{escape(scenario.name)}*; its thread is the discussion.")
 
 
 def register(app: App) -> None:

@@ -5,9 +5,11 @@ import logging
 
 from slack_sdk import WebClient
 
-from bot.listeners.actions import adjust_estimate, share_estimate
+from bot.listeners.actions import adjust_estimate, post_scenario_card, share_estimate
+from bot.scenarios import Where, save_named
+from storage import Database, get_scenario
 from tests.bot.listeners.conftest import Recorder
-from tests.fakeslack import FakeSlack, button_payload
+from tests.fakeslack import TEAM, FakeSlack, button_payload
 
 
 def test_share_posts_in_the_channel_and_deletes_the_ephemeral(
@@ -54,3 +56,25 @@ def test_adjust_opens_the_modal_with_where_to_answer(
         "thread_ts": None,
     }
     assert fake_slack.api_calls("views.open")[0].body["trigger_id"] == "1337.42.abcd"
+
+
+def test_a_card_that_could_not_be_posted_is_posted_from_show(
+    client: WebClient, fake_slack: FakeSlack, respond: Recorder, sqlite_db: Database
+) -> None:
+    where = Where(team_id=TEAM, channel_id="C0GENERAL", user_id="U0ALICE")
+    fake_slack.fail_next("chat.postMessage", error="not_in_channel")
+    saved = save_named("plan", "video 10s", where=where, db=sqlite_db, client=client)
+    assert "couldn't post its card" in json.dumps(saved.message)
+    with sqlite_db.session(write=False) as session:
+        scenario = get_scenario(session=session, team_id=TEAM, channel_id="C0GENERAL", name="plan")
+    assert scenario is not None and scenario.card_ts is None
+
+    payload = button_payload("post_scenario_card", str(scenario.id), response_url=fake_slack.response_url())
+    post_scenario_card(body=payload, client=client, respond=respond, db=sqlite_db)
+
+    assert respond.only["text"] == "Posted the card of *plan*; its thread is the discussion."
+    with sqlite_db.session(write=False) as session:
+        posted = get_scenario(session=session, team_id=TEAM, channel_id="C0GENERAL", name="plan")
+    assert posted is not None and posted.card_ts and posted.card_permalink
+    post_scenario_card(body=payload, client=client, respond=respond, db=sqlite_db)  # pressed again
+    assert "has its card in the channel already" in respond.calls[-1]["text"]
