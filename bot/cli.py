@@ -87,8 +87,10 @@ def _threads(text: str) -> int:
     return int(text)
 
 
-def _fail(message: str) -> int:
-    print(f"costbot: {message}", file=sys.stderr)
+def _fail(*messages: str) -> int:
+    """Say what is wrong, one line per problem, and return the bad-input status."""
+    for message in messages:
+        print(f"costbot: {message}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -179,9 +181,7 @@ def _db(args: argparse.Namespace) -> int:
         db = Database(settings.database_url)
         current = current_revision(db)
     except ConfigError as error:
-        for problem in error.problems:
-            print(f"costbot: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(*error.problems)
     except DatabaseError as error:
         return _fail(str(error))
     head = head_revision()
@@ -205,9 +205,7 @@ def _serve(args: argparse.Namespace) -> int:
         client = web_client(settings)
         identity = check_token(client)
     except ConfigError as error:
-        for problem in error.problems:
-            print(f"costbot: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(*error.problems)
     except CatalogError as error:
         return _fail(f"COSTBOT_PRICES: {error}")
     app = create_app(settings, db=db, client=client, bot_user_id=identity.get("user_id"))
