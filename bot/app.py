@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 from urllib.error import URLError
 
@@ -20,18 +19,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot import listeners
 from bot.config import ConfigError, Settings
-from bot.dedupe import RecentIds
+from bot.dedupe import EventClaims, RecentIds
 from bot.notes import EstimateNotes
-from storage import Database, claim_event, forget_events_before
-from storage.types import utcnow
+from storage import Database
 
 __all__ = ["ProvideDatabase", "SkipRepeatedEvents", "check_token", "create_app", "web_client"]
 
 log = logging.getLogger(__name__)
-
-#: Slack retries an event for about an hour; its id is kept a day, then forgotten.
-KEEP_EVENT_IDS = timedelta(days=1)
-PRUNE_EVERY = 1000
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -72,17 +66,19 @@ def check_token(client: WebClient) -> dict[str, Any]:
 
 
 class ProvideDatabase(Middleware):
-    """Hand listeners the process's database (`db`), where to note estimates (`estimate_notes`) and the bot's
-    own user id (`context.bot_user_id`)."""
+    """Hand listeners the process's database (`db`), where to note estimates (`estimate_notes`), where to claim
+    events (`event_claims`) and the bot's own user id (`context.bot_user_id`)."""
 
     def __init__(self, db: Database, *, bot_user_id: str | None) -> None:
         self._db = db
         self._notes = EstimateNotes(db)
+        self._claims = EventClaims(db)
         self._bot_user_id = bot_user_id
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
         req.context["db"] = self._db
         req.context["estimate_notes"] = self._notes
+        req.context["event_claims"] = self._claims
         if self._bot_user_id and not req.context.get("bot_user_id"):
             req.context["bot_user_id"] = self._bot_user_id
         return next()
@@ -91,30 +87,20 @@ class ProvideDatabase(Middleware):
 class SkipRepeatedEvents(Middleware):
     """Acknowledge an event Slack delivers again (`X-Slack-Retry-Num`, same `event_id`) without handling it.
 
-    Event ids are claimed in the database, so a retry that reaches another replica, or this one after a
-    restart, is recognised too; the in-process memory answers the common case without a query.
+    This process's memory answers the common case before the acknowledgement; listeners with side effects
+    also claim the id in the database (`EventClaims`), for repeats that reach another replica.
     """
 
-    def __init__(self, db: Database, recent: RecentIds | None = None) -> None:
-        self._db = db
-        self._recent = recent or RecentIds()
-        self._claims = 0
+    def __init__(self, recent: RecentIds) -> None:
+        self._recent = recent
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
         body = req.body
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not (self._recent.first_time(event_id) and self._claim(event_id, body.get("team_id"))):
+        if event_id and not self._recent.first_time(event_id):
             log.info("event %s delivered again; acknowledged, not handled twice", event_id)
             return BoltResponse(status=200, body="")
         return next()
-
-    def _claim(self, event_id: str, team_id: str | None) -> bool:
-        with self._db.session() as session:
-            first = claim_event(session=session, event_id=event_id, team_id=team_id)
-            self._claims += 1
-            if self._claims % PRUNE_EVERY == 1:  # at the first event, then now and then: the table stays small
-                forget_events_before(session=session, before=utcnow() - KEEP_EVENT_IDS)
-            return first
 
 
 def create_app(
@@ -134,7 +120,7 @@ def create_app(
         token_verification_enabled=False,  # check_token does it once at start-up, with a readable error
         process_before_response=True,  # the ack is the response as soon as it is made; see listeners.acknowledge
     )
-    app.use(SkipRepeatedEvents(db))
+    app.use(SkipRepeatedEvents(RecentIds()))
     app.use(ProvideDatabase(db, bot_user_id=bot_user_id))
     listeners.register(app)
     return app

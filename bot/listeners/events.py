@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import problem_message
 from bot.blocks.home import HOME_SCENARIOS, home_view
+from bot.dedupe import EventClaims
 from bot.listeners.acknowledge import acknowledge
 from bot.replies import Reply, reply_to
 from bot.scenarios import SCENARIO_COMMANDS, Where, run_scenario_command, what_if
@@ -72,9 +73,12 @@ def _post(reply: Reply, event: dict[str, Any], thread_ts: str, client: WebClient
 
 
 def app_mention(
-    body: dict[str, Any], event: dict[str, Any], client: WebClient, db: Database, logger: logging.Logger
-) -> None:
+    body: dict[str, Any], event: dict[str, Any], client: WebClient, db: Database, event_claims: EventClaims,
+    logger: logging.Logger,
+) -> None:  # fmt: skip
     """Answer in the mention's thread; in a scenario's thread a change is answered against the scenario."""
+    if not event_claims.first(body):
+        return  # another replica has it
     text = mention_text(event.get("text", ""))
     thread_ts = event.get("thread_ts") or event["ts"]
     try:
@@ -98,7 +102,7 @@ def app_mention(
 
 def thread_message(
     body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient, db: Database,
-    logger: logging.Logger,
+    event_claims: EventClaims, logger: logging.Logger,
 ) -> None:  # fmt: skip
     """A message in a scenario's thread: kept with the scenario; a change (`what if 2M users`) is answered."""
     if event.get("subtype") not in _SAID or event.get("bot_id") or not event.get("user"):
@@ -108,7 +112,7 @@ def thread_message(
     if bot_user_id and f"<@{bot_user_id}" in text:
         return  # app_mention answers it (and keeps it)
     scenario = _scenario_of_thread(db, body.get("team_id"), event)
-    if scenario is None:
+    if scenario is None or not event_claims.first(body):
         return
     try:
         kept, reply = _keep_and_answer(scenario, event, text, db)

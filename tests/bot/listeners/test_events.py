@@ -4,6 +4,7 @@ import logging
 
 from slack_sdk import WebClient
 
+from bot.dedupe import EventClaims
 from bot.listeners.events import app_mention, mention_text
 from storage import Database
 from tests.fakeslack import TEAM, FakeSlack
@@ -21,16 +22,16 @@ def event(text: str, **extra: str) -> dict[str, str]:
     return {"type": "app_mention", "user": "U0ALICE", "text": text, "ts": "1.5", "channel": "C1", **extra}
 
 
+def mention(text: str, db: Database, client: WebClient, logger: logging.Logger, *, claims: EventClaims | None = None,
+            body: dict[str, str] = BODY, **extra: str) -> None:  # fmt: skip
+    app_mention(event=event(text, **extra), body=body, client=client, db=db,
+                event_claims=claims or EventClaims(db), logger=logger)  # fmt: skip
+
+
 def test_an_estimate_goes_in_the_thread_without_a_share_button(
     client: WebClient, fake_slack: FakeSlack, logger: logging.Logger, sqlite_db: Database
 ) -> None:
-    app_mention(
-        event=event("<@U0BOT> transcribe 10 min x 5k per week", thread_ts="1.0"),
-        client=client,
-        db=sqlite_db,
-        body=BODY,
-        logger=logger,
-    )
+    mention("<@U0BOT> transcribe 10 min x 5k per week", sqlite_db, client, logger, thread_ts="1.0")
     posted = fake_slack.api_calls("chat.postMessage")[0].body
     assert posted["thread_ts"] == "1.0"
     buttons = [e["action_id"] for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]]
@@ -40,13 +41,22 @@ def test_an_estimate_goes_in_the_thread_without_a_share_button(
 def test_help_in_a_thread_is_public(
     client: WebClient, fake_slack: FakeSlack, logger: logging.Logger, sqlite_db: Database
 ) -> None:
-    app_mention(event=event("<@U0BOT> help"), client=client, db=sqlite_db, body=BODY, logger=logger)
+    mention("<@U0BOT> help", sqlite_db, client, logger)
     assert fake_slack.api_calls("chat.postMessage")[0].body["thread_ts"] == "1.5"
 
 
 def test_a_problem_goes_to_the_author_alone(
     client: WebClient, fake_slack: FakeSlack, logger: logging.Logger, sqlite_db: Database
 ) -> None:
-    app_mention(event=event("<@U0BOT> x 1M users"), client=client, db=sqlite_db, body=BODY, logger=logger)
+    mention("<@U0BOT> x 1M users", sqlite_db, client, logger)
     assert fake_slack.api_calls("chat.postMessage") == []
     assert fake_slack.api_calls("chat.postEphemeral")[0].body["user"] == "U0ALICE"
+
+
+def test_a_mention_delivered_to_two_replicas_is_answered_once(
+    client: WebClient, fake_slack: FakeSlack, logger: logging.Logger, db: Database
+) -> None:
+    body = {**BODY, "event_id": "Ev0MENTION1"}
+    for replica in (EventClaims(db), EventClaims(db)):
+        mention("<@U0BOT> video 10s", db, client, logger, claims=replica, body=body)
+    assert len(fake_slack.api_calls("chat.postMessage")) == 1
