@@ -12,6 +12,7 @@ from storage import (
     VersionPublic,
     add_reply,
     add_version,
+    count_scenarios_by_author,
     delete_scenario,
     get_scenario,
     get_scenario_by_id,
@@ -446,3 +447,13 @@ def test_a_scenario_saved_in_a_unit_of_work_is_found_in_it(db: Database) -> None
         saved = save_scenario(session=session, scenario_create=scenario_create("Video launch"))
         found = get_scenario(session=session, team_id=TEAM, channel_id=CHANNEL, name="video launch")
     assert found == saved
+
+
+def test_a_users_scenarios_are_counted_in_their_workspace_only(db: Database) -> None:
+    save(db, "one")
+    save(db, "two", channel_id=OTHER_CHANNEL)
+    save(db, "theirs", author_id=OTHER_AUTHOR)
+    save(db, "elsewhere", team_id=OTHER_TEAM)
+    with db.session(write=False) as session:
+        assert count_scenarios_by_author(session=session, team_id=TEAM, author_id=AUTHOR) == 2
+        assert count_scenarios_by_author(session=session, team_id=OTHER_TEAM, author_id=OTHER_AUTHOR) == 0

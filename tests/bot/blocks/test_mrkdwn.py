@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.blocks.mrkdwn import clip, escape, link
+from bot.blocks.mrkdwn import clip, escape, escape_slack_text, link
 
 
 def test_escape_defuses_mentions_and_links() -> None:
@@ -18,3 +18,8 @@ def test_a_url_becomes_a_short_link_and_anything_else_stays_text() -> None:
 def test_clip_keeps_texts_within_slacks_limit() -> None:
     assert clip("x" * 5000) == "x" * 2999 + "…"
     assert clip("short") == "short"
+
+
+def test_text_slack_sent_keeps_its_entities_and_loses_its_markup() -> None:
+    assert escape_slack_text("R&amp;D is &lt;50% <!channel> <@U1>") == "R&amp;D is &lt;50% &lt;!channel&gt; &lt;@U1&gt;"
+    assert escape_slack_text("Q&A") == "Q&amp;A"  # a bare ampersand still becomes an entity
