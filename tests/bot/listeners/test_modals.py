@@ -3,13 +3,17 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks import adjust_modal
-from bot.listeners.modals import answer_adjusted, check_adjusted
+from bot.blocks import adjust_modal, save_modal
+from bot.listeners.modals import answer_adjusted, answer_save, check_adjusted, check_save
 from bot.replies import estimate_text
+from bot.scenarios import Where, save_named
+from storage import Database
 from tests.bot.listeners.conftest import Recorder
-from tests.fakeslack import FakeSlack
+from tests.fakeslack import TEAM, FakeSlack
 
 
 def submitted(where: dict, **fields: str) -> tuple[dict, dict]:
@@ -56,3 +60,38 @@ def test_a_field_that_does_not_parse_gets_the_error_and_the_modal_stays(
     assert list(answer["errors"]) == ["adjust_model"]
     assert "veo-3.1-fast" in answer["errors"]["adjust_model"]
     assert fake_slack.calls == []
+
+
+def save_submitted(name: str, fake_slack: FakeSlack) -> tuple[dict, dict]:
+    where = {"text": "video 10s x 1M users", "channel": "C0GENERAL", "response_url": fake_slack.response_url("sv"),
+             "replace": False}  # fmt: skip
+    view = save_modal(where["text"], private_metadata=json.dumps(where))
+    body = {"user": {"id": "U0ALICE"}, "team": {"id": TEAM}}
+    return body, {**view, "state": {"values": {"scenario_name": {"name": {"value": name}}}}}
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"), [("", "Give the scenario a name."), ("-x", "starts with a letter"), ("Plan", "already")]
+)
+def test_the_save_form_stays_open_with_the_problem_on_the_name(
+    name: str, problem: str, ack: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger,
+    sqlite_db: Database,
+) -> None:  # fmt: skip
+    save_named("plan", "image", where=Where(TEAM, "C0GENERAL", "U0BOB"), db=sqlite_db, client=client)
+    body, view = save_submitted(name, fake_slack)
+    context = BoltContext()
+    check_save(ack=ack, body=body, view=view, context=context, db=sqlite_db)
+    assert ack.only["response_action"] == "errors" and problem in ack.only["errors"]["scenario_name"]
+    answer_save(body=body, view=view, context=context, client=client, db=sqlite_db, logger=logger)
+    assert fake_slack.responses() == []  # the form said it; nothing more is sent
+
+
+def test_a_good_name_closes_the_form_and_saves(
+    ack: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger, sqlite_db: Database
+) -> None:
+    body, view = save_submitted("launch", fake_slack)
+    context = BoltContext()
+    check_save(ack=ack, body=body, view=view, context=context, db=sqlite_db)
+    assert ack.only == {}
+    answer_save(body=body, view=view, context=context, client=client, db=sqlite_db, logger=logger)
+    assert "Saved *launch* (v1)" in json.dumps(fake_slack.responses()[0].body)
