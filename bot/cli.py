@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
         help="answer Slack: /cost, buttons and mentions, over HTTP or Socket Mode",
         description="Serve Slack's slash commands, events and interactivity at POST /slack/events (GET /healthz "
         "answers 200), or connect over Socket Mode with --socket. Settings come from the environment or .env: "
-        "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP), SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL.",
+        "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP), SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL, DATABASE_URL "
+        "(saved scenarios; the schema is brought up to date first).",
     )
     serve.add_argument("--port", type=_port, default=3000, help="HTTP port (default 3000; 0 picks a free one)")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
