@@ -284,10 +284,11 @@ def _show(args: str, where: Where, db: Database) -> Reply:
         return _problem("Which scenario? /cost show NAME (/cost list shows this channel's).")
     with db.session(write=False) as session:
         scenario = get_scenario(session=session, team_id=where.team_id, channel_id=where.channel_id, name=name)
-        if scenario is None:
-            return _not_found(db, where, name)
-        versions = list_versions(session=session, team_id=where.team_id, scenario_id=scenario.id)
-        replies = latest_replies(session=session, team_id=where.team_id, scenario_id=scenario.id)
+        if scenario is not None:
+            versions = list_versions(session=session, team_id=where.team_id, scenario_id=scenario.id)
+            replies = latest_replies(session=session, team_id=where.team_id, scenario_id=scenario.id)
+    if scenario is None:
+        return _not_found(db, where, name)
     return Reply(scenario_detail(scenario, versions=versions, replies=replies), scenario.estimate, private=True)
 
 
@@ -332,25 +333,25 @@ def _refusal(scenario: ScenarioPublic, allowed: bool | None, doing: str) -> Repl
 
 def _find_for_change(
     args: str, where: Where, db: Database, client: WebClient, *, command: str, doing: str, usage: str
-) -> tuple[ScenarioPublic | None, str, Reply | None]:
-    """The scenario named first in `args` if the user may change it, the rest of `args`, or the reply saying no."""
+) -> tuple[ScenarioPublic | Reply, str]:
+    """The scenario named first in `args` if the user may change it (else the reply saying why), and the rest."""
     name, rest = _split_name(args)
     if not name:
-        return None, rest, _problem(f"Which scenario? /cost {command} NAME {usage}".rstrip())
+        return _problem(f"Which scenario? /cost {command} NAME {usage}".rstrip()), rest
     with db.session(write=False) as session:
         scenario = get_scenario(session=session, team_id=where.team_id, channel_id=where.channel_id, name=name)
     if scenario is None:
-        return None, rest, _not_found(db, where, name)
+        return _not_found(db, where, name), rest
     allowed = _may_change(scenario, where.user_id, client)
     if not allowed:
-        return None, rest, _refusal(scenario, allowed, doing)
-    return scenario, rest, None
+        return _refusal(scenario, allowed, doing), rest
+    return scenario, rest
 
 
 def _delete(args: str, where: Where, db: Database, client: WebClient) -> Reply:
-    scenario, _, refusal = _find_for_change(args, where, db, client, command="delete", doing="delete", usage="")
-    if refusal is not None or scenario is None:
-        return refusal or _problem("Which scenario? /cost delete NAME")
+    scenario, _ = _find_for_change(args, where, db, client, command="delete", doing="delete", usage="")
+    if isinstance(scenario, Reply):
+        return scenario
     with db.session() as session:
         gone = delete_scenario(session=session, team_id=where.team_id, scenario_id=scenario.id)
     if not gone:
@@ -410,11 +411,11 @@ def _with_value(text: str, value: str, *, model_names: frozenset[str]) -> str:
 
 
 def _value(args: str, where: Where, db: Database, client: WebClient) -> Reply:
-    scenario, value, refusal = _find_for_change(
+    scenario, value = _find_for_change(
         args, where, db, client, command="value", doing="change the value of", usage="$20/user/month"
     )
-    if refusal is not None or scenario is None:
-        return refusal or _problem("Which scenario? /cost value NAME $20/user/month")
+    if isinstance(scenario, Reply):
+        return scenario
     if not value:
         return _problem(f"What is it worth? /cost value {scenario.name} $20/user/month (or 'off' to remove it).")
     if value.lower() in {"off", "none", "remove", "clear"}:
@@ -436,11 +437,11 @@ def _value(args: str, where: Where, db: Database, client: WebClient) -> Reply:
 
 
 def _budget(args: str, where: Where, db: Database, client: WebClient) -> Reply:
-    scenario, amount, refusal = _find_for_change(
+    scenario, amount = _find_for_change(
         args, where, db, client, command="budget", doing="set the budget of", usage="$5,000/month"
     )
-    if refusal is not None or scenario is None:
-        return refusal or _problem("Which scenario? /cost budget NAME $5,000/month")
+    if isinstance(scenario, Reply):
+        return scenario
     if not amount:
         return _problem(f"How much a month? /cost budget {scenario.name} $5,000/month (or 'off' to remove it).")
     try:
