@@ -1,0 +1,441 @@
+"""The weekly digest's maths: a channel's saved scenarios re-costed and brought to one week, against last week.
+
+Each scenario is re-costed with the current catalog (the model it was saved with, its workload and the user's
+own prices; counts, period and value don't move a unit price), brought to a week, weighed against its value
+and its budget, and compared with the figures the previous digest showed. A changed unit price is named as
+the cause of a change; so is a new version saved in the scenario's thread.
+
+Nothing here knows Slack or the database: scenarios come in as `SavedScenario`, the previous digest as the
+`snapshot()` it left behind, and the result is a `Digest` for the Block Kit and the chart to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from costing.catalog import Catalog
+from costing.errors import EstimateError
+from costing.estimate import Estimate, estimate_request
+from costing.language import parse_request
+from costing.money import format_usd
+from costing.request import Subcommand
+from costing.value import DAYS
+
+__all__ = [
+    "SNAPSHOT_VERSION",
+    "Change",
+    "Digest",
+    "DigestLine",
+    "OneOff",
+    "SavedScenario",
+    "Totals",
+    "UnitCost",
+    "build_digest",
+    "unit_cost",
+]
+
+#: Bumped when `Digest.snapshot()` changes shape; an older snapshot is then read as no previous digest.
+SNAPSHOT_VERSION = 1
+WEEK = DAYS["week"]
+MONTH = DAYS["month"]
+#: A change smaller than this (in dollars a week) is rounding, not news.
+_NOISE = Decimal("0.005")
+
+
+@dataclass(frozen=True, slots=True)
+class SavedScenario:
+    """What the digest needs of one saved scenario."""
+
+    id: int
+    name: str
+    version: int
+    estimate: Estimate
+    budget_usd_month: Decimal | None = None
+    #: The scenario's thread in Slack, when its card was posted.
+    link: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCost:
+    """One unit's API price and compute cost under the current catalog."""
+
+    api_usd: Decimal
+    compute_usd: Decimal
+    model_name: str
+    price_description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """How a scenario's weekly API spend moved since the previous digest, and why."""
+
+    previous_api_week: Decimal
+    delta_usd: Decimal
+    #: Percentage change; None when last week's spend was zero.
+    pct: Decimal | None
+    causes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestLine:
+    """One recurring scenario's week: spend (API and compute), value, their ratio, budget, change."""
+
+    id: int
+    name: str
+    link: str | None
+    version: int
+    model_name: str
+    unit: str
+    api_unit_usd: Decimal
+    compute_unit_usd: Decimal
+    api_week: Decimal
+    compute_week: Decimal
+    #: Value for the week; None when the scenario states no value.
+    value_week: Decimal | None
+    budget_usd_month: Decimal | None
+    #: Against the previous digest; None in the first digest or for a scenario new since then.
+    change: Change | None
+    is_new: bool
+    #: Why the figures are the saved ones (the model is gone from the catalog, say); None when re-costed.
+    not_recosted: str | None = None
+    #: A price change since the scenario was saved, when there is no previous digest to compare with.
+    price_note: str | None = None
+
+    @property
+    def ratio(self) -> Decimal | None:
+        """Value ÷ API spend for the week."""
+        if self.value_week is None or self.api_week <= 0:
+            return None
+        return self.value_week / self.api_week
+
+    @property
+    def api_month(self) -> Decimal:
+        return self.api_week / WEEK * MONTH
+
+    @property
+    def over_budget(self) -> bool:
+        return self.budget_usd_month is not None and self.api_month > self.budget_usd_month
+
+    @property
+    def budget_share_pct(self) -> Decimal | None:
+        """Monthly API spend as a share of the monthly budget; None without a budget (or a $0 one)."""
+        if not self.budget_usd_month:
+            return None
+        return self.api_month / self.budget_usd_month * 100
+
+
+@dataclass(frozen=True, slots=True)
+class OneOff:
+    """A scenario with no period: a cost paid once, shown apart from the weekly figures."""
+
+    id: int
+    name: str
+    link: str | None
+    model_name: str
+    api_usd: Decimal
+    compute_usd: Decimal
+    #: Its value as stated (one-off, or per period with a payback time); None without one.
+    value_description: str | None
+    payback_days: Decimal | None
+    not_recosted: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    api_week: Decimal
+    compute_week: Decimal
+    #: Value of the scenarios that state one, and the API spend of those same scenarios.
+    value_week: Decimal
+    valued_api_week: Decimal
+
+    @property
+    def ratio(self) -> Decimal | None:
+        """Value ÷ API spend over the scenarios that state a value (the others have nothing to weigh)."""
+        return self.value_week / self.valued_api_week if self.valued_api_week > 0 else None
+
+    @property
+    def unvalued_api_week(self) -> Decimal:
+        return self.api_week - self.valued_api_week
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A channel's week: every recurring scenario (by API spend, highest first), one-off costs apart, totals."""
+
+    lines: tuple[DigestLine, ...]
+    one_offs: tuple[OneOff, ...]
+    totals: Totals
+    #: The previous digest's totals; None in the first digest.
+    previous_totals: Totals | None
+    #: Scenarios the previous digest showed that are gone now (deleted, or turned into one-off costs).
+    removed: tuple[str, ...]
+    #: Each unit price that changed since the previous digest, once per model: "Veo 3.1: $0.40 → $0.35 per second".
+    price_changes: tuple[str, ...] = field(default=())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines and not self.one_offs
+
+    def top_spenders(self, count: int = 3) -> tuple[DigestLine, ...]:
+        return tuple(line for line in self.lines[:count] if line.api_week > 0)
+
+    @property
+    def unvalued(self) -> tuple[DigestLine, ...]:
+        return tuple(line for line in self.lines if line.value_week is None)
+
+    @property
+    def over_budget(self) -> tuple[DigestLine, ...]:
+        return tuple(line for line in self.lines if line.over_budget)
+
+    @property
+    def changed(self) -> tuple[DigestLine, ...]:
+        """Lines whose weekly spend moved since the previous digest, biggest move first."""
+        moved = [line for line in self.lines if line.change is not None and abs(line.change.delta_usd) >= _NOISE]
+        return tuple(sorted(moved, key=lambda line: -abs(line.change.delta_usd)))  # type: ignore[union-attr]
+
+    @property
+    def new(self) -> tuple[DigestLine, ...]:
+        return tuple(line for line in self.lines if line.is_new)
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the next digest compares with: per scenario and in total, as JSON (Decimals as exact text)."""
+        return {
+            "version": SNAPSHOT_VERSION,
+            "scenarios": {
+                str(line.id): {
+                    "name": line.name,
+                    "version": line.version,
+                    "model_name": line.model_name,
+                    "unit": line.unit,
+                    "api_unit_usd": str(line.api_unit_usd),
+                    "compute_unit_usd": str(line.compute_unit_usd),
+                    "api_week": str(line.api_week),
+                    "compute_week": str(line.compute_week),
+                    "value_week": None if line.value_week is None else str(line.value_week),
+                }
+                for line in self.lines
+            },
+            "totals": {
+                "api_week": str(self.totals.api_week),
+                "compute_week": str(self.totals.compute_week),
+                "value_week": str(self.totals.value_week),
+                "valued_api_week": str(self.totals.valued_api_week),
+            },
+        }
+
+
+# --- re-costing ----------------------------------------------------------------------------------------------
+
+
+def unit_cost(
+    estimate: Estimate, *, catalog: Catalog, today: date, memo: dict[str, UnitCost | str] | None = None
+) -> UnitCost | str:
+    """One unit of `estimate`'s workload on its model under `catalog`, or why it can't be costed any more.
+
+    Only the workload, the model and the user's own prices set a unit price, so scenarios that differ in
+    counts, period or value share one costing (`memo`, keyed by that text): a digest of thousands of
+    scenarios costs each distinct workload once.
+    """
+    sections = estimate.sections
+    model = sections.get("model") or estimate.model  # the model it was saved with, not today's default
+    text = " ".join(part for part in (sections.get("workload"), model, sections.get("price")) if part)
+    if not sections.get("workload"):
+        text = estimate.text
+    if memo is not None and text in memo:
+        return memo[text]
+    result: UnitCost | str
+    try:
+        request = parse_request(text, model_names=catalog.model_names)
+        if isinstance(request, Subcommand):  # cannot happen for a saved estimate's workload; said, not raised
+            raise EstimateError(f"'{text}' reads as a command now")
+        unit = estimate_request(request, catalog=catalog, today=today)
+        result = UnitCost(unit.api.unit_usd, unit.compute.unit_usd, unit.model_name, unit.api.price.description)
+    except EstimateError as error:
+        result = f"can't be re-costed with today's prices ({error.message}); showing the figures as saved"
+    if memo is not None:
+        memo[text] = result
+    return result
+
+
+def _per_week(amount: Decimal, period: str) -> Decimal:
+    return amount if period == "week" else amount / DAYS[period] * WEEK
+
+
+def _value_week(estimate: Estimate) -> Decimal | None:
+    value = estimate.value
+    if value is None or value.period is None:
+        return None
+    return _per_week(value.total_usd, value.period)
+
+
+def _line(
+    scenario: SavedScenario, cost: UnitCost | str, previous: Mapping[str, Any] | None, has_previous: bool
+) -> DigestLine:
+    estimate = scenario.estimate
+    assert estimate.period is not None
+    if isinstance(cost, str):
+        api_unit, compute_unit, model_name, not_recosted = (
+            estimate.api.unit_usd, estimate.compute.unit_usd, estimate.model_name, cost,
+        )  # fmt: skip
+    else:
+        api_unit, compute_unit, model_name, not_recosted = cost.api_usd, cost.compute_usd, cost.model_name, None
+    api_week = _per_week(api_unit * estimate.quantity, estimate.period)
+    compute_week = _per_week(compute_unit * estimate.quantity, estimate.period)
+    change = None
+    price_note = None
+    if previous is not None:
+        change = _change(api_week, api_unit, compute_unit, scenario, previous, estimate.unit, model_name)
+    elif not has_previous and api_unit != estimate.api.unit_usd:
+        price_note = (
+            f"price changed since it was saved: {_unit_price(estimate.api.unit_usd)} → {_unit_price(api_unit)} "
+            f"per {estimate.unit}"
+        )
+    return DigestLine(
+        id=scenario.id,
+        name=scenario.name,
+        link=scenario.link,
+        version=scenario.version,
+        model_name=model_name,
+        unit=estimate.unit,
+        api_unit_usd=api_unit,
+        compute_unit_usd=compute_unit,
+        api_week=api_week,
+        compute_week=compute_week,
+        value_week=_value_week(estimate),
+        budget_usd_month=scenario.budget_usd_month,
+        change=change,
+        is_new=has_previous and previous is None,
+        not_recosted=not_recosted,
+        price_note=price_note,
+    )
+
+
+def _change(
+    api_week: Decimal,
+    api_unit: Decimal,
+    compute_unit: Decimal,
+    scenario: SavedScenario,
+    previous: Mapping[str, Any],
+    unit: str,
+    model_name: str,
+) -> Change | None:
+    try:
+        before = Decimal(previous["api_week"])
+        before_unit = Decimal(previous["api_unit_usd"])
+        before_compute = Decimal(previous["compute_unit_usd"])
+        before_version = int(previous["version"])
+    except (KeyError, TypeError, ValueError, InvalidOperation):
+        return None  # a damaged snapshot entry: no comparison rather than a wrong one
+    causes = []
+    if before_version != scenario.version:
+        causes.append(f"changed in its thread (v{before_version} → v{scenario.version})")
+    if before_unit != api_unit:
+        causes.append(f"price of {model_name} {_unit_price(before_unit)} → {_unit_price(api_unit)} per {unit}")
+    if before_compute != compute_unit and before_version == scenario.version:
+        causes.append(
+            f"compute estimate {_unit_price(before_compute)} → {_unit_price(compute_unit)} per {unit}"
+        )
+    delta = api_week - before
+    pct = delta / before * 100 if before else None
+    return Change(previous_api_week=before, delta_usd=delta, pct=pct, causes=tuple(causes))
+
+
+def _unit_price(amount: Decimal) -> str:
+    return format_usd(amount)
+
+
+def _totals(data: Mapping[str, Any] | None) -> Totals | None:
+    if not data:
+        return None
+    try:
+        return Totals(
+            api_week=Decimal(data["api_week"]),
+            compute_week=Decimal(data["compute_week"]),
+            value_week=Decimal(data["value_week"]),
+            valued_api_week=Decimal(data["valued_api_week"]),
+        )
+    except (KeyError, TypeError, ValueError, InvalidOperation):
+        return None
+
+
+def build_digest(
+    scenarios: Iterable[SavedScenario],
+    *,
+    catalog: Catalog,
+    today: date,
+    previous: Mapping[str, Any] | None = None,
+) -> Digest:
+    """A channel's digest for the week.
+
+    Args:
+        scenarios: The channel's saved scenarios.
+        catalog: The prices to re-cost with (the current catalog).
+        today: The day whose prices apply.
+        previous: The previous digest's `Digest.snapshot()`, or None for the channel's first digest.
+    """
+    if previous is not None and previous.get("version") != SNAPSHOT_VERSION:
+        previous = None
+    before: Mapping[str, Any] = (previous or {}).get("scenarios") or {}
+    has_previous = previous is not None
+    memo: dict[str, UnitCost | str] = {}
+    lines: list[DigestLine] = []
+    one_offs: list[OneOff] = []
+    price_changes: dict[str, str] = {}
+    for scenario in scenarios:
+        estimate = scenario.estimate
+        cost = unit_cost(estimate, catalog=catalog, today=today, memo=memo)
+        if estimate.period is None:
+            one_offs.append(_one_off(scenario, cost))
+            continue
+        line = _line(scenario, cost, before.get(str(scenario.id)), has_previous)
+        lines.append(line)
+        for cause in line.change.causes if line.change else ():
+            if cause.startswith("price of "):
+                price_changes.setdefault(line.model_name, cause.removeprefix("price of "))
+    lines.sort(key=lambda line: (-line.api_week, line.name.casefold()))
+    one_offs.sort(key=lambda item: (-item.api_usd, item.name.casefold()))
+    present = {str(line.id) for line in lines}
+    removed = tuple(sorted(str(entry.get("name", "?")) for key, entry in before.items() if key not in present))
+    return Digest(
+        lines=tuple(lines),
+        one_offs=tuple(one_offs),
+        totals=Totals(
+            api_week=sum((line.api_week for line in lines), Decimal(0)),
+            compute_week=sum((line.compute_week for line in lines), Decimal(0)),
+            value_week=sum((line.value_week for line in lines if line.value_week is not None), Decimal(0)),
+            valued_api_week=sum((line.api_week for line in lines if line.value_week is not None), Decimal(0)),
+        ),
+        previous_totals=_totals((previous or {}).get("totals")),
+        removed=removed,
+        price_changes=tuple(price_changes.values()),
+    )
+
+
+def _one_off(scenario: SavedScenario, cost: UnitCost | str) -> OneOff:
+    estimate = scenario.estimate
+    if isinstance(cost, str):
+        api_unit, compute_unit, model_name, not_recosted = (
+            estimate.api.unit_usd, estimate.compute.unit_usd, estimate.model_name, cost,
+        )  # fmt: skip
+    else:
+        api_unit, compute_unit, model_name, not_recosted = cost.api_usd, cost.compute_usd, cost.model_name, None
+    api = api_unit * estimate.quantity
+    value = estimate.value
+    payback = None
+    if value is not None and value.period is not None and value.total_usd > 0:
+        payback = api / (value.total_usd / DAYS[value.period])
+    return OneOff(
+        id=scenario.id,
+        name=scenario.name,
+        link=scenario.link,
+        model_name=model_name,
+        api_usd=api,
+        compute_usd=compute_unit * estimate.quantity,
+        value_description=value.description if value is not None else None,
+        payback_days=payback,
+        not_recosted=not_recosted,
+    )
