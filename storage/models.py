@@ -22,7 +22,10 @@ from storage.types import DecimalText, UTCDateTime, utcnow
 __all__ = [
     "MAX_NAME_LENGTH",
     "DigestRun",
+    "DigestRunPublic",
     "DigestSubscription",
+    "DigestSubscriptionCreate",
+    "DigestSubscriptionPublic",
     "LastEstimate",
     "ProcessedEvent",
     "Scenario",
@@ -271,42 +274,90 @@ class ProcessedEvent(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
-# --- digests (the digest issue fills these in) ---------------------------------------------------------------
+# --- digests -----------------------------------------------------------------------------------------------
+
+_AT_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
-class DigestSubscription(SQLModel, table=True):
+class DigestSubscriptionBase(SQLModel):
+    team_id: str = Field(max_length=32, schema_extra={"pattern": _TEAM})
+    channel_id: str = Field(max_length=32, schema_extra={"pattern": _CHANNEL})
+    created_by: str = Field(max_length=32, schema_extra={"pattern": _USER})
+    weekday: int = Field(ge=0, le=6)  # 0 = Monday
+    at_time: str = Field(max_length=5, schema_extra={"pattern": _AT_TIME})  # HH:MM, local to `timezone`
+    timezone: str = Field(min_length=1, max_length=64)  # IANA name
+
+
+class DigestSubscription(DigestSubscriptionBase, table=True):
     """A channel's weekly digest: when (weekday, time, zone) and who set it up."""
 
     __tablename__ = "digest_subscription"
     __table_args__ = (UniqueConstraint("team_id", "channel_id", name="uq_digest_subscription_channel"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(max_length=32)
-    channel_id: str = Field(max_length=32)
     created_by: str = Field(max_length=32, index=True)
-    weekday: int = Field(ge=0, le=6)  # 0 = Monday
-    at_time: str = Field(max_length=5)  # HH:MM
-    timezone: str = Field(max_length=64)
     active: bool = Field(default=True)
+    #: Why the last post to the channel failed (bot removed, channel archived); None once one succeeds.
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class DigestSubscriptionCreate(DigestSubscriptionBase):
+    """`/cost digest on …`: a checked schedule for a channel."""
+
+
+class DigestSubscriptionPublic(DigestSubscriptionBase):
+    id: int
+    active: bool
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
 class DigestRun(SQLModel, table=True):
-    """One channel's digest for one week, claimed before anything is posted: the unique key makes it once."""
+    """One digest post, claimed before anything is posted. A weekly run has its ISO `week`, and the unique key
+    makes it once per channel and week; a `digest now` run has no week (NULLs never clash)."""
 
     __tablename__ = "digest_run"
-    __table_args__ = (UniqueConstraint("team_id", "channel_id", "week", name="uq_digest_run_week"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", "week", name="uq_digest_run_week"),
+        Index("ix_digest_run_channel", "team_id", "channel_id", "due_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     channel_id: str = Field(max_length=32)
-    week: str = Field(max_length=16)  # ISO week, 2026-W48
+    kind: str = Field(default="weekly", max_length=16)  # weekly | now
+    week: str | None = Field(default=None, max_length=16)  # ISO week, 2026-W48 (weekly runs only)
+    #: When it was due: the scheduled time of a weekly run, the request's time of a `digest now`.
+    due_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     status: str = Field(default="claimed", max_length=16)  # claimed | posted | failed
     claimed_by: str | None = Field(default=None, max_length=100)
     claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     message_ts: str | None = Field(default=None, max_length=32)
+    permalink: str | None = Field(default=None, max_length=500)
     error: str | None = Field(default=None, max_length=300)
     attempts: int = Field(default=0)
+    #: The figures the digest showed (`costing.digest.Digest.snapshot()`): next week's comparison.
+    figures: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)  # None is SQL NULL, not 'null'
+    )
+
+
+class DigestRunPublic(SQLModel):
+    id: int
+    team_id: str
+    channel_id: str
+    kind: str
+    week: str | None
+    due_at: datetime
+    status: str
+    claimed_by: str | None
+    claimed_at: datetime
+    posted_at: datetime | None
+    message_ts: str | None
+    permalink: str | None
+    error: str | None
+    attempts: int
