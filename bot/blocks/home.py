@@ -7,8 +7,7 @@ from typing import Any
 
 from bot.blocks.mrkdwn import clip, escape
 from bot.blocks.scenarios import budget_status, figures_line, scenario_link
-from storage import ScenarioPublic
-from storage.models import DigestSubscription
+from storage import DigestSubscriptionPublic, ScenarioPublic
 
 __all__ = ["HOME_SCENARIOS", "home_view"]
 
@@ -34,19 +33,22 @@ def _scenario(scenario: ScenarioPublic) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
 
 
-def _digest(subscription: DigestSubscription) -> dict[str, Any]:
+def _digest(subscription: DigestSubscriptionPublic) -> dict[str, Any]:
     state = "on" if subscription.active else "off"
     text = (
         f"<#{subscription.channel_id}> · {_DAYS[subscription.weekday]}s at {subscription.at_time} "
         f"({escape(subscription.timezone)}) · {state}"
     )
     if subscription.last_error:
-        text += f"\n:warning: last attempt failed: {escape(subscription.last_error)}"
+        text += (
+            f"\n:rotating_light: posting there failed: {escape(subscription.last_error)} — the digest is skipped "
+            "until that is fixed; `/cost digest status` there says more"
+        )
     return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
 
 
 def home_view(
-    scenarios: Sequence[ScenarioPublic], subscriptions: Sequence[DigestSubscription], *, total: int | None = None
+    scenarios: Sequence[ScenarioPublic], subscriptions: Sequence[DigestSubscriptionPublic], *, total: int | None = None
 ) -> dict[str, Any]:
     """The Home tab (`views.publish`): scenarios first, most recently changed first, then digests."""
     blocks: list[dict[str, Any]] = [
@@ -72,7 +74,10 @@ def home_view(
         if len(subscriptions) > _HOME_DIGESTS:
             blocks.append(_context(f"…and {len(subscriptions) - _HOME_DIGESTS} more channels."))
     else:
-        blocks.append(_section("None yet."))
+        blocks.append(_section(
+            "None yet. In a channel with saved scenarios, `/cost digest on` posts a weekly spend-versus-value digest "
+            "there (Mondays at 09:00 in your time zone; `/cost digest on fri 16:00 Europe/London` for another time)."
+        ))  # fmt: skip
     return {"type": "home", "blocks": blocks}
 
 

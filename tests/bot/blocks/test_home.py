@@ -8,7 +8,7 @@ from typing import Any
 from bot.blocks.home import home_view
 from bot.replies import estimate_text
 from storage import ScenarioPublic
-from storage.models import DigestSubscription
+from storage.models import DigestSubscriptionPublic
 
 MONTHLY = "video 10s sora-2 x 1M users per month"
 PERMALINK = "https://fake.slack.com/archives/C0GENERAL/p1700000001000100"
@@ -28,10 +28,10 @@ def scenario(
 
 
 def digest(channel: str = "C0GENERAL", *, weekday: int = 0, active: bool = True,
-           last_error: str | None = None) -> DigestSubscription:  # fmt: skip
-    return DigestSubscription(
-        team_id="T0TEAM1", channel_id=channel, created_by="U0ALICE", weekday=weekday, at_time="09:00",
-        timezone="Europe/Berlin", active=active, last_error=last_error,
+           last_error: str | None = None) -> DigestSubscriptionPublic:  # fmt: skip
+    return DigestSubscriptionPublic(
+        id=1, team_id="T0TEAM1", channel_id=channel, created_by="U0ALICE", weekday=weekday, at_time="09:00",
+        timezone="Europe/Berlin", active=active, last_error=last_error, created_at=WHEN, updated_at=WHEN,
     )  # fmt: skip
 
 
@@ -83,7 +83,7 @@ def test_no_scenarios_and_no_digests_teach_how_to_get_some() -> None:
     view = home_view([], [])
     first, second = sections(view)
     assert first.startswith("None yet.") and "`/cost save NAME …`" in first
-    assert second == "None yet."
+    assert second.startswith("None yet.") and "`/cost digest on`" in second
 
 
 def test_more_scenarios_than_fit_say_how_many_are_left_out() -> None:
@@ -108,4 +108,4 @@ def test_a_digest_says_where_when_and_whether_it_is_on() -> None:
 
 def test_a_digest_that_failed_says_why_escaped() -> None:
     view = home_view([], [digest(last_error="not_in_channel <!channel>")])
-    assert sections(view)[-1].endswith("\n:warning: last attempt failed: not_in_channel &lt;!channel&gt;")
+    assert "\n:rotating_light: posting there failed: not_in_channel &lt;!channel&gt; — " in sections(view)[-1]

@@ -1,0 +1,495 @@
+"""The weekly digest as Slack messages: a summary posted in the channel, every scenario in its thread.
+
+`digest_messages` turns a `costing.digest.Digest` into the messages to post: the first goes in the channel (totals,
+top spenders, over budget, scenarios without a value, what changed, one-off costs), the rest continue in its
+thread (one line per scenario, then the one-off costs). Nothing here calls Slack.
+
+Slack rejects a message outright when a limit is passed, so every message stays inside them by construction:
+at most `MAX_BLOCKS` blocks, section texts packed line by line under `SECTION_BUDGET` characters (a line is never
+cut in half; a single over-long line is shortened with "…" outside any link or entity), a header of at most
+150 characters, and at most `MESSAGE_TEXT_BUDGET` characters of text per message (Slack also refuses a message
+whose blocks carry too much text in all, `msg_blocks_too_long`, at an undocumented ~12,000 characters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any
+
+from bot.blocks.mrkdwn import clip, escape
+from costing.digest import Digest, DigestLine, OneOff, Totals
+from costing.money import format_count, format_usd
+
+__all__ = ["MAX_BLOCKS", "MESSAGE_TEXT_BUDGET", "SECTION_BUDGET", "THREAD_LIMIT", "digest_messages"]
+
+#: Blocks per message (Slack allows 50; the margin keeps a later added block from tipping it over).
+MAX_BLOCKS = 45
+#: Characters per section text (Slack allows 3,000).
+SECTION_BUDGET = 2900
+#: Characters of block text per message, all blocks together (Slack refuses ~12,000 and more).
+MESSAGE_TEXT_BUDGET = 9000
+#: Scenario lines the thread lists by default before "…and N more".
+THREAD_LIMIT = 300
+HEADER_LIMIT = 150
+
+#: How much of a name, a link or a note a line shows: long enough to recognise, short enough to fit.
+_NAME_SHORT = 60  # in the channel summary
+_NAME_LONG = 150  # in the thread's list
+_LINK_LIMIT = 300  # a Slack permalink is under 100 characters; a longer "link" is shown unlinked
+_NOTE_LIMIT = 300
+#: Items the summary names before saying how many more there are.
+_TOP = 3
+_SHOWN = 5
+#: A move smaller than this (dollars a week) is rounding, not news.
+_NOISE = Decimal("0.005")
+
+SAVE_EXAMPLE = "/cost save NAME video 10s x 1M users per day"
+VALUE_EXAMPLE = "/cost value NAME saves 10 min @ $70/h"
+
+
+# --- text pieces ---------------------------------------------------------------------------------------------
+
+
+def _flat(text: str, limit: int) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis (before escaping: no entity is cut)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _fit(text: str, limit: int = SECTION_BUDGET) -> str:
+    """An mrkdwn line cut to `limit` characters without leaving half a link (`<…`) or half an entity (`&am`)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if cut.rfind("<") > cut.rfind(">"):
+        cut = cut[: cut.rfind("<")]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut.rstrip() + "…"
+
+
+def _safe_link(url: str | None) -> str | None:
+    """The URL as it goes inside `<…|name>`, or None when it isn't a plain http(s) link."""
+    if not url or len(url) > _LINK_LIMIT or not url.startswith(("https://", "http://")):
+        return None
+    if any(c in url for c in "<>|") or any(c.isspace() or not c.isprintable() for c in url):
+        return None
+    return url.replace("&", "&amp;")
+
+
+def _name(item: DigestLine | OneOff, limit: int = _NAME_LONG) -> str:
+    """The scenario's name, linked to its thread when it has a link, bold otherwise; always escaped."""
+    name = escape(_flat(item.name, limit))
+    url = _safe_link(item.link)
+    return f"<{url}|{name}>" if url else f"*{name}*"
+
+
+def _plain(name: str, limit: int = _NAME_SHORT) -> str:
+    return f"*{escape(_flat(name, limit))}*"
+
+
+def _ratio(ratio: Decimal) -> str:
+    return f"{ratio:,.2f}×" if ratio < 100 else f"{ratio:,.0f}×"
+
+
+def _signed_usd(amount: Decimal) -> str:
+    return f"+{format_usd(amount)}" if amount > 0 else format_usd(amount)
+
+
+def _pct(pct: Decimal) -> str:
+    if 0 < abs(pct) < Decimal("0.05"):  # a real move too small for one decimal: not "+0.0%"
+        return f"{'+' if pct > 0 else '-'}<0.1%"
+    return f"{pct:+.1f}%" if abs(pct) < 10 else f"{pct:+,.0f}%"
+
+
+def _move(delta: Decimal, before: Decimal, per: str = "") -> str:
+    """`+12% (+$1,200)`, or `+$1,200 (from $0)` when there was nothing before; `per` follows the amount."""
+    if before:
+        return f"{_pct(delta / before * 100)} ({_signed_usd(delta)}{per})"
+    return f"{_signed_usd(delta)}{per} (from $0)"
+
+
+def _share(spend: Decimal, budget: Decimal) -> str:
+    # Rounded away from 100% on the side it is on: just over budget never reads "(100%)".
+    rounding = ROUND_CEILING if spend > budget else ROUND_FLOOR
+    return f"{(spend / budget * 100).quantize(Decimal(1), rounding=rounding):,}%"
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else plural or word + 's'}"
+
+
+def _and_more(shown: Sequence[str], total: int) -> str:
+    names = ", ".join(shown)
+    return f"{names} and {total - len(shown):,} more" if total > len(shown) else names
+
+
+# --- blocks --------------------------------------------------------------------------------------------------
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _fit(text)}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _fit(text)}]}
+
+
+def _header(text: str) -> dict[str, Any]:
+    flat = _flat(text, HEADER_LIMIT) or "Weekly digest"
+    return {"type": "header", "text": {"type": "plain_text", "text": flat}}
+
+
+def _sections(lines: Iterable[str]) -> list[dict[str, Any]]:
+    """Lines packed into as few sections as fit, each under `SECTION_BUDGET`; no line is split across two."""
+    sections: list[dict[str, Any]] = []
+    current: list[str] = []
+    size = 0
+    for raw in lines:
+        line = _fit(raw)
+        if current and size + 1 + len(line) > SECTION_BUDGET:
+            sections.append(_section("\n".join(current)))
+            current, size = [], 0
+        size += len(line) + (1 if current else 0)
+        current.append(line)
+    if current:
+        sections.append(_section("\n".join(current)))
+    return sections
+
+
+def _text_size(block: dict[str, Any]) -> int:
+    size = 0
+    if "text" in block:
+        size += len(block["text"]["text"])
+    for part in [*block.get("fields", ()), *block.get("elements", ())]:
+        size += len(part.get("text", ""))
+    return size
+
+
+def _split(blocks: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Blocks in order, cut into messages of at most `MAX_BLOCKS` blocks and `MESSAGE_TEXT_BUDGET` characters."""
+    messages: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    size = 0
+    for block in blocks:
+        block_size = _text_size(block)
+        if current and (len(current) >= MAX_BLOCKS or size + block_size > MESSAGE_TEXT_BUDGET):
+            messages.append(current)
+            current, size = [], 0
+        current.append(block)
+        size += block_size
+    if current:
+        messages.append(current)
+    return messages
+
+
+# --- the summary in the channel ------------------------------------------------------------------------------
+
+
+def _since_last(digest: Digest) -> str:
+    previous = digest.previous_totals
+    if previous is None:
+        return "first digest — changes show from next week"
+    delta = digest.totals.api_week - previous.api_week
+    if abs(delta) < _NOISE:
+        return f"unchanged ({format_usd(previous.api_week)}/week)"
+    return f"{_move(delta, previous.api_week, '/week')}, from {format_usd(previous.api_week)}/week"
+
+
+def _totals(digest: Digest) -> dict[str, Any]:
+    totals: Totals = digest.totals
+    valued = len(digest.lines) - len(digest.unvalued)
+    if valued:
+        value = (
+            f"{format_usd(totals.value_week)}/week\n_stated for {valued:,} of {_plural(len(digest.lines), 'scenario')}_"
+        )
+        ratio = f"{_ratio(totals.ratio)}\n_over the scenarios with a value_" if totals.ratio is not None else "—"
+    else:
+        value, ratio = "none stated", "—"
+    fields = [
+        f"*API spend*\n{format_usd(totals.api_week)}/week",
+        f"*GPU compute*\n{format_usd(totals.compute_week)}/week",
+        f"*Value*\n{value}",
+        f"*Value ÷ API spend*\n{ratio}",
+        f"*API spend with no stated value*\n{format_usd(totals.unvalued_api_week)}/week",
+        f"*Since the last digest*\n{_since_last(digest)}",
+    ]
+    return {"type": "section", "fields": [{"type": "mrkdwn", "text": clip(text, 2000)} for text in fields]}
+
+
+def _top_spenders(digest: Digest) -> list[str]:
+    top = digest.top_spenders(_TOP)
+    if not top:
+        return []
+    lines = ["*Top spenders*"]
+    for rank, line in enumerate(top, 1):
+        pct = line.api_week / digest.totals.api_week * 100  # top spenders spend more than $0: the total does too
+        share = f" · {pct:.0f}% of the total" if pct >= Decimal("0.5") else " · under 1% of the total"
+        lines.append(f"{rank}. {_name(line, _NAME_SHORT)} — *{format_usd(line.api_week)}*/week API{share}")
+    return lines
+
+
+def _over_budget(digest: Digest) -> list[str]:
+    over = digest.over_budget
+    if not over:
+        return []
+    lines = [f":rotating_light: *Over budget* ({len(over):,})"]
+    for line in over[:_SHOWN]:
+        budget = line.budget_usd_month or Decimal(0)
+        share = f" ({_share(line.api_month, budget)})" if budget else ""
+        lines.append(
+            f"• {_name(line, _NAME_SHORT)} — {format_usd(line.api_month)}/month vs {format_usd(budget)}/month{share}"
+        )
+    if len(over) > _SHOWN:
+        lines.append(f"…and {len(over) - _SHOWN:,} more over budget")
+    return lines
+
+
+def _unvalued(digest: Digest) -> list[str]:
+    unvalued = digest.unvalued
+    if not unvalued:
+        return []
+    names = [_name(line, _NAME_SHORT) for line in unvalued[:_TOP]]
+    return [
+        f":grey_question: *{_plural(len(unvalued), 'scenario')} without a stated value* — "
+        f"{format_usd(digest.totals.unvalued_api_week)}/week API with nothing to weigh it against: "
+        f"{_and_more(names, len(unvalued))}",
+        f"Add one: `{VALUE_EXAMPLE}`",
+    ]
+
+
+def _causes(causes: Sequence[str]) -> str:
+    return "; ".join(escape(_flat(cause, 200)) for cause in causes[:3])
+
+
+def _changes(digest: Digest) -> list[str]:
+    lines = ["*Since the last digest*"]
+    if digest.previous_totals is None:  # the totals say it is the first digest; only saved prices can have moved
+        noted = [line for line in digest.lines if line.price_note]
+        if not noted:
+            return []
+        lines = [":label: *Prices changed since these were saved*"]
+        for line in noted[:_SHOWN]:
+            lines.append(f"• {_name(line, _NAME_SHORT)}: {escape(_flat(line.price_note or '', _NOTE_LIMIT))}")
+        if len(noted) > _SHOWN:
+            lines.append(f"…and {len(noted) - _SHOWN:,} more")
+        return lines
+    changed = digest.changed
+    for line in changed[:_SHOWN]:
+        change = line.change
+        assert change is not None
+        why = f" — {_causes(change.causes)}" if change.causes else ""
+        lines.append(f"• {_name(line, _NAME_SHORT)}: {_move(change.delta_usd, change.previous_api_week, '/week')}{why}")
+    if len(changed) > _SHOWN:
+        lines.append(f"…and {_plural(len(changed) - _SHOWN, 'more move')}")
+    if digest.price_changes:
+        shown = [escape(_flat(change, 200)) for change in digest.price_changes[:_SHOWN]]
+        lines.append(f":label: Prices: {_and_more(shown, len(digest.price_changes))}")
+    new = digest.new
+    if new:
+        lines.append(f":new: New: {_and_more([_name(line, _NAME_SHORT) for line in new[:_SHOWN]], len(new))}")
+    if digest.removed:
+        gone = [_plain(name) for name in digest.removed[:_SHOWN]]
+        lines.append(f":wastebasket: Removed: {_and_more(gone, len(digest.removed))}")
+    if len(lines) == 1:
+        lines.append("Nothing moved: same scenarios, same prices, same figures.")
+    return lines
+
+
+def _one_offs_summary(digest: Digest) -> list[str]:
+    if not digest.one_offs:
+        return []
+    api = sum((item.api_usd for item in digest.one_offs), Decimal(0))
+    compute = sum((item.compute_usd for item in digest.one_offs), Decimal(0))
+    lines = [
+        f":receipt: *{_plural(len(digest.one_offs), 'one-off cost')}*: {format_usd(api)} API in all "
+        f"({format_usd(compute)} GPU compute), paid once and not in the weekly figures; listed in the thread."
+    ]
+    if not digest.lines:  # they are all there is: name the biggest here
+        lines += [f"• {_name(item, _NAME_SHORT)} — {format_usd(item.api_usd)} API" for item in digest.one_offs[:_TOP]]
+    return lines
+
+
+def _about(digest: Digest) -> str:
+    stale = sum(1 for line in digest.lines if line.not_recosted) + sum(1 for o in digest.one_offs if o.not_recosted)
+    kept = f" (but {_plural(stale, 'scenario')}: shown as saved, see the thread)" if stale else ""
+    return (
+        f"Figures re-costed with today's prices{kept} · a week is 7 days, a month 365/12 days · compute is raw GPU "
+        "time · the full list and a chart are in the thread"
+    )
+
+
+def _headline(digest: Digest, heading: str) -> str:
+    totals = digest.totals
+    if not digest.lines:
+        api = sum((item.api_usd for item in digest.one_offs), Decimal(0))
+        return (
+            f"{escape(_flat(heading, HEADER_LIMIT))}: no recurring spend; "
+            f"{_plural(len(digest.one_offs), 'one-off cost')}, {format_usd(api)} API in all"
+        )
+    text = (
+        f"{escape(_flat(heading, HEADER_LIMIT))}: {format_usd(totals.api_week)}/week API spend, "
+        f"{format_usd(totals.compute_week)}/week GPU compute"
+    )
+    if totals.ratio is not None:
+        text += f", value {format_usd(totals.value_week)}/week ({_ratio(totals.ratio)} of the spend that has one)"
+    if digest.previous_totals is not None:
+        text += f"; since the last digest {_since_last(digest)}"
+    if digest.over_budget:
+        text += f"; {len(digest.over_budget):,} over budget"
+    return text
+
+
+def _summary(digest: Digest, heading: str) -> list[dict[str, Any]]:
+    blocks = [_header(heading)]
+    if digest.lines:
+        blocks.append(_totals(digest))
+    else:
+        blocks.append(_section("*No recurring spend*: every scenario saved in this channel is a one-off cost."))
+    for part in (_top_spenders(digest), _over_budget(digest), _changes(digest), _unvalued(digest)):
+        blocks += _sections(part)
+    blocks += _sections(_one_offs_summary(digest))
+    blocks.append(_context(_about(digest)))
+    return blocks
+
+
+# --- the list in the thread ----------------------------------------------------------------------------------
+
+
+def _budget(line: DigestLine) -> str | None:
+    budget = line.budget_usd_month
+    if budget is None:
+        return None
+    spend = line.api_month
+    if line.over_budget:
+        share = f" ({_share(spend, budget)})" if budget else ""
+        return f":rotating_light: over budget: {format_usd(spend)}/month vs {format_usd(budget)}/month{share}"
+    if not budget:
+        return ":white_check_mark: within its $0/month budget"
+    return f":white_check_mark: {_share(spend, budget)} of {format_usd(budget)}/month budget"
+
+
+def _scenario_line(rank: int, line: DigestLine, *, has_previous: bool) -> str:
+    parts = [
+        f"{rank:,}. {_name(line)}",
+        f"*{format_usd(line.api_week)}/week API*",
+        f"{format_usd(line.compute_week)} compute",
+    ]
+    if line.value_week is None:
+        parts.append(":grey_question: no value stated")
+    else:
+        ratio = f" ({_ratio(line.ratio)})" if line.ratio is not None else ""
+        parts.append(f"value {format_usd(line.value_week)}/week{ratio}")
+    budget = _budget(line)
+    if budget:
+        parts.append(budget)
+    change = line.change
+    if line.is_new:
+        parts.append(":new: new")
+    elif change is not None and (abs(change.delta_usd) >= _NOISE or change.causes):
+        moved = _move(change.delta_usd, change.previous_api_week) if abs(change.delta_usd) >= _NOISE else "no change"
+        parts.append(f"{moved} — {_causes(change.causes)}" if change.causes else moved)
+    elif has_previous and change is not None:
+        parts.append("unchanged")
+    for note in (line.not_recosted, line.price_note):
+        if note:
+            parts.append(f"_{escape(_flat(note, _NOTE_LIMIT))}_")
+    return " · ".join(parts)
+
+
+def _payback(days: Decimal) -> str:
+    if days < 1:
+        return "pays back within a day"
+    return f"pays back in {format_count(days.quantize(Decimal(1)))} days"
+
+
+def _one_off_line(item: OneOff) -> str:
+    parts = [
+        f"• {_name(item)}",
+        f"*{format_usd(item.api_usd)} API* in all",
+        f"{format_usd(item.compute_usd)} compute",
+    ]
+    if item.value_description:  # it names itself: "value: $50.00 per month", "time saved: …"
+        parts.append(escape(_flat(item.value_description, _NOTE_LIMIT)))
+    else:
+        parts.append(":grey_question: no value stated")
+    if item.payback_days is not None:
+        parts.append(_payback(item.payback_days))
+    if item.not_recosted:
+        parts.append(f"_{escape(_flat(item.not_recosted, _NOTE_LIMIT))}_")
+    return " · ".join(parts)
+
+
+def _thread_lines(digest: Digest, limit: int) -> list[str]:
+    lines: list[str] = []
+    has_previous = digest.previous_totals is not None
+    if digest.lines:
+        lines.append(
+            f"*Every recurring scenario* by weekly API spend ({len(digest.lines):,}) · API and compute a week, "
+            "value ÷ API spend, budget, change since the last digest"
+        )
+        shown = digest.lines[:limit]
+        lines += [_scenario_line(rank, line, has_previous=has_previous) for rank, line in enumerate(shown, 1)]
+        rest = digest.lines[len(shown) :]
+        if rest:
+            api = sum((line.api_week for line in rest), Decimal(0))
+            lines.append(
+                f"…and {_plural(len(rest), 'more scenario')} ({format_usd(api)} a week API in all); "
+                "`/cost list` shows every one"
+            )
+    if digest.one_offs:
+        lines.append(f"*One-off costs* ({len(digest.one_offs):,}) · paid once, not in the weekly figures")
+        shown_once = digest.one_offs[:limit]
+        lines += [_one_off_line(item) for item in shown_once]
+        rest_once = digest.one_offs[len(shown_once) :]
+        if rest_once:
+            api = sum((item.api_usd for item in rest_once), Decimal(0))
+            lines.append(
+                f"…and {_plural(len(rest_once), 'more one-off cost')} ({format_usd(api)} API in all); "
+                "`/cost list` shows every one"
+            )
+    return lines
+
+
+# --- the entry point -----------------------------------------------------------------------------------------
+
+
+def _empty(channel_id: str, heading: str) -> list[dict[str, Any]]:
+    channel = f"<#{escape(channel_id)}>"
+    text = (
+        f"There are no saved scenarios in {channel} yet, so there is nothing to add up this week.\n"
+        f"Save one with `{SAVE_EXAMPLE}`; the digest will include it from next week."
+    )
+    fallback = f"{escape(_flat(heading, HEADER_LIMIT))}: no saved scenarios in {channel} yet"
+    return [{"text": fallback, "blocks": [_header(heading), _section(text)]}]
+
+
+def digest_messages(
+    digest: Digest, *, channel_id: str, heading: str, thread_limit: int = THREAD_LIMIT
+) -> list[dict[str, Any]]:
+    """The Slack messages of one digest, each `{"text": fallback, "blocks": [...]}`.
+
+    The first is posted in the channel: totals, top spenders, over budget, scenarios without a value, what
+    changed and why, one-off costs. The rest go into its thread: every recurring scenario on one line (up to
+    `thread_limit`, then how many more and their spend), then the one-off costs.
+
+    Args:
+        digest: The channel's digest (`costing.digest.build_digest`).
+        channel_id: The channel it is for (named in the empty digest).
+        heading: The first message's header, e.g. "Weekly AI spend vs value · week 48" (cut to 150 characters).
+        thread_limit: The most scenario lines the thread lists (recurring and one-off each).
+    """
+    if digest.is_empty:
+        return _empty(channel_id, heading)
+    limit = max(thread_limit, 0)
+    summary = _split(_summary(digest, heading))
+    thread = _split(_sections(_thread_lines(digest, limit)))
+    label = escape(_flat(heading, HEADER_LIMIT))
+    messages = [{"text": clip(_headline(digest, heading), 1000), "blocks": summary[0]}]
+    rest = summary[1:] + thread
+    for number, blocks in enumerate(rest, 1):
+        part = f" ({number} of {len(rest)})" if len(rest) > 1 else ""
+        messages.append({"text": f"{label} — every scenario{part}", "blocks": blocks})
+    return messages

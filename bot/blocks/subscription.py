@@ -1,0 +1,128 @@
+"""`/cost digest on|off|now|status` answers: what was set up, when the next digest goes out, what went wrong."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.blocks.mrkdwn import clip, escape
+from storage import DigestRunPublic, DigestSubscriptionPublic
+
+__all__ = ["DIGEST_USAGE", "digest_help", "digest_off_message", "digest_on_message", "digest_status_message"]
+
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+DIGEST_USAGE = (
+    "*Weekly digests* — every week, this channel's saved scenarios: spend against value, budgets, what changed.\n"
+    "• `/cost digest on` — Mondays at 09:00 in your Slack time zone\n"
+    "• `/cost digest on fri 16:30 Europe/London` — your day, time and IANA time zone\n"
+    "• `/cost digest now` — this channel's digest right away (next week's still comes)\n"
+    "• `/cost digest status` — when the next one goes out, and the last one\n"
+    "• `/cost digest off` — stop it"
+)
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text)}]}
+
+
+def schedule_text(subscription: DigestSubscriptionPublic) -> str:
+    """`Mondays at 09:00 (Europe/Berlin)`."""
+    return f"{_DAYS[subscription.weekday]}s at {subscription.at_time} ({escape(subscription.timezone)})"
+
+
+def _when(moment: datetime, zone: str) -> str:
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b %Y} at {local:%H:%M %Z}"
+
+
+def digest_help(problem: str | None = None) -> dict[str, Any]:
+    """How the digest commands work, after what was wrong with the last one when there was something."""
+    blocks = []
+    if problem:
+        blocks.append(_section(f":warning: {escape(problem)}"))
+    blocks.append(_section(DIGEST_USAGE))
+    return {"text": problem or "Weekly digests: /cost digest on|off|now|status", "blocks": blocks}
+
+
+def digest_on_message(
+    subscription: DigestSubscriptionPublic, *, next_at: datetime | None, assumed: tuple[str, ...] = (),
+    replaced: DigestSubscriptionPublic | None = None, scenario_count: int = 0,
+) -> dict[str, Any]:  # fmt: skip
+    """The confirmation of `/cost digest on`: the schedule, the next digest, and what was taken by default."""
+    channel = f"<#{subscription.channel_id}>"
+    text = f":calendar: {channel} gets a weekly spend-versus-value digest *{schedule_text(subscription)}*."
+    if replaced is not None and replaced.active:
+        text += f" (It was {schedule_text(replaced)}.)"
+    if next_at is not None:
+        text += f"\nThe next one: *{_when(next_at, subscription.timezone)}*."
+    blocks = [_section(text)]
+    if scenario_count == 0:
+        blocks.append(_section(
+            "This channel has no saved scenarios yet, so the digest would be empty: save one with "
+            "`/cost save NAME video 10s x 1M users per day`."
+        ))  # fmt: skip
+    notes = []
+    if assumed:
+        notes.append("Taken by default: " + ", ".join(escape(a) for a in assumed) + ".")
+    notes.append("`/cost digest now` posts one right away · `/cost digest status` · `/cost digest off` stops it")
+    blocks.append(_context(" ".join(notes)))
+    return {"text": f"Weekly digest: {schedule_text(subscription)}", "blocks": blocks}
+
+
+def digest_off_message(subscription: DigestSubscriptionPublic | None, *, channel_id: str) -> dict[str, Any]:
+    """The answer to `/cost digest off`: stopped (what it was), or there was none."""
+    if subscription is None:
+        text = f"<#{channel_id}> has no weekly digest to stop. `/cost digest on` starts one."
+        return {"text": "No weekly digest here", "blocks": [_section(text)]}
+    text = (
+        f":octagonal_sign: Stopped <#{channel_id}>'s weekly digest (it was {schedule_text(subscription)}). "
+        "The saved scenarios stay; `/cost digest on` starts it again."
+    )
+    return {"text": "Weekly digest stopped", "blocks": [_section(text)]}
+
+
+def _run_line(run: DigestRunPublic, zone: str) -> str:
+    what = f"week {run.week.partition('-W')[2].lstrip('0')}" if run.week else "on request"
+    when = _when(run.posted_at or run.due_at, zone)
+    if run.status == "posted":
+        link = f"<{run.permalink}|the digest>" if run.permalink else "the digest"
+        line = f"The last one: {link} ({what}), posted {when}."
+        if run.error:
+            line += f" Not everything went into its thread: {escape(run.error)}."
+        return line
+    if run.status == "failed":
+        return f":warning: The last one ({what}, due {when}) wasn't posted: {escape(run.error or 'unknown error')}."
+    return f"The digest for {what} is being posted (claimed {_when(run.claimed_at, zone)})."
+
+
+def digest_status_message(
+    subscription: DigestSubscriptionPublic | None, *, channel_id: str, next_at: datetime | None,
+    last: DigestRunPublic | None, last_posted: DigestRunPublic | None,
+) -> dict[str, Any]:  # fmt: skip
+    """`/cost digest status`: the schedule and the next digest, the last one (linked), a channel problem."""
+    zone = subscription.timezone if subscription is not None else "UTC"
+    lines = []
+    if subscription is None or not subscription.active:
+        lines.append(f"<#{channel_id}> has no weekly digest. `/cost digest on` starts one (Mondays at 09:00 by "
+                     "default).")  # fmt: skip
+    else:
+        lines.append(f":calendar: <#{channel_id}>'s weekly digest: *{schedule_text(subscription)}*, set up by "
+                     f"<@{subscription.created_by}>.")  # fmt: skip
+        if next_at is not None:
+            lines.append(f"The next one: *{_when(next_at, zone)}*.")
+        if subscription.last_error:
+            lines.append(f":rotating_light: Posting here failed: {escape(subscription.last_error)}. The digest is "
+                         "skipped until that is fixed (the next attempt tries again).")  # fmt: skip
+    if last is not None:
+        lines.append(_run_line(last, zone))
+        if last.status != "posted" and last_posted is not None:
+            lines.append(_run_line(last_posted, zone))
+    elif subscription is not None and subscription.active:
+        lines.append("No digest has been posted here yet.")
+    return {"text": lines[0].replace("*", ""), "blocks": [_section("\n".join(lines))]}
