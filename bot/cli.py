@@ -1,6 +1,7 @@
-"""The `costbot` command: `cost "TEXT"`, `prices [FILTER]`, `serve`, `db upgrade|current`.
+"""The `costbot` command: `cost "TEXT"`, `prices [FILTER]`, `serve`, `scheduler`, `digest run`, `db upgrade|current`.
 
-Exit status: 0 on success, 2 on bad input or configuration (the message on stderr, never a traceback).
+Exit status: 0 on success, 2 on bad input or configuration (the message on stderr, never a traceback), 1 when
+`digest run` could not post a digest that was due.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
@@ -63,6 +65,33 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     serve.add_argument("--threads", type=_threads, default=8, help="requests handled at once (default 8)")
     serve.add_argument("--socket", action="store_true", help="use Socket Mode instead of HTTP (needs SLACK_APP_TOKEN)")
+    serve.add_argument("--no-scheduler", action="store_true",
+                       help="don't post weekly digests from this process (run `costbot scheduler` or a cron "
+                            "`costbot digest run` instead)")  # fmt: skip
+
+    commands.add_parser(
+        "scheduler",
+        help="post the weekly digests, as a process of its own (when serve runs with --no-scheduler)",
+        description="Post every channel's weekly digest on time, and once: digests missed while costbot was down "
+        "(less than a day late) go out at start, failed posts are retried. Settings: SLACK_BOT_TOKEN, "
+        "SLACK_API_URL, DATABASE_URL. Several schedulers (or serve processes) can run at once.",
+    )
+    digest = commands.add_parser(
+        "digest",
+        help="weekly digests: `digest run` posts the ones due now, for an external cron",
+        description="Weekly spend-versus-value digests, set up in Slack with /cost digest on.",
+    )
+    digest_commands = digest.add_subparsers(dest="digest_command", metavar="ACTION", required=True)
+    digest_run = digest_commands.add_parser(
+        "run",
+        help="post every digest due now (or that channel's) once, and retry failed ones",
+        description="One pass of the scheduler: post every digest whose time passed less than a day ago and that "
+        "isn't posted yet, then retry failed posts. Safe to run from cron every few minutes and beside running "
+        "schedulers: each digest is posted once.",
+    )
+    digest_run.add_argument("--channel", metavar="C", help="only this channel's digest (a channel id, C…)")
+    digest_run.add_argument("--now", metavar="ISO8601", type=_moment,
+                            help="act as if it were this time, e.g. 2026-11-30T09:05+01:00 (UTC if no offset)")
 
     db = commands.add_parser(
         "db",
@@ -80,6 +109,16 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0-65535)")
     return int(text)
+
+
+def _moment(text: str):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO 8601 time, e.g. 2026-11-30T09:05+01:00") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _threads(text: str) -> int:
@@ -209,21 +248,117 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(*error.problems)
     except CatalogError as error:
         return _fail(f"COSTBOT_PRICES: {error}")
-    app = create_app(settings, db=db, client=client, bot_user_id=identity.get("user_id"))
+    scheduler = None if args.no_scheduler else _digest_scheduler(db, client, identity)
+    app = create_app(settings, db=db, client=client, bot_user_id=identity.get("user_id"), digest_scheduler=scheduler)
+    if scheduler is not None:
+        scheduler.start()
     signed_in = f"signed in to {identity.get('team', 'Slack')} as {identity.get('user', 'the bot')}"
     if args.socket:
         _say(f"{signed_in}; connecting to Slack in Socket Mode")
-        serve_socket(app, app_token=settings.app_token)
+        try:
+            serve_socket(app, app_token=settings.app_token)
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown()
         return EXIT_OK
     try:
         server = http_server(app, host=args.host, port=args.port, threads=args.threads)
     except OSError as error:
+        if scheduler is not None:
+            scheduler.shutdown()
         return _fail(f"can't listen on {args.host}:{args.port}: {error.strerror or error}")
     # Said whatever the log level: where the app listens is what an operator needs first.
     _say(f"{signed_in}; serving Slack at http://{server.effective_host}:{server.effective_port}/slack/events "
-         f"({args.threads} threads); GET /healthz for health checks")  # fmt: skip
-    serve_http(server)
+         f"({args.threads} threads); GET /healthz for health checks"
+         + ("" if scheduler is None else "; posting weekly digests"))  # fmt: skip
+    try:
+        serve_http(server)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown()
     return EXIT_OK
+
+
+def _digest_scheduler(db, client, identity):  # type: ignore[no-untyped-def]
+    from bot.digests import DigestPoster
+    from bot.scheduler import DigestScheduler
+
+    return DigestScheduler(DigestPoster(db=db, client=client, team_id=str(identity.get("team_id"))))
+
+
+def _connect():  # type: ignore[no-untyped-def]
+    """Settings, logging, the migrated database, a Web API client and who the token is: what the digest
+    commands need. Raises ConfigError / CatalogError like `serve`'s start-up."""
+    from bot.app import check_token, web_client
+    from bot.config import load_settings
+    from bot.logs import configure_logging
+    from costing import current_catalog
+
+    settings = load_settings(mode="client")
+    current_catalog()
+    configure_logging(settings.costbot_log_level, secrets=settings.secret_values())
+    db = _open_database(settings.database_url)
+    client = web_client(settings)
+    return db, client, check_token(client)
+
+
+def _scheduler() -> int:
+    import signal
+    import threading
+
+    from bot.config import ConfigError
+    from costing import CatalogError
+
+    try:
+        db, client, identity = _connect()
+    except ConfigError as error:
+        return _fail(*error.problems)
+    except CatalogError as error:
+        return _fail(f"COSTBOT_PRICES: {error}")
+    scheduler = _digest_scheduler(db, client, identity)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    scheduler.start()
+    _say(f"signed in to {identity.get('team', 'Slack')}; posting weekly digests (Ctrl-C or SIGTERM stops)")
+    stop.wait()
+    scheduler.shutdown()
+    _say("scheduler stopped")
+    return EXIT_OK
+
+
+def _digest(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.config import ConfigError
+    from bot.digests import DigestPoster
+    from bot.scheduler import next_due, run_due_digests
+    from costing import CatalogError
+    from storage import active_subscriptions
+
+    try:
+        db, client, identity = _connect()
+    except ConfigError as error:
+        return _fail(*error.problems)
+    except CatalogError as error:
+        return _fail(f"COSTBOT_PRICES: {error}")
+    now = args.now or datetime.now(UTC)
+    poster = DigestPoster(db=db, client=client, team_id=str(identity.get("team_id")))
+    outcomes = run_due_digests(poster, now=now, channel_id=args.channel)
+    for outcome in outcomes:
+        where = outcome.permalink or ""
+        week = f" {outcome.run.week}" if outcome.run is not None and outcome.run.week else ""
+        print(f"{outcome.channel_id}{week}: {outcome.status}: {outcome.detail} {where}".rstrip())
+    if not outcomes:
+        with db.session(write=False) as session:
+            subscriptions = active_subscriptions(session=session, team_id=poster.team_id, channel_id=args.channel)
+        if not subscriptions:
+            which = f"channel {args.channel}" if args.channel else "any channel"
+            print(f"no weekly digest is set up for {which}; /cost digest on sets one up in Slack")
+        else:
+            upcoming = min((next_due(s, now), s.channel_id) for s in subscriptions)  # type: ignore[type-var]
+            print(f"nothing due at {now:%Y-%m-%d %H:%M %Z}; next: {upcoming[1]} at {upcoming[0]:%a %d %b %H:%M %Z}")
+    return EXIT_FAILED if any(o.status == "failed" for o in outcomes) else EXIT_OK
 
 
 def _say(message: str) -> None:
@@ -241,6 +376,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args)
     if args.command == "db":
         return _db(args)
+    if args.command == "scheduler":
+        return _scheduler()
+    if args.command == "digest":
+        return _digest(args)
     raise AssertionError(f"unhandled command {args.command}")  # argparse rejects unknown commands first
 
 

@@ -27,9 +27,6 @@ __all__ = ["Reply", "estimate_text", "reply_to"]
 
 log = logging.getLogger(__name__)
 
-#: Subcommands of the /cost language that belong to features this version does not have yet.
-_LATER = {"digest": "weekly digests"}
-
 
 @dataclass(frozen=True, slots=True)
 class Reply:
@@ -68,17 +65,9 @@ def _subcommand(command: Subcommand) -> Reply:
         return Reply(help_message())
     if command.name == "prices":
         return Reply(prices_message(list_prices(command.args)))
-    if command.name not in _LATER:  # a saved-scenario command: /cost and mentions answer it with the database
-        return Reply(
-            problem_message(f"{command.name} works as a command in a channel: type /cost {command.name} … there."),
-            private=True,
-        )
-    feature = _LATER[command.name]
+    # A saved-scenario or digest command: /cost and mentions answer those with the database before this.
     return Reply(
-        problem_message(
-            f"/cost {command.name} is part of {feature}, which this costbot doesn't have yet. "
-            "For now, /cost list shows this channel's saved scenarios. /cost help lists what works."
-        ),
+        problem_message(f"{command.name} works as a command in a channel: type /cost {command.name} … there."),
         private=True,
     )
 

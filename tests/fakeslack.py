@@ -42,6 +42,8 @@ class _Failure:
     error: str | None = None
     status: int = 200
     retry_after: int | None = None
+    #: Slack did the work, but the answer never arrived (a 5xx or a dropped connection after the post).
+    after: bool = False
 
 
 @dataclass
@@ -55,6 +57,11 @@ class FakeSlack:
     private_channels: set[str] = field(default_factory=set)
     #: Public channels the bot is not a member of (conversations.join makes it one, unless refused).
     outside_channels: set[str] = field(default_factory=set)
+    #: Channels where posting fails with Slack's error (archived, bot removed): channel -> error code.
+    broken_channels: dict[str, str] = field(default_factory=dict)
+    #: Messages posted (chat.postMessage that succeeded), per channel, oldest first, as conversations.history
+    #: returns them: ts, text, blocks, thread_ts and metadata.
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _ts: Any = field(default_factory=lambda: itertools.count(1))
@@ -143,10 +150,14 @@ class FakeSlack:
 
     # --- scripting failures -----------------------------------------------------------------------------
     def fail_next(self, method: str, *, error: str | None = None, status: int = 200,
-                  retry_after: int | None = None) -> None:  # fmt: skip
-        """The next call of `method` fails: with Slack's `{"ok": false, "error": …}`, or an HTTP status."""
+                  retry_after: int | None = None, after: bool = False) -> None:  # fmt: skip
+        """The next call of `method` fails: with Slack's `{"ok": false, "error": …}`, or an HTTP status.
+
+        With `after`, the call takes effect (the message is posted) and then the failure is what comes back,
+        as when Slack's answer is lost on the way.
+        """
         with self._lock:
-            self._failures.setdefault(method, []).append(_Failure(error, status, retry_after))
+            self._failures.setdefault(method, []).append(_Failure(error, status, retry_after, after))
 
     # --- reading what was sent --------------------------------------------------------------------------
     def reset(self) -> None:
@@ -157,6 +168,15 @@ class FakeSlack:
             self.admins.clear()
             self.private_channels.clear()
             self.outside_channels.clear()
+            self.broken_channels.clear()
+            self.messages.clear()
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Messages that reached a channel (top level and in threads), oldest first."""
+        with self._lock:
+            if channel is not None:
+                return list(self.messages.get(channel, []))
+            return [m for messages in self.messages.values() for m in messages]
 
     def api_calls(self, method: str) -> list[Call]:
         with self._lock:
@@ -198,6 +218,8 @@ class FakeSlack:
             return (404, b"expired_url", {}) if name.startswith("expired") else (200, b"ok", {})
         if kind == "upload":
             return 200, b"ok", {}
+        if failure is not None and failure.after:
+            self._answer(name, body, headers)
         if failure is not None:
             extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
             if failure.status != 200:
@@ -222,9 +244,28 @@ class FakeSlack:
                 return {"ok": False, "error": self.auth_error}
             return {"ok": True, "url": "https://fake.slack.com/", "team": "Fake Team", "user": "costbot",
                     "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0BOT"}  # fmt: skip
-        if method in {"chat.postMessage", "chat.update"}:
-            ts = f"{1_700_000_000 + next(self._ts)}.000100"
-            return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts") or ts, "message": body}
+        channel = str(body.get("channel") or body.get("channel_id") or "")
+        if channel in self.broken_channels and method in {"chat.postMessage", "conversations.history",
+                                                          "files.completeUploadExternal", "chat.getPermalink"}:
+            return {"ok": False, "error": self.broken_channels[channel]}
+        if method == "chat.postMessage":
+            ts = f"{int(time.time())}.{next(self._ts):06d}"  # as Slack's: the posting time, unique per channel
+            message = {"ts": ts, "text": body.get("text"), "blocks": body.get("blocks"),
+                       "thread_ts": body.get("thread_ts"), "metadata": body.get("metadata")}  # fmt: skip
+            with self._lock:
+                self.messages.setdefault(channel, []).append(message)
+                self._lock.notify_all()
+            return {"ok": True, "channel": channel, "ts": ts, "message": body}
+        if method == "chat.update":
+            return {"ok": True, "channel": channel, "ts": body.get("ts"), "message": body}
+        if method == "conversations.history":
+            oldest = float(body.get("oldest") or 0)
+            with_metadata = str(body.get("include_all_metadata", "")).lower() in {"1", "true"}
+            with self._lock:
+                found = [m for m in self.messages.get(channel, []) if not m["thread_ts"] and float(m["ts"]) > oldest]
+            found = [{"type": "message", **{k: v for k, v in m.items() if with_metadata or k != "metadata"}}
+                     for m in reversed(found)]  # fmt: skip
+            return {"ok": True, "messages": found[: int(body.get("limit") or 100)], "has_more": False}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"{1_700_000_000 + next(self._ts)}.000200"}
         if method == "views.open":

@@ -18,6 +18,8 @@ METHOD_SCOPES = {
     "chat_update": "chat:write",
     "chat_getPermalink": None,
     "conversations_info": "channels:read groups:read",
+    "conversations_history": "channels:history groups:history",  # a digest retry looks for its own post
+    "files_upload_v2": "files:write",  # the digest's chart
     "conversations_join": "channels:join",
     "users_info": "users:read",
     "views_open": None,

@@ -1,7 +1,8 @@
 """Slash commands: `/cost TEXT` answers in the acknowledgement itself, well inside Slack's 3 seconds.
 
-Saved-scenario commands (`save`, `list`, `show`, …) need the database and sometimes Slack (posting a card,
-asking whether the user is an admin): they are acknowledged at once and answered through the response URL.
+Saved-scenario commands (`save`, `list`, `show`, …) and `digest …` need the database and sometimes Slack (posting
+a card or a digest, asking whether the user is an admin): they are acknowledged at once and answered through the
+response URL.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import problem_message
+from bot.digest_commands import run_digest_command
+from bot.digests import ChannelPace
 from bot.notes import EstimateNotes
 from bot.replies import reply_to
 from bot.scenarios import SCENARIO_COMMANDS, Where, run_scenario_command
@@ -28,9 +31,9 @@ OOPS = (
 
 
 def is_scenario_command(command: dict[str, Any]) -> bool:
-    """`/cost save …`, `list`, `show`, …: the commands that work on saved scenarios."""
+    """`/cost save …`, `list`, `show`, …, `digest …`: the commands that work on saved scenarios."""
     subcommand = subcommand_of(command.get("text") or "")
-    return subcommand is not None and subcommand.name in SCENARIO_COMMANDS
+    return subcommand is not None and (subcommand.name in SCENARIO_COMMANDS or subcommand.name == "digest")
 
 
 def cost_command(ack: Ack, command: dict[str, Any], estimate_notes: EstimateNotes, logger: logging.Logger) -> None:
@@ -58,14 +61,19 @@ def acknowledge_command(ack: Ack) -> None:
 
 def scenario_command(
     command: dict[str, Any], client: WebClient, respond: Respond, db: Database, estimate_notes: EstimateNotes,
-    logger: logging.Logger,
+    digest_scheduler: Any, digest_pace: ChannelPace, logger: logging.Logger,
 ) -> None:  # fmt: skip
-    """After the ack: a saved-scenario command, answered privately through the response URL."""
+    """After the ack: a saved-scenario or digest command, answered privately through the response URL."""
     subcommand = subcommand_of(command.get("text") or "")
     assert subcommand is not None, "is_scenario_command matched"
     where = Where(team_id=command["team_id"], channel_id=command["channel_id"], user_id=command["user_id"])
     try:
-        message = run_scenario_command(subcommand, where=where, db=db, client=client, notes=estimate_notes).message
+        if subcommand.name == "digest":
+            message = run_digest_command(subcommand.args, where=where, db=db, client=client,
+                                         scheduler=digest_scheduler, pace=digest_pace).message  # fmt: skip
+        else:
+            message = run_scenario_command(subcommand, where=where, db=db, client=client,
+                                           notes=estimate_notes).message  # fmt: skip
     except Exception:
         logger.exception("/cost %s failed: team=%s channel=%s user=%s", subcommand.name, where.team_id,
                          where.channel_id, where.user_id)  # fmt: skip

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from bot.blocks import problem_message
 from bot.blocks.home import HOME_SCENARIOS, home_view
 from bot.dedupe import EventClaims
+from bot.digest_commands import run_digest_command
 from bot.listeners.acknowledge import acknowledge
 from bot.replies import Reply, reply_to
 from bot.scenarios import SCENARIO_COMMANDS, Where, run_scenario_command, what_if
@@ -73,8 +74,8 @@ def _post(reply: Reply, event: dict[str, Any], thread_ts: str, client: WebClient
 
 
 def app_mention(
-    body: dict[str, Any], event: dict[str, Any], client: WebClient, db: Database, event_claims: EventClaims,
-    logger: logging.Logger,
+    body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient, db: Database,
+    event_claims: EventClaims, logger: logging.Logger,
 ) -> None:  # fmt: skip
     """Answer in the mention's thread; in a scenario's thread a change is answered against the scenario."""
     if not event_claims.first(body):
@@ -88,6 +89,10 @@ def app_mention(
         if command is not None and command.name in SCENARIO_COMMANDS:
             where = Where(team_id=body["team_id"], channel_id=event["channel"], user_id=event["user"])
             reply = run_scenario_command(command, where=where, db=db, client=client)
+        elif command is not None and command.name == "digest":
+            where = Where(team_id=body["team_id"], channel_id=event["channel"], user_id=event["user"])
+            reply = run_digest_command(command.args, where=where, db=db, client=client,
+                                       scheduler=context.get("digest_scheduler"), pace=context.get("digest_pace"))
         elif scenario is not None:
             kept, reply = _keep_and_answer(scenario, event, text, db)
             if not kept:

@@ -6,6 +6,7 @@ import logging
 import pytest
 from slack_sdk import WebClient
 
+from bot.digests import ChannelPace
 from bot.listeners.commands import cost_command, is_scenario_command, scenario_command
 from bot.notes import EstimateNotes
 from storage import Database, last_estimate
@@ -36,13 +37,6 @@ def test_a_bare_cost_teaches_the_language(ack: Recorder, logger: logging.Logger,
     assert "`/cost video 10s x 1M users`" in json.dumps(ack.only["blocks"])
 
 
-def test_a_subcommand_of_a_later_feature_says_it_is_not_here_yet(
-    ack: Recorder, logger: logging.Logger, notes: EstimateNotes
-) -> None:
-    cost_command(ack=ack, command=command("digest on"), estimate_notes=notes, logger=logger)
-    assert "weekly digests" in ack.only["text"] and "doesn't have yet" in ack.only["text"]
-
-
 def test_a_broken_price_book_is_reported_not_raised(
     ack: Recorder, logger: logging.Logger, tmp_path, monkeypatch, notes: EstimateNotes
 ) -> None:
@@ -70,12 +64,13 @@ def test_scenario_commands_are_told_apart_from_estimates() -> None:
     assert is_scenario_command(command("LIST"))
     assert not is_scenario_command(command("video 10s"))
     assert not is_scenario_command(command("value $0.05 each video 10s"))  # an estimate that starts with its value
-    assert not is_scenario_command(command("digest on"))
+    assert is_scenario_command(command("digest on"))  # answered after the ack too: it reads the database
 
 
 def test_a_scenario_command_answers_through_the_response_url(
     respond: Recorder, client: WebClient, logger: logging.Logger, sqlite_db: Database
 ) -> None:
     scenario_command(command=command("list"), client=client, respond=respond, db=sqlite_db,
-                     estimate_notes=EstimateNotes(sqlite_db), logger=logger)  # fmt: skip
+                     estimate_notes=EstimateNotes(sqlite_db), digest_scheduler=None, digest_pace=ChannelPace(),
+                     logger=logger)  # fmt: skip
     assert respond.only["response_type"] == "ephemeral" and "No saved scenarios" in respond.only["text"]

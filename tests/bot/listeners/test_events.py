@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.dedupe import EventClaims
@@ -24,7 +25,7 @@ def event(text: str, **extra: str) -> dict[str, str]:
 
 def mention(text: str, db: Database, client: WebClient, logger: logging.Logger, *, claims: EventClaims | None = None,
             body: dict[str, str] = BODY, **extra: str) -> None:  # fmt: skip
-    app_mention(event=event(text, **extra), body=body, client=client, db=db,
+    app_mention(event=event(text, **extra), body=body, context=BoltContext(), client=client, db=db,
                 event_claims=claims or EventClaims(db), logger=logger)  # fmt: skip
 
 

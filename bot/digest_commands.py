@@ -1,0 +1,158 @@
+"""`/cost digest on|off|now|status`: a channel's weekly digest, set up, stopped, posted at once or looked at.
+
+Who may change a running digest: whoever set it up, or a workspace admin (anyone may start one where there is
+none, post one now, or ask for the status). Every change is told to this process's scheduler at once; other
+processes pick it up within a minute.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import problem_message
+from bot.blocks.subscription import digest_help, digest_off_message, digest_on_message, digest_status_message
+from bot.digests import ChannelPace, DigestPoster
+from bot.replies import Reply
+from bot.scenarios import Where
+from costing.schedule import ScheduleError, parse_schedule
+from storage import (
+    Database,
+    DigestSubscriptionCreate,
+    DigestSubscriptionPublic,
+    get_subscription,
+    last_run,
+    list_scenarios,
+    subscribe,
+    unsubscribe,
+)
+
+if TYPE_CHECKING:
+    from bot.scheduler import DigestScheduler
+
+__all__ = ["run_digest_command"]
+
+
+def _problem(text: str) -> Reply:
+    return Reply(problem_message(text), private=True)
+
+
+def _user(client: WebClient, user_id: str) -> dict | None:  # type: ignore[type-arg]
+    try:
+        return client.users_info(user=user_id)["user"]  # type: ignore[no-any-return]
+    except SlackApiError:
+        return None
+
+
+def _is_admin(user: dict | None) -> bool:  # type: ignore[type-arg]
+    return bool(user and (user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")))
+
+
+def _refusal(current: DigestSubscriptionPublic, doing: str) -> Reply:
+    return _problem(
+        f"Only <@{current.created_by}>, who set up this channel's digest, or a workspace admin may {doing} it. "
+        "`/cost digest now` posts one for you right away."
+    )
+
+
+def _next_at(subscription: DigestSubscriptionPublic) -> datetime | None:
+    from bot.scheduler import next_due  # the scheduler module imports this one's neighbours
+
+    return next_due(subscription, datetime.now(UTC))
+
+
+def _sync(scheduler: DigestScheduler | None) -> None:
+    if scheduler is not None:
+        scheduler.sync()
+
+
+def _on(args: str, where: Where, db: Database, client: WebClient, scheduler: DigestScheduler | None) -> Reply:
+    user = _user(client, where.user_id)
+    try:
+        schedule = parse_schedule(args, default_timezone=(user or {}).get("tz"))
+    except ScheduleError as error:
+        example = f" For example: `{error.example}`" if getattr(error, "example", None) else ""
+        return _problem(f"{error}{example}")
+    with db.session(write=False) as session:
+        current = get_subscription(session=session, team_id=where.team_id, channel_id=where.channel_id)
+        count = len(list_scenarios(session=session, team_id=where.team_id, channel_id=where.channel_id))
+    if current is not None and current.active and current.created_by != where.user_id and not _is_admin(user):
+        return _refusal(current, "reschedule")
+    try:
+        wanted = DigestSubscriptionCreate(
+            team_id=where.team_id, channel_id=where.channel_id, created_by=where.user_id, weekday=schedule.weekday,
+            at_time=schedule.at_time, timezone=schedule.timezone,
+        )  # fmt: skip
+    except ValidationError:
+        return _problem("Slack sent this command from somewhere I can't keep a digest for.")
+    with db.session() as session:
+        saved = subscribe(session=session, subscription=wanted)
+    _sync(scheduler)
+    message = digest_on_message(saved, next_at=_next_at(saved), assumed=schedule.assumed,
+                                replaced=current, scenario_count=count)  # fmt: skip
+    return Reply(message, private=True)
+
+
+def _off(where: Where, db: Database, client: WebClient, scheduler: DigestScheduler | None) -> Reply:
+    with db.session(write=False) as session:
+        current = get_subscription(session=session, team_id=where.team_id, channel_id=where.channel_id)
+    mine = current is None or not current.active or current.created_by == where.user_id
+    if not mine and not _is_admin(_user(client, where.user_id)):
+        return _refusal(current, "stop")  # type: ignore[arg-type]
+    with db.session() as session:
+        stopped = unsubscribe(session=session, team_id=where.team_id, channel_id=where.channel_id)
+    _sync(scheduler)
+    return Reply(digest_off_message(stopped, channel_id=where.channel_id), private=True)
+
+
+def _now(where: Where, db: Database, client: WebClient, pace: ChannelPace) -> Reply:
+    poster = DigestPoster(db=db, client=client, team_id=where.team_id, pace=pace)
+    outcome = poster.post_now(channel_id=where.channel_id)
+    if outcome.status == "posted":
+        link = f"<{outcome.permalink}|It's in the channel>" if outcome.permalink else "It's in the channel"
+        text = f":white_check_mark: Posted this channel's digest. {link}; the weekly count is unchanged."
+        return Reply({"text": "Digest posted", "blocks": [{"type": "section", "text": {"type": "mrkdwn",
+                                                                                          "text": text}}]},
+                     private=True)  # fmt: skip
+    return _problem(f"The digest wasn't posted: {outcome.detail}.")
+
+
+def _status(where: Where, db: Database, scheduler: DigestScheduler | None) -> Reply:
+    with db.session(write=False) as session:
+        current = get_subscription(session=session, team_id=where.team_id, channel_id=where.channel_id)
+        last = last_run(session=session, team_id=where.team_id, channel_id=where.channel_id)
+        posted = last_run(session=session, team_id=where.team_id, channel_id=where.channel_id, posted=True)
+    next_at = _next_at(current) if current is not None and current.active else None
+    message = digest_status_message(current, channel_id=where.channel_id, next_at=next_at, last=last,
+                                    last_posted=posted)  # fmt: skip
+    return Reply(message, private=True)
+
+
+def run_digest_command(
+    args: str, *, where: Where, db: Database, client: WebClient, scheduler: DigestScheduler | None = None,
+    pace: ChannelPace | None = None,
+) -> Reply:  # fmt: skip
+    """Answer `/cost digest ARGS` for the user in `where`.
+
+    Args:
+        args: What follows `digest`: `on [day HH:MM] [zone]`, `off`, `now`, `status`.
+        scheduler: This process's scheduler (None where another process runs it).
+        pace: The process's per-channel pace for digest posts.
+    """
+    action, _, rest = args.strip().partition(" ")
+    action = action.lower()
+    if action in {"on", "start", "weekly"}:
+        return _on(rest, where, db, client, scheduler)
+    if action in {"off", "stop"}:
+        return _off(where, db, client, scheduler)
+    if action == "now":
+        return _now(where, db, client, pace or ChannelPace())
+    if action in {"status", ""} and not rest:
+        return _status(where, db, scheduler) if action else Reply(digest_help(), private=True)
+    if action in {"help", "?"}:
+        return Reply(digest_help(), private=True)
+    return Reply(digest_help(f"'/cost digest {args.strip()}' isn't a digest command."), private=True)
