@@ -143,9 +143,9 @@ def _slack_error(error: Exception) -> tuple[str, bool]:
         if code in CHANNEL_PROBLEMS:
             return f"{CHANNEL_PROBLEMS[code]} ({code})", True
         if code == "ratelimited":
-            return "Slack kept answering 'rate limited'; retried later", False
-        return f"Slack said {code}; retried later", False
-    return f"couldn't reach Slack ({type(error).__name__}); retried later", False
+            return "Slack kept answering 'rate limited'", False
+        return f"Slack said {code}", False
+    return f"couldn't reach Slack ({type(error).__name__})", False
 
 
 class DigestPoster:
@@ -292,6 +292,8 @@ class DigestPoster:
 
     def _failed(self, run: DigestRunPublic, error: Exception) -> Outcome:
         words, channel_problem = _slack_error(error)
+        if not channel_problem:
+            words += "; it is tried again within minutes"
         with self.db.session() as session:
             fail_run(session=session, run_id=run.id, error=words)
             if channel_problem:

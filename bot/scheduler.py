@@ -199,6 +199,8 @@ class DigestScheduler:
         outcomes = run_due_digests(self.poster)
         for outcome in outcomes:
             log.info("digest catch-up: %s %s (%s)", outcome.channel_id, outcome.status, outcome.detail)
+        log.info("digest catch-up done: %d posted, %d already claimed, %d failed",
+                 *(sum(o.status == s for o in outcomes) for s in ("posted", "skipped", "failed")))  # fmt: skip
         return outcomes
 
     def tick(self) -> None:

@@ -143,7 +143,8 @@ def record_channel_problem(*, session: Session, team_id: str, channel_id: str, e
     session.exec(
         update(DigestSubscription)  # type: ignore[call-overload]
         .where(col(DigestSubscription.team_id) == team_id, col(DigestSubscription.channel_id) == channel_id)
-        .values(last_error=None if error is None else error[:_ERROR_LENGTH], updated_at=utcnow())
+        # updated_at stays: it is when the schedule was set, which decides whether a past time is still due.
+        .values(last_error=None if error is None else error[:_ERROR_LENGTH])
     )
 
 

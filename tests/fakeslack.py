@@ -208,7 +208,8 @@ class FakeSlack:
     # --- the server side --------------------------------------------------------------------------------
     def _handle(self, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         kind, _, name = path.lstrip("/").partition("/")
-        body = _decode(raw, headers.get("Content-Type", ""))
+        # An upload's body is the file itself (read it from `Call.raw`).
+        body = {"size": len(raw)} if kind == "upload" else _decode(raw, headers.get("Content-Type", ""))
         with self._lock:
             self.calls.append(Call(kind, name, body, headers, raw))
             self._lock.notify_all()
