@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from storage.db import Database, DatabaseError, safe_url
@@ -57,11 +60,34 @@ def upgrade(db: Database, revision: str = "head") -> None:
     config = _config()
     try:
         # The lock before the connection: on SQLite that begins by taking the write lock another thread may hold.
-        with _UPGRADING, db.engine.execution_options(costbot_write=True).begin() as connection:
+        with (
+            _UPGRADING,
+            db.engine.connect() as connection,
+            _foreign_keys_off(connection),
+            connection.execution_options(costbot_write=True).begin(),
+        ):
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except (OperationalError, ProgrammingError) as error:
         raise DatabaseError(_unreachable(db, error)) from None
+
+
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """On SQLite, foreign keys off while migrating: altering a table copies it and drops the old one, and with
+    foreign keys on, that drop would delete every row that refers to it (ON DELETE CASCADE: the versions and
+    thread replies of every scenario). The pragma only works outside a transaction, hence on the raw
+    connection, before the migration's transaction begins; the migration checks the keys before it commits."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _unreachable(db: Database, error: Exception) -> str:

@@ -23,6 +23,11 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
             # Two replicas starting at once: the second waits here, then finds the schema up to date.
             connection.execute(text("SELECT pg_advisory_xact_lock(7410071)"))
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            # storage.migrate turns SQLite's foreign keys off while tables are copied; nothing may dangle after.
+            dangling = connection.execute(text("PRAGMA foreign_key_check")).all()
+            if dangling:
+                raise RuntimeError(f"the migration left rows without their parent rows: {dangling[:5]}")
 
 
 connection = context.config.attributes.get("connection")

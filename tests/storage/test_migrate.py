@@ -7,13 +7,33 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, Table, inspect
 from sqlalchemy import text as sql
 from sqlmodel import SQLModel
 
-from storage import Database, DatabaseError, current_revision, get_scenario, head_revision, list_versions, upgrade
+from costing.digest import EstimateFigures
+from storage import (
+    Database,
+    DatabaseError,
+    current_revision,
+    get_scenario,
+    head_revision,
+    list_versions,
+    scenarios_for_digest,
+    upgrade,
+)
 from tests.databases import fresh_postgres_url
-from tests.storage.factories import CHANNEL, TEAM, VIDEO, all_at_once, count_rows, estimate, save
+from tests.storage.factories import (
+    CHANNEL,
+    CHAT,
+    IMAGE,
+    TEAM,
+    VIDEO,
+    all_at_once,
+    count_rows,
+    estimate,
+    scenario_create,
+)
 
 UNREACHABLE = "postgresql://costbot:s3cret-pw@127.0.0.1:1/costbot"
 
@@ -63,19 +83,45 @@ def test_upgrading_to_a_revision_stops_there(empty_db: Database) -> None:
     assert (current_revision(empty_db), "digest_run" in _tables(empty_db)) == ("0001", False)
 
 
+def save_as_at(db: Database, name: str = "Video launch", *, text: str = VIDEO) -> int:
+    """Save a scenario and its first version into whatever columns the database has now (an older schema)."""
+    row = scenario_create(name, text=text).row().model_dump()
+    with db.engine.begin() as connection:
+        tables = MetaData()
+        scenario = Table("scenario", tables, autoload_with=connection)
+        versions = Table("scenario_version", tables, autoload_with=connection)
+        values = {k: v for k, v in row.items() if k in scenario.c and k != "id"}
+        scenario_id = connection.execute(scenario.insert().values(values)).inserted_primary_key[0]
+        connection.execute(versions.insert().values(
+            scenario_id=scenario_id, number=1, author_id=row["author_id"], text=text, change="saved",
+            estimate=row["estimate"], created_at=row["created_at"]))  # fmt: skip
+    return int(scenario_id)
+
+
 def test_upgrading_from_0001_keeps_the_data(empty_db: Database) -> None:
     upgrade(empty_db, "0001")
-    saved = save(empty_db, "Video launch", text=VIDEO)
+    scenario_id = save_as_at(empty_db, "Video launch", text=VIDEO)
     upgrade(empty_db)
     with empty_db.session(write=False) as session:
         found = get_scenario(session=session, team_id=TEAM, channel_id=CHANNEL, name="Video launch")
-        versions = list_versions(session=session, team_id=TEAM, scenario_id=saved.id)
-    assert (found, [v.estimate for v in versions]) == (saved, [estimate(VIDEO)])
+        versions = list_versions(session=session, team_id=TEAM, scenario_id=scenario_id)
+    assert found is not None
+    assert (found.id, found.estimate) == (scenario_id, estimate(VIDEO))
+    assert [v.estimate for v in versions] == [estimate(VIDEO)]  # not lost when SQLite copies the scenario table
+
+
+def test_upgrading_from_0002_gives_the_saved_scenarios_their_digest_figures(empty_db: Database) -> None:
+    upgrade(empty_db, "0002")
+    ids = [save_as_at(empty_db, f"scenario {n}", text=text) for n, text in enumerate((VIDEO, CHAT, IMAGE))]
+    upgrade(empty_db)
+    with empty_db.session(write=False) as session:
+        figures = {s.id: s.estimate for s in scenarios_for_digest(session=session, team_id=TEAM, channel_id=CHANNEL)}
+    assert figures == {i: EstimateFigures.of(estimate(text)) for i, text in zip(ids, (VIDEO, CHAT, IMAGE), strict=True)}
 
 
 def test_upgrading_from_0001_with_data_reaches_head(empty_db: Database) -> None:
     upgrade(empty_db, "0001")
-    save(empty_db)
+    save_as_at(empty_db)
     upgrade(empty_db)
     assert (current_revision(empty_db), count_rows(empty_db, "digest_run")) == (head_revision(), 0)
 
