@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from costing.catalog import Catalog
 from costing.errors import EstimateError
@@ -30,20 +30,150 @@ __all__ = [
     "Change",
     "Digest",
     "DigestLine",
+    "EstimateFigures",
     "OneOff",
     "SavedScenario",
     "Totals",
     "UnitCost",
     "build_digest",
+    "figures_json",
     "unit_cost",
 ]
 
 #: Bumped when `Digest.snapshot()` changes shape; an older snapshot is then read as no previous digest.
 SNAPSHOT_VERSION = 1
-WEEK = DAYS["week"]
-MONTH = DAYS["month"]
 #: A change smaller than this (in dollars a week) is rounding, not news.
 _NOISE = Decimal("0.005")
+
+
+class _PerUnit(Protocol):
+    @property
+    def unit_usd(self) -> Decimal: ...
+
+
+class _Value(Protocol):
+    @property
+    def total_usd(self) -> Decimal: ...
+    @property
+    def period(self) -> str | None: ...
+    @property
+    def description(self) -> str: ...
+
+
+class SavedFigures(Protocol):
+    """What the digest reads of a saved estimate: an `Estimate`, or the `EstimateFigures` read from storage."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def sections(self) -> Mapping[str, str]: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def model_name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def period(self) -> str | None: ...
+    @property
+    def api(self) -> _PerUnit: ...
+    @property
+    def compute(self) -> _PerUnit: ...
+    @property
+    def value(self) -> _Value | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredUnit:
+    unit_usd: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredValue:
+    total_usd: Decimal
+    period: str | None
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateFigures:
+    """The few parts of a saved `Estimate` a digest reads, taken from its JSON (`Estimate.model_dump()`)
+    without validating the whole estimate: a digest of 10,000 scenarios reads 10,000 of them."""
+
+    text: str
+    sections: Mapping[str, str]
+    model: str
+    model_name: str
+    unit: str
+    quantity: Decimal
+    period: str | None
+    api: _StoredUnit
+    compute: _StoredUnit
+    value: _StoredValue | None
+
+    @classmethod
+    def of(cls, estimate: Estimate) -> EstimateFigures:
+        """The figures of an estimate, as storage keeps them."""
+        return cls.from_json(figures_json(estimate.model_dump()))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> EstimateFigures:
+        """Read from `figures_json(…)` or a whole estimate's JSON, amounts as exact text or numbers.
+
+        Raises:
+            ValueError: The data isn't a saved estimate's (a missing part, an amount that isn't a number).
+        """
+        try:
+            value = data.get("value")
+            return cls(
+                text=str(data["text"]),
+                sections=dict(data.get("sections") or {}),
+                model=str(data["model"]),
+                model_name=str(data["model_name"]),
+                unit=str(data["unit"]),
+                quantity=_decimal(data["quantity"]),
+                period=data.get("period"),
+                api=_StoredUnit(_decimal(data["api"]["unit_usd"])),
+                compute=_StoredUnit(_decimal(data["compute"]["unit_usd"])),
+                value=None if not value else _StoredValue(
+                    _decimal(value["total_usd"]), value.get("period"), str(value.get("description", ""))
+                ),
+            )  # fmt: skip
+        except (KeyError, TypeError, InvalidOperation) as error:
+            raise ValueError(f"not a saved estimate: {error!r}") from None
+
+
+def figures_json(estimate: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of an estimate's JSON (`Estimate.model_dump()`, Decimals as text) that a digest reads: about a
+    tenth of it, kept beside the estimate so a digest of thousands of scenarios reads little."""
+    value = estimate.get("value")
+    sections = estimate.get("sections") or {}
+    return {
+        "text": estimate["text"],
+        "sections": {k: sections[k] for k in ("workload", "model", "price") if sections.get(k)},
+        "model": estimate["model"],
+        "model_name": estimate["model_name"],
+        "unit": estimate["unit"],
+        "quantity": str(estimate["quantity"]),
+        "period": estimate.get("period"),
+        "api": {"unit_usd": str(estimate["api"]["unit_usd"])},
+        "compute": {"unit_usd": str(estimate["compute"]["unit_usd"])},
+        "value": None if not value else {
+            "total_usd": str(value["total_usd"]), "period": value.get("period"),
+            "description": value.get("description", ""),
+        },
+    }  # fmt: skip
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, float):  # JSON numbers from elsewhere: their shortest text, not binary noise
+        value = repr(value)
+    number = Decimal(value)
+    if not number.is_finite():
+        raise InvalidOperation(value)
+    return number
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +183,8 @@ class SavedScenario:
     id: int
     name: str
     version: int
-    estimate: Estimate
+    #: Its figures as saved: the `Estimate`, or `EstimateFigures` read from storage.
+    estimate: SavedFigures
     budget_usd_month: Decimal | None = None
     #: The scenario's thread in Slack, when its card was posted.
     link: str | None = None
@@ -94,6 +225,9 @@ class DigestLine:
     compute_unit_usd: Decimal
     api_week: Decimal
     compute_week: Decimal
+    #: API spend per month, from the period's spend as the estimate projects it (so that spending exactly a
+    #: monthly budget is not "over" by a rounding of 7 ÷ (365/12)).
+    api_month: Decimal
     #: Value for the week; None when the scenario states no value.
     value_week: Decimal | None
     budget_usd_month: Decimal | None
@@ -111,10 +245,6 @@ class DigestLine:
         if self.value_week is None or self.api_week <= 0:
             return None
         return self.value_week / self.api_week
-
-    @property
-    def api_month(self) -> Decimal:
-        return self.api_week / WEEK * MONTH
 
     @property
     def over_budget(self) -> bool:
@@ -173,7 +303,8 @@ class Digest:
     previous_totals: Totals | None
     #: Scenarios the previous digest showed that are gone now (deleted, or turned into one-off costs).
     removed: tuple[str, ...]
-    #: Each unit price that changed since the previous digest, once per model: "Veo 3.1: $0.40 → $0.35 per second".
+    #: Each unit price that changed since the previous digest, once per model: "Veo 3.1 $4.00 → $3.50 per video"
+    #: (per unit of the first scenario on that model).
     price_changes: tuple[str, ...] = field(default=())
 
     @property
@@ -232,7 +363,7 @@ class Digest:
 
 
 def unit_cost(
-    estimate: Estimate, *, catalog: Catalog, today: date, memo: dict[str, UnitCost | str] | None = None
+    estimate: SavedFigures, *, catalog: Catalog, today: date, memo: dict[str, UnitCost | str] | None = None
 ) -> UnitCost | str:
     """One unit of `estimate`'s workload on its model under `catalog`, or why it can't be costed any more.
 
@@ -262,10 +393,15 @@ def unit_cost(
 
 
 def _per_week(amount: Decimal, period: str) -> Decimal:
-    return amount if period == "week" else amount / DAYS[period] * WEEK
+    return _per(amount, period, "week")
 
 
-def _value_week(estimate: Estimate) -> Decimal | None:
+def _per(amount: Decimal, period: str, wanted: str) -> Decimal:
+    # As `costing.estimate` projects: through a day, and the amount itself for its own period.
+    return amount if period == wanted else amount / DAYS[period] * DAYS[wanted]
+
+
+def _value_week(estimate: SavedFigures) -> Decimal | None:
     value = estimate.value
     if value is None or value.period is None:
         return None
@@ -283,7 +419,8 @@ def _line(
         )  # fmt: skip
     else:
         api_unit, compute_unit, model_name, not_recosted = cost.api_usd, cost.compute_usd, cost.model_name, None
-    api_week = _per_week(api_unit * estimate.quantity, estimate.period)
+    api_total = api_unit * estimate.quantity
+    api_week = _per_week(api_total, estimate.period)
     compute_week = _per_week(compute_unit * estimate.quantity, estimate.period)
     change = None
     price_note = None
@@ -305,6 +442,7 @@ def _line(
         compute_unit_usd=compute_unit,
         api_week=api_week,
         compute_week=compute_week,
+        api_month=_per(api_total, estimate.period, "month"),
         value_week=_value_week(estimate),
         budget_usd_month=scenario.budget_usd_month,
         change=change,
@@ -324,11 +462,11 @@ def _change(
     model_name: str,
 ) -> Change | None:
     try:
-        before = Decimal(previous["api_week"])
-        before_unit = Decimal(previous["api_unit_usd"])
-        before_compute = Decimal(previous["compute_unit_usd"])
+        before = _decimal(previous["api_week"])
+        before_unit = _decimal(previous["api_unit_usd"])
+        before_compute = _decimal(previous["compute_unit_usd"])
         before_version = int(previous["version"])
-    except (KeyError, TypeError, ValueError, InvalidOperation):
+    except (KeyError, TypeError, ValueError, ArithmeticError):
         return None  # a damaged snapshot entry: no comparison rather than a wrong one
     causes = []
     if before_version != scenario.version:
@@ -353,12 +491,12 @@ def _totals(data: Mapping[str, Any] | None) -> Totals | None:
         return None
     try:
         return Totals(
-            api_week=Decimal(data["api_week"]),
-            compute_week=Decimal(data["compute_week"]),
-            value_week=Decimal(data["value_week"]),
-            valued_api_week=Decimal(data["valued_api_week"]),
+            api_week=_decimal(data["api_week"]),
+            compute_week=_decimal(data["compute_week"]),
+            value_week=_decimal(data["value_week"]),
+            valued_api_week=_decimal(data["valued_api_week"]),
         )
-    except (KeyError, TypeError, ValueError, InvalidOperation):
+    except (KeyError, TypeError, ValueError, ArithmeticError):
         return None
 
 
@@ -399,7 +537,10 @@ def build_digest(
     lines.sort(key=lambda line: (-line.api_week, line.name.casefold()))
     one_offs.sort(key=lambda item: (-item.api_usd, item.name.casefold()))
     present = {str(line.id) for line in lines}
-    removed = tuple(sorted(str(entry.get("name", "?")) for key, entry in before.items() if key not in present))
+    removed = tuple(sorted(
+        str(entry.get("name", "?")) if isinstance(entry, Mapping) else f"scenario {key}"
+        for key, entry in before.items() if key not in present
+    ))  # fmt: skip
     return Digest(
         lines=tuple(lines),
         one_offs=tuple(one_offs),

@@ -11,12 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import TypeAdapter
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
-from costing.digest import SavedScenario
+from costing.digest import EstimateFigures, SavedScenario
 from storage.models import (
     DigestRun,
     DigestRunPublic,
@@ -24,7 +23,6 @@ from storage.models import (
     DigestSubscriptionCreate,
     DigestSubscriptionPublic,
     Scenario,
-    StoredEstimate,
 )
 from storage.types import utcnow
 
@@ -273,14 +271,12 @@ def runs_to_retry(
 
 # --- what a digest shows -------------------------------------------------------------------------------------
 
-_ESTIMATE: TypeAdapter[Any] = TypeAdapter(StoredEstimate)
-
-
 def scenarios_for_digest(*, session: Session, team_id: str, channel_id: str) -> list[SavedScenario]:
-    """The channel's saved scenarios as the digest needs them (only the columns it reads, no ORM objects)."""
+    """The channel's saved scenarios as the digest needs them: only the columns it reads (the estimates' figures,
+    not the whole estimates), and no ORM objects."""
     rows = session.exec(
         select(  # type: ignore[call-overload]  # six columns: more than sqlmodel's overloads spell out
-            Scenario.id, Scenario.name, Scenario.version, Scenario.estimate, Scenario.budget_usd_month,
+            Scenario.id, Scenario.name, Scenario.version, Scenario.figures, Scenario.budget_usd_month,
             Scenario.card_permalink,
         )
         .where(Scenario.team_id == team_id, Scenario.channel_id == channel_id)
@@ -288,8 +284,8 @@ def scenarios_for_digest(*, session: Session, team_id: str, channel_id: str) -> 
     ).all()
     return [
         SavedScenario(
-            id=id_, name=name, version=version, estimate=_ESTIMATE.validate_python(estimate),
+            id=id_, name=name, version=version, estimate=EstimateFigures.from_json(figures),
             budget_usd_month=budget, link=permalink,
         )
-        for id_, name, version, estimate, budget, permalink in rows
+        for id_, name, version, figures, budget, permalink in rows
     ]

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstrain
 from sqlmodel import Field, SQLModel
 
 from costing import Estimate
+from costing.digest import figures_json
 from storage.names import MAX_NAME_LENGTH, name_key, name_problem
 from storage.types import DecimalText, UTCDateTime, utcnow
 
@@ -119,6 +120,8 @@ class Scenario(ScenarioBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name_key: str = Field(max_length=MAX_NAME_LENGTH)
     estimate: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    #: What a digest reads of the estimate (`costing.digest.figures_json`): a tenth of its size.
+    figures: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     prices: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     value_text: str | None = Field(default=None, max_length=300)
     budget_usd_month: Decimal | None = Field(default=None, sa_type=DecimalText)
@@ -155,7 +158,8 @@ class ScenarioCreate(ScenarioBase):
             name_key=name_key(self.name),
             author_id=self.author_id,
             text=self.text,
-            estimate=estimate_json(self.estimate),
+            estimate=(stored := estimate_json(self.estimate)),
+            figures=figures_json(stored),
             prices=prices_of(self.estimate),
             value_text=self.estimate.sections.get("value") or None,
             budget_usd_month=self.budget_usd_month,

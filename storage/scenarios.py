@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from costing.digest import figures_json
 from storage.models import (
     Scenario,
     ScenarioCreate,
@@ -170,6 +171,7 @@ def add_version(
     row.version += 1
     row.text = version_create.text
     row.estimate = estimate_json(estimate)
+    row.figures = figures_json(row.estimate)
     row.prices = prices_of(estimate)
     row.value_text = estimate.sections.get("value") or None
     if version_create.set_budget:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from sqlmodel import col
 
+from costing.digest import EstimateFigures
 from storage import (
     Database,
     DigestRunPublic,
@@ -844,10 +845,10 @@ def test_a_digest_shows_the_channels_scenarios_in_the_order_they_were_saved(db: 
     assert [(s.id, s.name) for s in _digest_scenarios(db)] == [(first.id, "Zeta launch"), (second.id, "Alpha chat")]
 
 
-def test_a_digest_scenario_carries_the_estimate_as_saved(db: Database) -> None:
+def test_a_digest_scenario_carries_the_figures_of_the_estimate_as_saved(db: Database) -> None:
     save(db, "Video launch", text=VIDEO)
     [scenario] = _digest_scenarios(db)
-    assert scenario.estimate == estimate(VIDEO)
+    assert scenario.estimate == EstimateFigures.of(estimate(VIDEO))
 
 
 def test_a_digest_scenario_carries_its_budget_and_no_link_before_its_card(db: Database) -> None:
@@ -870,7 +871,7 @@ def test_a_digest_scenario_is_its_latest_version(db: Database) -> None:
     with db.session() as session:
         add_version(session=session, team_id=TEAM, scenario_id=saved.id, version_create=version_create(IMAGE))
     [scenario] = _digest_scenarios(db)
-    assert (scenario.version, scenario.estimate) == (2, estimate(IMAGE))
+    assert (scenario.version, scenario.estimate) == (2, EstimateFigures.of(estimate(IMAGE)))
 
 
 def test_a_channel_without_scenarios_shows_none(db: Database) -> None:

@@ -1,4 +1,5 @@
-"""Digest runs: `digest now` runs (no week), when each was due, its permalink and the figures it showed.
+"""Digest runs: `digest now` runs (no week), when each was due, its permalink and the figures it showed; and
+each scenario's figures (the part of its estimate a digest reads), filled in for the scenarios saved so far.
 
 Revision ID: 0003
 Revises: 0002
@@ -6,6 +7,8 @@ Create Date: 2026-11-25
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,9 +19,53 @@ branch_labels = None
 depends_on = None
 
 _WHEN = sa.DateTime(timezone=True)
+_BATCH = 500
+
+
+def _figures(estimate: dict[str, Any]) -> dict[str, Any]:
+    # costing.digest.figures_json as of this revision, written out: a migration must not change when costing does.
+    value = estimate.get("value")
+    sections = estimate.get("sections") or {}
+    return {
+        "text": estimate["text"],
+        "sections": {k: sections[k] for k in ("workload", "model", "price") if sections.get(k)},
+        "model": estimate["model"],
+        "model_name": estimate["model_name"],
+        "unit": estimate["unit"],
+        "quantity": str(estimate["quantity"]),
+        "period": estimate.get("period"),
+        "api": {"unit_usd": str(estimate["api"]["unit_usd"])},
+        "compute": {"unit_usd": str(estimate["compute"]["unit_usd"])},
+        "value": None if not value else {
+            "total_usd": str(value["total_usd"]), "period": value.get("period"),
+            "description": value.get("description", ""),
+        },
+    }  # fmt: skip
+
+
+def _fill_figures() -> None:
+    scenario = sa.table("scenario", sa.column("id", sa.Integer()), sa.column("estimate", sa.JSON()),
+                        sa.column("figures", sa.JSON()))  # fmt: skip
+    connection = op.get_bind()
+    last = 0
+    while True:
+        rows = connection.execute(
+            sa.select(scenario.c.id, scenario.c.estimate).where(scenario.c.id > last).order_by(scenario.c.id)
+            .limit(_BATCH)
+        ).all()  # fmt: skip
+        if not rows:
+            return
+        for id_, estimate in rows:
+            connection.execute(scenario.update().where(scenario.c.id == id_).values(figures=_figures(estimate)))
+        last = rows[-1][0]
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("scenario") as batch:
+        batch.add_column(sa.Column("figures", sa.JSON(), nullable=True))
+    _fill_figures()
+    with op.batch_alter_table("scenario") as batch:
+        batch.alter_column("figures", existing_type=sa.JSON(), nullable=False)
     with op.batch_alter_table("digest_run") as batch:
         batch.add_column(sa.Column("kind", sa.String(length=16), nullable=False, server_default="weekly"))
         batch.add_column(sa.Column("due_at", _WHEN, nullable=True))
@@ -33,6 +80,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("scenario") as batch:
+        batch.drop_column("figures")
     op.execute("DELETE FROM digest_run WHERE week IS NULL")
     with op.batch_alter_table("digest_run") as batch:
         batch.drop_index("ix_digest_run_channel")
