@@ -82,6 +82,16 @@ HELP_SECTIONS: tuple[HelpSection, ...] = (
         ("save launch-video video 10s x 1M users per month", "compare launch-video launch-video-fast"),
     ),
     HelpSection(
+        "Weekly digests (in Slack)",
+        (
+            "digest on [day HH:MM] [time zone] — every week, this channel's scenarios: spend (API and compute) "
+            "against value, budgets, what changed since last week and why, a chart; Mondays at 09:00 in your "
+            "Slack time zone unless you say otherwise",
+            "digest now — one right away · digest status — the next one and the last · digest off",
+        ),
+        ("digest on fri 16:30 Europe/London", "digest status"),
+    ),
+    HelpSection(
         "Commands",
         (
             "help — this text · prices [filter] — what I know, with sources and dates",

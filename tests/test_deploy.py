@@ -90,3 +90,10 @@ def test_the_compose_file_offers_postgresql_with_the_url_the_readme_gives() -> N
     # Without the profile costbot starts alone, on its SQLite volume.
     assert compose["services"]["costbot"]["depends_on"]["postgres"]["required"] is False
     assert "sqlite:////data/costbot.db" in compose["services"]["costbot"]["environment"]["DATABASE_URL"]
+
+
+def test_the_read_only_container_gives_the_digest_chart_a_writable_matplotlib_folder() -> None:
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    service = yaml.safe_load((ROOT / "deploy" / "compose.yml").read_text())["services"]["costbot"]
+    assert "MPLCONFIGDIR=/tmp/matplotlib" in dockerfile
+    assert service["read_only"] is True and "/tmp" in service["tmpfs"]

@@ -6,6 +6,7 @@ import pytest
 
 from costing import Subcommand, estimate, parse_request
 from costing.help import HELP_SECTIONS
+from costing.schedule import parse_schedule
 
 EXAMPLES = [example for section in HELP_SECTIONS for example in section.examples]
 
@@ -14,9 +15,12 @@ EXAMPLES = [example for section in HELP_SECTIONS for example in section.examples
 def test_help_examples_parse_and_price(example: str) -> None:
     request = parse_request(example)
     if isinstance(request, Subcommand):
-        assert request.name in {"prices", "help", "save", "compare"}
+        assert request.name in {"prices", "help", "save", "compare", "digest"}
         if request.name == "save":  # the estimate after the name must cost
             assert estimate(request.args.partition(" ")[2]).api.total_usd > 0
+        action, _, schedule = request.args.partition(" ")
+        if request.name == "digest" and action == "on":  # the schedule must read
+            assert parse_schedule(schedule, default_timezone=None).describe()
     else:
         assert estimate(example).api.total_usd > 0
 
