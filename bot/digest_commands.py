@@ -53,10 +53,14 @@ def _is_admin(user: dict | None) -> bool:  # type: ignore[type-arg]
 
 
 def _refusal(current: DigestSubscriptionPublic, doing: str) -> Reply:
-    return _problem(
-        f"Only <@{current.created_by}>, who set up this channel's digest, or a workspace admin may {doing} it. "
-        "`/cost digest now` posts one for you right away."
+    # Not a problem_message: that escapes its text, and the creator must read as a mention, not as "<@U…>".
+    text = (
+        f":no_entry: Only <@{current.created_by}>, who set up this channel's digest, or a workspace admin may "
+        f"{doing} it. `/cost digest now` posts one for you right away."
     )
+    message = {"text": f"Only the digest's creator or an admin may {doing} it",
+               "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}  # fmt: skip
+    return Reply(message, private=True)
 
 
 def _next_at(subscription: DigestSubscriptionPublic) -> datetime | None:

@@ -199,16 +199,39 @@ class DigestPoster:
         except (SlackApiError, OSError) as error:
             return self._failed(mine, error)
         if found is not None:
-            digest = self._build(mine)
-            permalink = self._permalink(mine.channel_id, found)
-            with self.db.session() as session:
-                finish_run(session=session, run_id=mine.id, message_ts=found, permalink=permalink,
-                           figures=digest.snapshot() if isinstance(digest, Digest) else None)  # fmt: skip
-                record_channel_problem(session=session, team_id=self.team_id, channel_id=mine.channel_id, error=None)
-            log.info("digest %s for %s had reached Slack (ts %s); recorded, not posted again", mine.week,
-                     mine.channel_id, found)  # fmt: skip
-            return Outcome(mine.channel_id, "posted", "found in the channel; not posted again", mine, permalink)
+            return self._recover(mine, found)
         return self._publish(mine)
+
+    def _recover(self, run: DigestRunPublic, ts: str) -> Outcome:
+        """The run's message reached Slack though its answer didn't reach us: record it, and post its thread (the
+        chart and the full list) unless that got there too."""
+        channel = run.channel_id
+        digest = self._build(run)
+        permalink = self._permalink(channel, ts)
+        with self.db.session() as session:
+            finish_run(session=session, run_id=run.id, message_ts=ts, permalink=permalink,
+                       figures=digest.snapshot() if isinstance(digest, Digest) else None)  # fmt: skip
+            record_channel_problem(session=session, team_id=self.team_id, channel_id=channel, error=None)
+        problems = []
+        if isinstance(digest, Digest):
+            try:
+                replied = self._has_replies(channel, ts)
+            except (SlackApiError, OSError) as error:
+                replied, problems = True, [f"its thread couldn't be checked: {_slack_error(error)[0]}"]
+            if not replied:
+                heading = heading_for(run)
+                rest = digest_messages(digest, channel_id=channel, heading=heading)[1:]
+                problems = self._thread(run, digest, rest, ts, heading)
+        if problems:
+            with self.db.session() as session:
+                finish_run(session=session, run_id=run.id, message_ts=ts, permalink=permalink, figures=None,
+                           error="; ".join(problems))  # fmt: skip
+        log.info("digest %s for %s had reached Slack (ts %s); recorded, not posted again", run.week, channel, ts)
+        return Outcome(channel, "posted", "found in the channel; not posted again", run, permalink)
+
+    def _has_replies(self, channel: str, ts: str) -> bool:
+        page = self.client.conversations_replies(channel=channel, ts=ts, limit=2)
+        return any(m.get("ts") != ts for m in page.get("messages") or [])
 
     # --- the work ---------------------------------------------------------------------------------------------
 
@@ -292,8 +315,8 @@ class DigestPoster:
 
     def _failed(self, run: DigestRunPublic, error: Exception) -> Outcome:
         words, channel_problem = _slack_error(error)
-        if not channel_problem:
-            words += "; it is tried again within minutes"
+        if not channel_problem:  # weekly runs are retried; a `digest now` is the user's to ask again
+            words += "; it is tried again within minutes" if run.kind == "weekly" else "; try again in a moment"
         with self.db.session() as session:
             fail_run(session=session, run_id=run.id, error=words)
             if channel_problem:

@@ -201,7 +201,7 @@ def finish_run(
     if row is None:
         raise LookupError(f"digest run {run_id} is gone")
     row.status = "posted"
-    row.posted_at = utcnow()
+    row.posted_at = row.posted_at or utcnow()
     row.message_ts = message_ts
     row.permalink = permalink
     row.error = None if error is None else error[:_ERROR_LENGTH]

@@ -247,7 +247,8 @@ class FakeSlack:
                     "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0BOT"}  # fmt: skip
         channel = str(body.get("channel") or body.get("channel_id") or "")
         if channel in self.broken_channels and method in {"chat.postMessage", "conversations.history",
-                                                          "files.completeUploadExternal", "chat.getPermalink"}:
+                                                          "conversations.replies", "files.completeUploadExternal",
+                                                          "chat.getPermalink"}:
             return {"ok": False, "error": self.broken_channels[channel]}
         if method == "chat.postMessage":
             ts = f"{int(time.time())}.{next(self._ts):06d}"  # as Slack's: the posting time, unique per channel
@@ -259,6 +260,11 @@ class FakeSlack:
             return {"ok": True, "channel": channel, "ts": ts, "message": body}
         if method == "chat.update":
             return {"ok": True, "channel": channel, "ts": body.get("ts"), "message": body}
+        if method == "conversations.replies":
+            parent = str(body.get("ts"))
+            with self._lock:
+                thread = [m for m in self.messages.get(channel, []) if m["ts"] == parent or m["thread_ts"] == parent]
+            return {"ok": True, "messages": [{"type": "message", **m} for m in thread], "has_more": False}
         if method == "conversations.history":
             oldest = float(body.get("oldest") or 0)
             with_metadata = str(body.get("include_all_metadata", "")).lower() in {"1", "true"}

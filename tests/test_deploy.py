@@ -19,6 +19,7 @@ METHOD_SCOPES = {
     "chat_getPermalink": None,
     "conversations_info": "channels:read groups:read",
     "conversations_history": "channels:history groups:history",  # a digest retry looks for its own post
+    "conversations_replies": "channels:history groups:history",  # … and whether its thread got there
     "files_upload_v2": "files:write",  # the digest's chart
     "conversations_join": "channels:join",
     "users_info": "users:read",
