@@ -8,7 +8,7 @@ from bot.blocks import estimate_message
 from bot.replies import estimate_text
 from costing.help import HELP_SECTIONS
 
-EXAMPLES = [e for section in HELP_SECTIONS for e in section.examples if not e.startswith(("prices", "save", "compare"))]
+EXAMPLES = [e for section in HELP_SECTIONS for e in section.examples if not e.startswith(("prices", "save", "compare", "digest"))]
 
 
 def texts(message: dict) -> list[str]:
