@@ -114,6 +114,13 @@ def _off(where: Where, db: Database, client: WebClient, scheduler: DigestSchedul
 
 
 def _now(where: Where, db: Database, client: WebClient, pace: ChannelPace) -> Reply:
+    with db.session(write=False) as session:
+        saved = list_scenarios(session=session, team_id=where.team_id, channel_id=where.channel_id)
+    if not saved:  # nothing to weigh: said to the asker, not posted to everyone
+        return _problem(
+            "This channel has no saved scenarios yet, so its digest would be empty. Save one first: "
+            "/cost save NAME video 10s x 1M users per day"
+        )
     poster = DigestPoster(db=db, client=client, team_id=where.team_id, pace=pace)
     outcome = poster.post_now(channel_id=where.channel_id)
     if outcome.status == "posted":

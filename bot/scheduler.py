@@ -21,7 +21,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.digests import DigestPoster, Outcome
 from costing.schedule import iso_week
-from storage import Database, DigestSubscriptionPublic, active_subscriptions, get_subscription, runs_to_retry
+from storage import (
+    Database,
+    DigestRunPublic,
+    DigestSubscriptionPublic,
+    active_subscriptions,
+    get_subscription,
+    runs_to_retry,
+)
 
 __all__ = [
     "CATCH_UP_WINDOW",
@@ -30,6 +37,7 @@ __all__ = [
     "due_digests",
     "last_due",
     "next_due",
+    "retries_due",
     "run_due_digests",
     "trigger_for",
 ]
@@ -40,8 +48,11 @@ log = logging.getLogger(__name__)
 CATCH_UP_WINDOW = timedelta(days=1)
 #: A run claimed this long ago and never finished was abandoned (its process died): another may retry it.
 STALE_CLAIM = timedelta(minutes=10)
-#: Tries at a weekly digest before it is left as failed (and shown as such).
-MAX_ATTEMPTS = 5
+#: How long a failed digest waits before its next try, by the number of tries so far: Slack's faults pass in
+#: minutes, an outage in hours. After the last, it is left as failed (and `digest status` says why).
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
+                timedelta(hours=3))  # fmt: skip
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -100,8 +111,7 @@ def run_due_digests(
     now = now or datetime.now(UTC)
     with poster.db.session(write=False) as session:
         subscriptions = active_subscriptions(session=session, team_id=poster.team_id, channel_id=channel_id)
-        retries = runs_to_retry(session=session, team_id=poster.team_id, due_since=now - CATCH_UP_WINDOW * 7,
-                                stale_before=now - STALE_CLAIM, max_attempts=MAX_ATTEMPTS)  # fmt: skip
+    retries = retries_due(poster, now)
     outcomes = []
     for item in due_digests(subscriptions, now):
         outcomes.append(_guarded(item.subscription.channel_id, lambda i=item: poster.post_weekly(
@@ -110,6 +120,19 @@ def run_due_digests(
         if channel_id is None or run.channel_id == channel_id:
             outcomes.append(_guarded(run.channel_id, lambda r=run: poster.retry(r)))
     return outcomes
+
+
+def retries_due(poster: DigestPoster, now: datetime) -> list[DigestRunPublic]:
+    """Weekly runs to try again now: failed ones whose wait (`RETRY_DELAYS`) is over, and abandoned claims; only
+    within a day of their time (a digest more than a day late is no longer this week's news)."""
+    with poster.db.session(write=False) as session:
+        runs = runs_to_retry(session=session, team_id=poster.team_id, due_since=now - CATCH_UP_WINDOW,
+                             stale_before=now - STALE_CLAIM, max_attempts=MAX_ATTEMPTS)  # fmt: skip
+    return [run for run in runs if run.status == "claimed" or now - run.claimed_at >= _wait_after(run.attempts)]
+
+
+def _wait_after(attempts: int) -> timedelta:
+    return RETRY_DELAYS[max(0, min(attempts, len(RETRY_DELAYS)) - 1)]
 
 
 def _guarded(channel_id: str, post: object) -> Outcome:
@@ -207,12 +230,7 @@ class DigestScheduler:
         """Every minute: pick up subscriptions changed elsewhere, retry failed digests."""
         try:
             self.sync()
-            now = datetime.now(UTC)
-            with self.db.session(write=False) as session:
-                retries = runs_to_retry(session=session, team_id=self.poster.team_id,
-                                        due_since=now - CATCH_UP_WINDOW * 7, stale_before=now - STALE_CLAIM,
-                                        max_attempts=MAX_ATTEMPTS)  # fmt: skip
-            for run in retries:
+            for run in retries_due(self.poster, datetime.now(UTC)):
                 _guarded(run.channel_id, lambda r=run: self.poster.retry(r))
         except Exception:  # the database away for a moment: the next tick tries again
             log.exception("digest scheduler: sync failed; trying again in %s s", self._sync_seconds)

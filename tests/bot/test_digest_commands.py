@@ -256,6 +256,15 @@ def test_now_posts_the_digest_in_the_channel_and_answers_with_its_link(
     assert f"<https://fake.slack.com/archives/{CHANNEL}/p{digest['ts'].replace('.', '')}|" in _words(reply)
 
 
+def test_now_in_a_channel_without_scenarios_tells_the_asker_and_posts_nothing(
+    sqlite_db: Database, client: WebClient, fake_slack: FakeSlack
+) -> None:
+    reply = _command("now", sqlite_db, client)
+
+    assert reply.private and "no saved scenarios yet" in _words(reply) and "/cost save NAME" in _words(reply)
+    assert fake_slack.posted(CHANNEL) == []
+
+
 def test_now_in_an_archived_channel_answers_why_it_was_not_posted(
     sqlite_db: Database, client: WebClient, fake_slack: FakeSlack
 ) -> None:
