@@ -75,7 +75,9 @@ def last_due(subscription: DigestSubscriptionPublic, now: datetime) -> datetime 
     latest = None
     while fire is not None and fire <= now:
         latest = fire
-        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+        # Step on the UTC clock: a second after the repeated 02:30 of a fall-back night, on the local clock, is
+        # a second after the *first* 02:30, and the trigger would hand back the second one forever.
+        fire = trigger.get_next_fire_time(fire, fire.astimezone(UTC) + timedelta(seconds=1))
     return latest
 
 
