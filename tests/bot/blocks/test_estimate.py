@@ -8,7 +8,8 @@ from bot.blocks import estimate_message
 from bot.replies import estimate_text
 from costing.help import HELP_SECTIONS
 
-EXAMPLES = [e for section in HELP_SECTIONS for e in section.examples if not e.startswith(("prices", "save", "compare", "digest"))]
+COMMANDS = ("prices", "save", "compare", "digest")
+EXAMPLES = [e for section in HELP_SECTIONS for e in section.examples if not e.startswith(COMMANDS)]
 
 
 def texts(message: dict) -> list[str]:
