@@ -116,7 +116,11 @@ class SkipRepeatedEvents(Middleware):
 
 
 def create_app(
-    settings: Settings, *, db: Database, client: WebClient | None = None, bot_user_id: str | None = None,
+    settings: Settings,
+    *,
+    db: Database,
+    client: WebClient | None = None,
+    bot_user_id: str | None = None,
     digest_scheduler: DigestScheduler | None = None,
 ) -> App:
     """The app with every listener; verification of Slack's signatures stays on (401 for a forged request).

@@ -90,8 +90,12 @@ def _parser() -> argparse.ArgumentParser:
         "schedulers: each digest is posted once.",
     )
     digest_run.add_argument("--channel", metavar="C", help="only this channel's digest (a channel id, C…)")
-    digest_run.add_argument("--now", metavar="ISO8601", type=_moment,
-                            help="act as if it were this time, e.g. 2026-11-30T09:05+01:00 (UTC if no offset)")
+    digest_run.add_argument(
+        "--now",
+        metavar="ISO8601",
+        type=_moment,
+        help="act as if it were this time, e.g. 2026-11-30T09:05+01:00 (UTC if no offset)",
+    )
 
     db = commands.add_parser(
         "db",

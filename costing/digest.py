@@ -474,9 +474,7 @@ def _change(
     if before_unit != api_unit:
         causes.append(f"price of {model_name} {_unit_price(before_unit)} → {_unit_price(api_unit)} per {unit}")
     if before_compute != compute_unit and before_version == scenario.version:
-        causes.append(
-            f"compute estimate {_unit_price(before_compute)} → {_unit_price(compute_unit)} per {unit}"
-        )
+        causes.append(f"compute estimate {_unit_price(before_compute)} → {_unit_price(compute_unit)} per {unit}")
     delta = api_week - before
     pct = delta / before * 100 if before else None
     return Change(previous_api_week=before, delta_usd=delta, pct=pct, causes=tuple(causes))

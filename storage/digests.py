@@ -62,8 +62,9 @@ def subscribe(*, session: Session, subscription: DigestSubscriptionCreate) -> Di
     """Start (or reschedule) a channel's weekly digest; a problem recorded for the channel is forgotten."""
     row = session.exec(
         select(DigestSubscription)
-        .where(DigestSubscription.team_id == subscription.team_id,
-               DigestSubscription.channel_id == subscription.channel_id)
+        .where(
+            DigestSubscription.team_id == subscription.team_id, DigestSubscription.channel_id == subscription.channel_id
+        )
         .with_for_update()
     ).first()
     if row is None:
@@ -129,8 +130,11 @@ def subscriptions_by_creator(*, session: Session, team_id: str, user_id: str) ->
     """The running channel digests a user set up in this workspace, by channel."""
     rows = session.exec(
         select(DigestSubscription)
-        .where(DigestSubscription.team_id == team_id, DigestSubscription.created_by == user_id,
-               col(DigestSubscription.active).is_(True))
+        .where(
+            DigestSubscription.team_id == team_id,
+            DigestSubscription.created_by == user_id,
+            col(DigestSubscription.active).is_(True),
+        )
         .order_by(col(DigestSubscription.channel_id))
     ).all()
     return [_subscription(row) for row in rows]
@@ -178,8 +182,11 @@ def reclaim_run(*, session: Session, run_id: int, attempts: int, claimed_by: str
     """Take over a failed or abandoned run seen with `attempts`; None when someone else took it first."""
     result = session.exec(
         update(DigestRun)  # type: ignore[call-overload]
-        .where(col(DigestRun.id) == run_id, col(DigestRun.attempts) == attempts,
-               col(DigestRun.status).in_(("failed", "claimed")))
+        .where(
+            col(DigestRun.id) == run_id,
+            col(DigestRun.attempts) == attempts,
+            col(DigestRun.status).in_(("failed", "claimed")),
+        )
         .values(status="claimed", claimed_by=claimed_by, claimed_at=utcnow(), attempts=attempts + 1)
     )
     if result.rowcount != 1:
@@ -222,15 +229,14 @@ def fail_run(*, session: Session, run_id: int, error: str) -> None:
 
 def week_run(*, session: Session, team_id: str, channel_id: str, week: str) -> DigestRunPublic | None:
     row = session.exec(
-        select(DigestRun).where(DigestRun.team_id == team_id, DigestRun.channel_id == channel_id,
-                                DigestRun.week == week)
+        select(DigestRun).where(
+            DigestRun.team_id == team_id, DigestRun.channel_id == channel_id, DigestRun.week == week
+        )
     ).first()
     return None if row is None else _run(row)
 
 
-def last_run(
-    *, session: Session, team_id: str, channel_id: str, posted: bool = False
-) -> DigestRunPublic | None:
+def last_run(*, session: Session, team_id: str, channel_id: str, posted: bool = False) -> DigestRunPublic | None:
     """The channel's latest digest run (of either kind); with `posted`, the latest one in the channel."""
     query = select(DigestRun).where(DigestRun.team_id == team_id, DigestRun.channel_id == channel_id)
     if posted:
@@ -239,16 +245,19 @@ def last_run(
     return None if row is None else _run(row)
 
 
-def previous_figures(
-    *, session: Session, team_id: str, channel_id: str, before: datetime
-) -> dict[str, Any] | None:
+def previous_figures(*, session: Session, team_id: str, channel_id: str, before: datetime) -> dict[str, Any] | None:
     """The figures of the channel's latest posted weekly digest due before `before`: what "since last week"
     compares with (a `digest now` in between doesn't count)."""
     row = session.exec(
         select(DigestRun.figures)
-        .where(DigestRun.team_id == team_id, DigestRun.channel_id == channel_id, DigestRun.kind == "weekly",
-               DigestRun.status == "posted", col(DigestRun.due_at) < before,
-               col(DigestRun.figures).is_not(None))
+        .where(
+            DigestRun.team_id == team_id,
+            DigestRun.channel_id == channel_id,
+            DigestRun.kind == "weekly",
+            DigestRun.status == "posted",
+            col(DigestRun.due_at) < before,
+            col(DigestRun.figures).is_not(None),
+        )
         .order_by(col(DigestRun.due_at).desc())
     ).first()
     return row if isinstance(row, dict) else None
@@ -260,10 +269,16 @@ def runs_to_retry(
     """Weekly runs worth another try: failed, or claimed long ago by a process that never finished them."""
     rows = session.exec(
         select(DigestRun)
-        .where(DigestRun.team_id == team_id, DigestRun.kind == "weekly", col(DigestRun.due_at) >= due_since,
-               col(DigestRun.attempts) < max_attempts,
-               or_(DigestRun.status == "failed",
-                   (col(DigestRun.status) == "claimed") & (col(DigestRun.claimed_at) < stale_before)))
+        .where(
+            DigestRun.team_id == team_id,
+            DigestRun.kind == "weekly",
+            col(DigestRun.due_at) >= due_since,
+            col(DigestRun.attempts) < max_attempts,
+            or_(
+                DigestRun.status == "failed",
+                (col(DigestRun.status) == "claimed") & (col(DigestRun.claimed_at) < stale_before),
+            ),
+        )
         .order_by(col(DigestRun.due_at))
     ).all()
     return [_run(row) for row in rows]
@@ -271,12 +286,17 @@ def runs_to_retry(
 
 # --- what a digest shows -------------------------------------------------------------------------------------
 
+
 def scenarios_for_digest(*, session: Session, team_id: str, channel_id: str) -> list[SavedScenario]:
     """The channel's saved scenarios as the digest needs them: only the columns it reads (the estimates' figures,
     not the whole estimates), and no ORM objects."""
     rows = session.exec(
         select(  # type: ignore[call-overload]  # six columns: more than sqlmodel's overloads spell out
-            Scenario.id, Scenario.name, Scenario.version, Scenario.figures, Scenario.budget_usd_month,
+            Scenario.id,
+            Scenario.name,
+            Scenario.version,
+            Scenario.figures,
+            Scenario.budget_usd_month,
             Scenario.card_permalink,
         )
         .where(Scenario.team_id == team_id, Scenario.channel_id == channel_id)
@@ -284,8 +304,12 @@ def scenarios_for_digest(*, session: Session, team_id: str, channel_id: str) -> 
     ).all()
     return [
         SavedScenario(
-            id=id_, name=name, version=version, estimate=EstimateFigures.from_json(figures),
-            budget_usd_month=budget, link=permalink,
+            id=id_,
+            name=name,
+            version=version,
+            estimate=EstimateFigures.from_json(figures),
+            budget_usd_month=budget,
+            link=permalink,
         )
         for id_, name, version, figures, budget, permalink in rows
     ]

@@ -346,7 +346,8 @@ class DigestRun(SQLModel, table=True):
     attempts: int = Field(default=0)
     #: The figures the digest showed (`costing.digest.Digest.snapshot()`): next week's comparison.
     figures: dict[str, Any] | None = Field(
-        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)  # None is SQL NULL, not 'null'
+        default=None,
+        sa_column=Column(JSON(none_as_null=True), nullable=True),  # None is SQL NULL, not 'null'
     )
 
 

@@ -91,8 +91,14 @@ def app_mention(
             reply = run_scenario_command(command, where=where, db=db, client=client)
         elif command is not None and command.name == "digest":
             where = Where(team_id=body["team_id"], channel_id=event["channel"], user_id=event["user"])
-            reply = run_digest_command(command.args, where=where, db=db, client=client,
-                                       scheduler=context.get("digest_scheduler"), pace=context.get("digest_pace"))
+            reply = run_digest_command(
+                command.args,
+                where=where,
+                db=db,
+                client=client,
+                scheduler=context.get("digest_scheduler"),
+                pace=context.get("digest_pace"),
+            )
         elif scenario is not None:
             kept, reply = _keep_and_answer(scenario, event, text, db)
             if not kept:
