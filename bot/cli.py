@@ -291,34 +291,34 @@ def _digest_scheduler(db, client, identity):  # type: ignore[no-untyped-def]
 
 
 def _connect():  # type: ignore[no-untyped-def]
-    """Settings, logging, the migrated database, a Web API client and who the token is: what the digest
-    commands need. Raises ConfigError / CatalogError like `serve`'s start-up."""
+    """Settings, logging, the migrated database, a Web API client and who the token is, as the digest commands
+    need them; or, when something is missing or broken, the exit status after saying what (like `serve`)."""
     from bot.app import check_token, web_client
-    from bot.config import load_settings
+    from bot.config import ConfigError, load_settings
     from bot.logs import configure_logging
-    from costing import current_catalog
+    from costing import CatalogError, current_catalog
 
-    settings = load_settings(mode="client")
-    current_catalog()
-    configure_logging(settings.costbot_log_level, secrets=settings.secret_values())
-    db = _open_database(settings.database_url)
-    client = web_client(settings)
-    return db, client, check_token(client)
+    try:
+        settings = load_settings(mode="client")
+        current_catalog()
+        configure_logging(settings.costbot_log_level, secrets=settings.secret_values())
+        db = _open_database(settings.database_url)
+        client = web_client(settings)
+        return db, client, check_token(client)
+    except ConfigError as error:
+        return _fail(*error.problems)
+    except CatalogError as error:
+        return _fail(f"COSTBOT_PRICES: {error}")
 
 
 def _scheduler() -> int:
     import signal
     import threading
 
-    from bot.config import ConfigError
-    from costing import CatalogError
-
-    try:
-        db, client, identity = _connect()
-    except ConfigError as error:
-        return _fail(*error.problems)
-    except CatalogError as error:
-        return _fail(f"COSTBOT_PRICES: {error}")
+    connected = _connect()
+    if isinstance(connected, int):
+        return connected
+    db, client, identity = connected
     scheduler = _digest_scheduler(db, client, identity)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -334,18 +334,14 @@ def _scheduler() -> int:
 def _digest(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from bot.config import ConfigError
     from bot.digests import DigestPoster
     from bot.scheduler import next_due, run_due_digests
-    from costing import CatalogError
     from storage import active_subscriptions
 
-    try:
-        db, client, identity = _connect()
-    except ConfigError as error:
-        return _fail(*error.problems)
-    except CatalogError as error:
-        return _fail(f"COSTBOT_PRICES: {error}")
+    connected = _connect()
+    if isinstance(connected, int):
+        return connected
+    db, client, identity = connected
     now = args.now or datetime.now(UTC)
     poster = DigestPoster(db=db, client=client, team_id=str(identity.get("team_id")))
     outcomes = run_due_digests(poster, now=now, channel_id=args.channel)

@@ -392,6 +392,13 @@ def unit_cost(
     return result
 
 
+def _unit(estimate: SavedFigures, cost: UnitCost | str) -> tuple[Decimal, Decimal, str, str | None]:
+    """Unit API price, unit compute cost, model name, and why they are the saved ones (None: re-costed)."""
+    if isinstance(cost, str):
+        return estimate.api.unit_usd, estimate.compute.unit_usd, estimate.model_name, cost
+    return cost.api_usd, cost.compute_usd, cost.model_name, None
+
+
 def _per_week(amount: Decimal, period: str) -> Decimal:
     return _per(amount, period, "week")
 
@@ -413,12 +420,7 @@ def _line(
 ) -> DigestLine:
     estimate = scenario.estimate
     assert estimate.period is not None
-    if isinstance(cost, str):
-        api_unit, compute_unit, model_name, not_recosted = (
-            estimate.api.unit_usd, estimate.compute.unit_usd, estimate.model_name, cost,
-        )  # fmt: skip
-    else:
-        api_unit, compute_unit, model_name, not_recosted = cost.api_usd, cost.compute_usd, cost.model_name, None
+    api_unit, compute_unit, model_name, not_recosted = _unit(estimate, cost)
     api_total = api_unit * estimate.quantity
     api_week = _per_week(api_total, estimate.period)
     compute_week = _per_week(compute_unit * estimate.quantity, estimate.period)
@@ -556,12 +558,7 @@ def build_digest(
 
 def _one_off(scenario: SavedScenario, cost: UnitCost | str) -> OneOff:
     estimate = scenario.estimate
-    if isinstance(cost, str):
-        api_unit, compute_unit, model_name, not_recosted = (
-            estimate.api.unit_usd, estimate.compute.unit_usd, estimate.model_name, cost,
-        )  # fmt: skip
-    else:
-        api_unit, compute_unit, model_name, not_recosted = cost.api_usd, cost.compute_usd, cost.model_name, None
+    api_unit, compute_unit, model_name, not_recosted = _unit(estimate, cost)
     api = api_unit * estimate.quantity
     value = estimate.value
     payback = None
