@@ -38,6 +38,7 @@ __all__ = [
     "build_digest",
     "figures_json",
     "unit_cost",
+    "unit_key",
 ]
 
 #: Bumped when `Digest.snapshot()` changes shape; an older snapshot is then read as no previous digest.
@@ -221,6 +222,8 @@ class DigestLine:
     version: int
     model_name: str
     unit: str
+    #: What sets its unit price (`unit_key`): a price change is only named when this is last week's too.
+    unit_key: str
     api_unit_usd: Decimal
     compute_unit_usd: Decimal
     api_week: Decimal
@@ -342,6 +345,7 @@ class Digest:
                     "version": line.version,
                     "model_name": line.model_name,
                     "unit": line.unit,
+                    "unit_key": line.unit_key,
                     "api_unit_usd": str(line.api_unit_usd),
                     "compute_unit_usd": str(line.compute_unit_usd),
                     "api_week": str(line.api_week),
@@ -362,6 +366,16 @@ class Digest:
 # --- re-costing ----------------------------------------------------------------------------------------------
 
 
+def unit_key(estimate: SavedFigures) -> str:
+    """What sets the unit price: the workload, the model it was saved with (not today's default) and the user's
+    own prices, as text (`video 10s veo-3.1-fast`). Two scenarios with one key cost the same per unit."""
+    sections = estimate.sections
+    if not sections.get("workload"):
+        return estimate.text
+    model = sections.get("model") or estimate.model
+    return " ".join(part for part in (sections.get("workload"), model, sections.get("price")) if part)
+
+
 def unit_cost(
     estimate: SavedFigures, *, catalog: Catalog, today: date, memo: dict[str, UnitCost | str] | None = None
 ) -> UnitCost | str:
@@ -371,11 +385,7 @@ def unit_cost(
     counts, period or value share one costing (`memo`, keyed by that text): a digest of thousands of
     scenarios costs each distinct workload once.
     """
-    sections = estimate.sections
-    model = sections.get("model") or estimate.model  # the model it was saved with, not today's default
-    text = " ".join(part for part in (sections.get("workload"), model, sections.get("price")) if part)
-    if not sections.get("workload"):
-        text = estimate.text
+    text = unit_key(estimate)
     if memo is not None and text in memo:
         return memo[text]
     result: UnitCost | str
@@ -421,13 +431,14 @@ def _line(
     estimate = scenario.estimate
     assert estimate.period is not None
     api_unit, compute_unit, model_name, not_recosted = _unit(estimate, cost)
+    key = unit_key(estimate)
     api_total = api_unit * estimate.quantity
     api_week = _per_week(api_total, estimate.period)
     compute_week = _per_week(compute_unit * estimate.quantity, estimate.period)
     change = None
     price_note = None
     if previous is not None:
-        change = _change(api_week, api_unit, compute_unit, scenario, previous, estimate.unit, model_name)
+        change = _change(api_week, api_unit, compute_unit, scenario, previous, estimate.unit, model_name, key)
     elif not has_previous and api_unit != estimate.api.unit_usd:
         price_note = (
             f"price changed since it was saved: {_unit_price(estimate.api.unit_usd)} → {_unit_price(api_unit)} "
@@ -440,6 +451,7 @@ def _line(
         version=scenario.version,
         model_name=model_name,
         unit=estimate.unit,
+        unit_key=key,
         api_unit_usd=api_unit,
         compute_unit_usd=compute_unit,
         api_week=api_week,
@@ -462,6 +474,7 @@ def _change(
     previous: Mapping[str, Any],
     unit: str,
     model_name: str,
+    key: str,
 ) -> Change | None:
     try:
         before = _decimal(previous["api_week"])
@@ -473,9 +486,12 @@ def _change(
     causes = []
     if before_version != scenario.version:
         causes.append(f"changed in its thread (v{before_version} → v{scenario.version})")
-    if before_unit != api_unit:
+    # A unit price moved by itself only if the workload, model and own prices are last week's: a new version
+    # that doubles the video's length is not a price change.
+    same_workload = previous.get("unit_key", key if before_version == scenario.version else None) == key
+    if before_unit != api_unit and same_workload:
         causes.append(f"price of {model_name} {_unit_price(before_unit)} → {_unit_price(api_unit)} per {unit}")
-    if before_compute != compute_unit and before_version == scenario.version:
+    if before_compute != compute_unit and same_workload:
         causes.append(f"compute estimate {_unit_price(before_compute)} → {_unit_price(compute_unit)} per {unit}")
     delta = api_week - before
     pct = delta / before * 100 if before else None
