@@ -25,7 +25,7 @@ from storage.digests import (
     unsubscribe,
     week_run,
 )
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import (
     DigestRunPublic,
     DigestSubscriptionCreate,
@@ -41,6 +41,7 @@ from storage.scenarios import (
     NameTaken,
     ScenarioGone,
     add_version,
+    count_channel_scenarios,
     count_scenarios_by_author,
     delete_scenario,
     get_scenario,
@@ -73,9 +74,11 @@ __all__ = [
     "add_version",
     "claim_event",
     "claim_run",
+    "count_channel_scenarios",
     "count_scenarios_by_author",
     "current_revision",
     "delete_scenario",
+    "downgrade",
     "fail_run",
     "finish_run",
     "forget_events_before",

@@ -76,11 +76,15 @@ def subscribe(*, session: Session, subscription: DigestSubscriptionCreate) -> Di
         except IntegrityError:  # another `digest on` for the channel won the race (PostgreSQL): update theirs
             return subscribe(session=session, subscription=subscription)
     else:
+        when = (subscription.weekday, subscription.at_time, subscription.timezone)
+        # `updated_at` is when the schedule took effect (a time before it is never caught up): the same schedule
+        # set again keeps it, so typing `digest on` twice doesn't cancel a digest missed this morning.
+        if not row.active or (row.weekday, row.at_time, row.timezone) != when:
+            row.updated_at = utcnow()
         for name, value in subscription.model_dump().items():
             setattr(row, name, value)
         row.active = True
         row.last_error = None
-        row.updated_at = utcnow()
         session.add(row)
         session.flush()
     return _subscription(row)
@@ -266,10 +270,17 @@ def previous_figures(*, session: Session, team_id: str, channel_id: str, before:
 def runs_to_retry(
     *, session: Session, team_id: str, due_since: datetime, stale_before: datetime, max_attempts: int
 ) -> list[DigestRunPublic]:
-    """Weekly runs worth another try: failed, or claimed long ago by a process that never finished them."""
+    """Weekly runs worth another try: failed, or claimed long ago by a process that never finished them; only
+    for channels whose digest is still on (`/cost digest off` stops its retries too)."""
     rows = session.exec(
         select(DigestRun)
+        .join(
+            DigestSubscription,
+            (col(DigestSubscription.team_id) == col(DigestRun.team_id))
+            & (col(DigestSubscription.channel_id) == col(DigestRun.channel_id)),
+        )
         .where(
+            col(DigestSubscription.active).is_(True),
             DigestRun.team_id == team_id,
             DigestRun.kind == "weekly",
             col(DigestRun.due_at) >= due_since,

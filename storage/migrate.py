@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -57,6 +57,19 @@ def upgrade(db: Database, revision: str = "head") -> None:
     Raises:
         DatabaseError: The database can't be reached or refused a change.
     """
+    _migrate(db, command.upgrade, revision)
+
+
+def downgrade(db: Database, revision: str) -> None:
+    """Undo the migrations after `revision` (an operator's step back before running an older costbot).
+
+    Raises:
+        DatabaseError: The database can't be reached or refused a change.
+    """
+    _migrate(db, command.downgrade, revision)
+
+
+def _migrate(db: Database, step: Callable[[Config, str], None], revision: str) -> None:
     config = _config()
     try:
         # The lock before the connection: on SQLite that begins by taking the write lock another thread may hold.
@@ -67,7 +80,7 @@ def upgrade(db: Database, revision: str = "head") -> None:
             connection.execution_options(costbot_write=True).begin(),
         ):
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            step(config, revision)
     except (OperationalError, ProgrammingError) as error:
         raise DatabaseError(_unreachable(db, error)) from None
 

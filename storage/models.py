@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BeforeValidator, field_validator
 from pydantic_core import to_jsonable_python
@@ -309,6 +310,15 @@ class DigestSubscription(DigestSubscriptionBase, table=True):
 
 class DigestSubscriptionCreate(DigestSubscriptionBase):
     """`/cost digest on …`: a checked schedule for a channel."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"not an IANA time zone this machine knows: {value!r}") from None
+        return value
 
 
 class DigestSubscriptionPublic(DigestSubscriptionBase):

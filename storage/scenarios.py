@@ -26,6 +26,7 @@ __all__ = [
     "NameTaken",
     "ScenarioGone",
     "add_version",
+    "count_channel_scenarios",
     "count_scenarios_by_author",
     "delete_scenario",
     "get_scenario",
@@ -144,6 +145,13 @@ def count_scenarios_by_author(*, session: Session, team_id: str, author_id: str)
     """How many scenarios a user has in this workspace."""
     return session.exec(
         select(func.count()).select_from(Scenario).where(Scenario.team_id == team_id, Scenario.author_id == author_id)
+    ).one()
+
+
+def count_channel_scenarios(*, session: Session, team_id: str, channel_id: str) -> int:
+    """How many scenarios a channel has."""
+    return session.exec(
+        select(func.count()).select_from(Scenario).where(Scenario.team_id == team_id, Scenario.channel_id == channel_id)
     ).one()
 
 

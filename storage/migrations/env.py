@@ -18,6 +18,10 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
         compare_type=True,
     )
+    if connection.dialect.name == "sqlite" and connection.exec_driver_sql("PRAGMA foreign_keys").scalar():
+        # Altering a table copies it and drops the old one; with foreign keys on, the drop deletes every row
+        # that refers to it. storage.migrate turns them off first.
+        raise RuntimeError("migrate SQLite through storage.migrate (upgrade/downgrade): foreign keys must be off")
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
             # Two replicas starting at once: the second waits here, then finds the schema up to date.
