@@ -7,8 +7,9 @@ processes pick it up within a minute.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from slack_sdk import WebClient
@@ -19,16 +20,18 @@ from bot.blocks.subscription import digest_help, digest_off_message, digest_on_m
 from bot.digests import ChannelPace, DigestPoster
 from bot.replies import Reply
 from bot.scenarios import Where
-from costing.schedule import ScheduleError, parse_schedule
+from costing.schedule import ScheduleError, iso_week, parse_schedule
 from storage import (
     Database,
+    DigestRunPublic,
     DigestSubscriptionCreate,
     DigestSubscriptionPublic,
+    count_channel_scenarios,
     get_subscription,
     last_run,
-    list_scenarios,
     subscribe,
     unsubscribe,
+    week_run,
 )
 
 if TYPE_CHECKING:
@@ -42,9 +45,10 @@ def _problem(text: str) -> Reply:
 
 
 def _user(client: WebClient, user_id: str) -> dict | None:  # type: ignore[type-arg]
+    """The user as Slack describes them; None when Slack can't say (the caller falls back, e.g. to UTC)."""
     try:
         return client.users_info(user=user_id)["user"]  # type: ignore[no-any-return]
-    except SlackApiError:
+    except (SlackApiError, OSError):
         return None
 
 
@@ -63,10 +67,21 @@ def _refusal(current: DigestSubscriptionPublic, doing: str) -> Reply:
     return Reply(message, private=True)
 
 
-def _next_at(subscription: DigestSubscriptionPublic) -> datetime | None:
+def _next_at(db: Database, subscription: DigestSubscriptionPublic) -> tuple[datetime | None, bool]:
+    """When the next digest really goes out, and whether this week's is out already (one per week: a digest
+    moved from Monday to Friday after Monday's went out comes next week)."""
     from bot.scheduler import next_due  # the scheduler module imports this one's neighbours
 
-    return next_due(subscription, datetime.now(UTC))
+    at = next_due(subscription, datetime.now(UTC))
+    if at is None:
+        return None, False
+    week = iso_week(at.astimezone(ZoneInfo(subscription.timezone)).date())
+    with db.session(write=False) as session:
+        done = week_run(session=session, team_id=subscription.team_id, channel_id=subscription.channel_id,
+                        week=week)  # fmt: skip
+    if done is None:
+        return at, False
+    return next_due(subscription, at.astimezone(UTC) + timedelta(seconds=1)), True
 
 
 def _sync(scheduler: DigestScheduler | None) -> None:
@@ -83,7 +98,7 @@ def _on(args: str, where: Where, db: Database, client: WebClient, scheduler: Dig
         return _problem(f"{error}{example}")
     with db.session(write=False) as session:
         current = get_subscription(session=session, team_id=where.team_id, channel_id=where.channel_id)
-        count = len(list_scenarios(session=session, team_id=where.team_id, channel_id=where.channel_id))
+        count = count_channel_scenarios(session=session, team_id=where.team_id, channel_id=where.channel_id)
     if current is not None and current.active and current.created_by != where.user_id and not _is_admin(user):
         return _refusal(current, "reschedule")
     try:
@@ -96,7 +111,8 @@ def _on(args: str, where: Where, db: Database, client: WebClient, scheduler: Dig
     with db.session() as session:
         saved = subscribe(session=session, subscription=wanted)
     _sync(scheduler)
-    message = digest_on_message(saved, next_at=_next_at(saved), assumed=schedule.assumed,
+    next_at, week_done = _next_at(db, saved)
+    message = digest_on_message(saved, next_at=next_at, week_done=week_done, assumed=schedule.assumed,
                                 replaced=current, scenario_count=count)  # fmt: skip
     return Reply(message, private=True)
 
@@ -115,14 +131,17 @@ def _off(where: Where, db: Database, client: WebClient, scheduler: DigestSchedul
 
 def _now(where: Where, db: Database, client: WebClient, pace: ChannelPace) -> Reply:
     with db.session(write=False) as session:
-        saved = list_scenarios(session=session, team_id=where.team_id, channel_id=where.channel_id)
+        saved = count_channel_scenarios(session=session, team_id=where.team_id, channel_id=where.channel_id)
+        current = get_subscription(session=session, team_id=where.team_id, channel_id=where.channel_id)
     if not saved:  # nothing to weigh: said to the asker, not posted to everyone
         return _problem(
             "This channel has no saved scenarios yet, so its digest would be empty. Save one first: "
             "/cost save NAME video 10s x 1M users per day"
         )
     poster = DigestPoster(db=db, client=client, team_id=where.team_id, pace=pace)
-    outcome = poster.post_now(channel_id=where.channel_id)
+    # Dated on the channel's clock (its digest's zone), else the asker's.
+    zone = current.timezone if current is not None else (_user(client, where.user_id) or {}).get("tz")
+    outcome = poster.post_now(channel_id=where.channel_id, zone=zone)
     if outcome.status == "posted":
         link = f"<{outcome.permalink}|It's in the channel>" if outcome.permalink else "It's in the channel"
         text = f":white_check_mark: Posted this channel's digest. {link}; the weekly count is unchanged."
@@ -132,14 +151,24 @@ def _now(where: Where, db: Database, client: WebClient, pace: ChannelPace) -> Re
     return _problem(f"The digest wasn't posted: {outcome.detail}.")
 
 
+def _will_retry(run: DigestRunPublic | None, subscription: DigestSubscriptionPublic | None) -> bool:
+    """The scheduler will try this failed weekly run again (see bot.scheduler.retries_due)."""
+    from bot.scheduler import CATCH_UP_WINDOW, MAX_ATTEMPTS
+
+    return (
+        run is not None and run.status == "failed" and run.kind == "weekly" and run.attempts < MAX_ATTEMPTS
+        and datetime.now(UTC) - run.due_at < CATCH_UP_WINDOW and subscription is not None and subscription.active
+    )  # fmt: skip
+
+
 def _status(where: Where, db: Database, scheduler: DigestScheduler | None) -> Reply:
     with db.session(write=False) as session:
         current = get_subscription(session=session, team_id=where.team_id, channel_id=where.channel_id)
         last = last_run(session=session, team_id=where.team_id, channel_id=where.channel_id)
         posted = last_run(session=session, team_id=where.team_id, channel_id=where.channel_id, posted=True)
-    next_at = _next_at(current) if current is not None and current.active else None
+    next_at = _next_at(db, current)[0] if current is not None and current.active else None
     message = digest_status_message(current, channel_id=where.channel_id, next_at=next_at, last=last,
-                                    last_posted=posted)  # fmt: skip
+                                    last_posted=posted, retrying=_will_retry(last, current))  # fmt: skip
     return Reply(message, private=True)
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -180,13 +181,22 @@ class DigestPoster:
             return Outcome(channel, "skipped", f"the {week} digest is claimed already")
         return self._publish(run)
 
-    def post_now(self, *, channel_id: str, now: datetime | None = None) -> Outcome:
-        """`/cost digest now`: the channel's digest at once, outside the weekly count."""
+    def post_now(self, *, channel_id: str, now: datetime | None = None, zone: str | None = None) -> Outcome:
+        """`/cost digest now`: the channel's digest at once, outside the weekly count.
+
+        Args:
+            zone: The IANA zone whose date heads the digest (the channel's digest's, or the asker's); UTC if None.
+        """
+        now = now or datetime.now(UTC)
+        try:
+            day = now.astimezone(ZoneInfo(zone)).date() if zone else now.date()
+        except (ZoneInfoNotFoundError, ValueError):
+            day = now.date()
         with self.db.session() as session:
             run = claim_run(session=session, team_id=self.team_id, channel_id=channel_id, kind="now", week=None,
-                            due_at=now or datetime.now(UTC), claimed_by=self.claimed_by)  # fmt: skip
+                            due_at=now, claimed_by=self.claimed_by)  # fmt: skip
         assert run is not None, "runs without a week never clash"
-        return self._publish(run)
+        return self._publish(run, day=day)
 
     def retry(self, run: DigestRunPublic) -> Outcome:
         """Another try at a failed or abandoned weekly run: recorded if its message reached Slack, else posted."""
@@ -246,14 +256,22 @@ class DigestPoster:
                                         before=run.due_at)  # fmt: skip
         return build_digest(scenarios, catalog=catalog, today=run.due_at.date(), previous=previous)
 
-    def _publish(self, run: DigestRunPublic) -> Outcome:
+    def _publish(self, run: DigestRunPublic, *, day: date | None = None) -> Outcome:
+        try:
+            return self._post(run, day)
+        except Exception:  # a bug of ours: the run must not read "being posted" forever; then it propagates
+            with self.db.session() as session:
+                fail_run(session=session, run_id=run.id, error="an error on costbot's side (logged)")
+            raise
+
+    def _post(self, run: DigestRunPublic, day: date | None) -> Outcome:
         channel = run.channel_id
         digest = self._build(run)
         if isinstance(digest, str):
             with self.db.session() as session:
                 fail_run(session=session, run_id=run.id, error=digest)
             return Outcome(channel, "failed", digest, run)
-        heading = heading_for(run)
+        heading = heading_for(run, zone_day=day)
         messages = digest_messages(digest, channel_id=channel, heading=heading)
         main = messages[0]
         metadata = {"event_type": METADATA_EVENT,
@@ -315,14 +333,14 @@ class DigestPoster:
 
     def _failed(self, run: DigestRunPublic, error: Exception) -> Outcome:
         words, channel_problem = _slack_error(error)
-        if not channel_problem:  # weekly runs are retried; a `digest now` is the user's to ask again
-            words += "; it is tried again within minutes" if run.kind == "weekly" else "; try again in a moment"
         with self.db.session() as session:
             fail_run(session=session, run_id=run.id, error=words)
             if channel_problem:
                 record_channel_problem(session=session, team_id=self.team_id, channel_id=run.channel_id,
                                        error=words)  # fmt: skip
         log.warning("digest %s for %s not posted: %s", run.week or "on request", run.channel_id, words)
+        if not channel_problem:  # weekly runs are retried; a `digest now` is the user's to ask again
+            words += "; it is tried again within minutes" if run.kind == "weekly" else "; try again in a moment"
         return Outcome(run.channel_id, "failed", words, run)
 
     def _find_posted(self, run: DigestRunPublic) -> str | None:

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -95,7 +95,11 @@ def due_digests(subscriptions: Iterable[DigestSubscriptionPublic], now: datetime
     schedule was set (a digest set up on Tuesday for Mondays starts next Monday, not at once)."""
     due = []
     for subscription in subscriptions:
-        at = last_due(subscription, now)
+        try:
+            at = last_due(subscription, now)
+        except (ZoneInfoNotFoundError, ValueError) as error:  # a row no `digest on` could have written
+            log.error("digest for %s has an unusable schedule (%s); skipped", subscription.channel_id, error)
+            continue
         if at is None or now - at >= CATCH_UP_WINDOW or at < subscription.updated_at:
             continue
         week = iso_week(at.astimezone(ZoneInfo(subscription.timezone)).date())
@@ -195,8 +199,14 @@ class DigestScheduler:
                 when = (subscription.weekday, subscription.at_time, subscription.timezone)
                 if self._jobs.get(job_id) == when:
                     continue
+                try:
+                    trigger = trigger_for(subscription)
+                except (ZoneInfoNotFoundError, ValueError) as error:  # one bad row must not unschedule the rest
+                    log.error("digest for %s has an unusable schedule (%s); not scheduled", subscription.channel_id,
+                              error)  # fmt: skip
+                    continue
                 self._scheduler.add_job(
-                    self.fire, trigger_for(subscription), args=[subscription.channel_id], id=job_id,
+                    self.fire, trigger, args=[subscription.channel_id], id=job_id,
                     name=f"weekly digest for {subscription.channel_id}", replace_existing=True,
                 )  # fmt: skip
                 self._jobs[job_id] = when
@@ -229,11 +239,11 @@ class DigestScheduler:
         return outcomes
 
     def tick(self) -> None:
-        """Every minute: pick up subscriptions changed elsewhere, retry failed digests."""
+        """Every minute: pick up subscriptions changed elsewhere, post what is due and not posted yet (a digest
+        set up through another process just before its time has no job here when the time comes), retry."""
         try:
             self.sync()
-            for run in retries_due(self.poster, datetime.now(UTC)):
-                _guarded(run.channel_id, lambda r=run: self.poster.retry(r))
+            run_due_digests(self.poster)
         except Exception:  # the database away for a moment: the next tick tries again
             log.exception("digest scheduler: sync failed; trying again in %s s", self._sync_seconds)
 

@@ -52,7 +52,7 @@ def digest_help(problem: str | None = None) -> dict[str, Any]:
 
 def digest_on_message(
     subscription: DigestSubscriptionPublic, *, next_at: datetime | None, assumed: tuple[str, ...] = (),
-    replaced: DigestSubscriptionPublic | None = None, scenario_count: int = 0,
+    replaced: DigestSubscriptionPublic | None = None, scenario_count: int = 0, week_done: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """The confirmation of `/cost digest on`: the schedule, the next digest, and what was taken by default."""
     channel = f"<#{subscription.channel_id}>"
@@ -60,7 +60,8 @@ def digest_on_message(
     if replaced is not None and replaced.active:
         text += f" (It was {schedule_text(replaced)}.)"
     if next_at is not None:
-        text += f"\nThe next one: *{_when(next_at, subscription.timezone)}*."
+        done = " (this week's digest is out already; one a week)" if week_done else ""
+        text += f"\nThe next one: *{_when(next_at, subscription.timezone)}*{done}."
     blocks = [_section(text)]
     if scenario_count == 0:
         blocks.append(_section(
@@ -87,7 +88,7 @@ def digest_off_message(subscription: DigestSubscriptionPublic | None, *, channel
     return {"text": "Weekly digest stopped", "blocks": [_section(text)]}
 
 
-def _run_line(run: DigestRunPublic, zone: str) -> str:
+def _run_line(run: DigestRunPublic, zone: str, *, retrying: bool = False) -> str:
     what = f"week {run.week.partition('-W')[2].lstrip('0')}" if run.week else "on request"
     when = _when(run.posted_at or run.due_at, zone)
     if run.status == "posted":
@@ -97,15 +98,23 @@ def _run_line(run: DigestRunPublic, zone: str) -> str:
             line += f" Not everything went into its thread: {escape(run.error)}."
         return line
     if run.status == "failed":
-        return f":warning: The last one ({what}, due {when}) wasn't posted: {escape(run.error or 'unknown error')}."
+        line = f":warning: The last one ({what}, due {when}) wasn't posted: {escape(run.error or 'unknown error')}."
+        if run.kind == "weekly":
+            line += (" It is tried again shortly." if retrying
+                     else " It won't be tried again; `/cost digest now` posts one.")  # fmt: skip
+        return line
     return f"The digest for {what} is being posted (claimed {_when(run.claimed_at, zone)})."
 
 
 def digest_status_message(
     subscription: DigestSubscriptionPublic | None, *, channel_id: str, next_at: datetime | None,
-    last: DigestRunPublic | None, last_posted: DigestRunPublic | None,
+    last: DigestRunPublic | None, last_posted: DigestRunPublic | None, retrying: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
-    """`/cost digest status`: the schedule and the next digest, the last one (linked), a channel problem."""
+    """`/cost digest status`: the schedule and the next digest, the last one (linked), a channel problem.
+
+    Args:
+        retrying: The last run failed and the scheduler will try it again.
+    """
     zone = subscription.timezone if subscription is not None else "UTC"
     lines = []
     if subscription is None or not subscription.active:
@@ -120,7 +129,7 @@ def digest_status_message(
             lines.append(f":rotating_light: Posting here failed: {escape(subscription.last_error)}. The digest is "
                          "skipped until that is fixed (the next attempt tries again).")  # fmt: skip
     if last is not None:
-        lines.append(_run_line(last, zone))
+        lines.append(_run_line(last, zone, retrying=retrying))
         if last.status != "posted" and last_posted is not None:
             lines.append(_run_line(last_posted, zone))
     elif subscription is not None and subscription.active:
