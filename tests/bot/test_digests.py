@@ -292,6 +292,7 @@ def test_run_claimed_and_abandoned_is_retried_once_stale_and_posted_once(
     db: Database, poster: DigestPoster, fake_slack: FakeSlack
 ) -> None:
     save(db, "Video launch")
+    _subscribe(db)
     with db.session() as session:  # a process claimed it, then died before posting
         claim_run(session=session, team_id=TEAM, channel_id=CHANNEL, kind="weekly", week=W48, due_at=MONDAY_48,
                   claimed_by="host-dead:1")  # fmt: skip

@@ -25,7 +25,8 @@ from tests.e2e.test_scenarios import new_channel, save, slash, text_of
 from tests.fakeslack import TEAM, FakeSlack
 from tests.storage.factories import save as save_in_db
 
-MONDAY_MORNING = "2026-11-30T09:05:00+01:00"  # five minutes after a Monday 09:00 Europe/Berlin digest
+MONDAY_MORNING = "2026-11-23T09:05:00+01:00"  # five minutes after a Monday 09:00 Europe/Berlin digest (week 48)
+LONG_AGO = datetime(2026, 1, 5, tzinfo=UTC)
 
 
 def costbot(workdir: Path, fake: FakeSlack, *args: str, **env: str) -> subprocess.Popen[str]:
@@ -56,14 +57,14 @@ def database(url: str) -> Iterator[Database]:
 
 def subscribe_long_ago(db: Database, channel: str, *, weekday: int = 0, at: str = "09:00",
                        zone: str = "Europe/Berlin") -> None:  # fmt: skip
-    """A channel subscribed a month ago (so this week's digest is due), with two scenarios."""
+    """A channel subscribed long ago (so any week's digest since is due), with two scenarios."""
     save_in_db(db, "Video launch", channel_id=channel)
     save_in_db(db, "Support bot", channel_id=channel, text="chat 1500 in 500 out x 200k per day")
     with db.session() as session:
         subscribe(session=session, subscription=DigestSubscriptionCreate(
             team_id=TEAM, channel_id=channel, created_by="U0ALICE", weekday=weekday, at_time=at, timezone=zone))
         session.execute(sql("UPDATE digest_subscription SET updated_at = :when WHERE channel_id = :channel"),
-                        {"when": datetime.now(UTC) - timedelta(days=30), "channel": channel})  # fmt: skip
+                        {"when": LONG_AGO, "channel": channel})  # fmt: skip
 
 
 # --- in Slack ------------------------------------------------------------------------------------------------
@@ -109,7 +110,7 @@ def test_digest_run_posts_a_due_digest_and_a_second_run_posts_nothing(tmp_path: 
     code, out, err = finished(costbot(tmp_path, fake_slack, "digest", "run", "--now", MONDAY_MORNING,
                                       DATABASE_URL=url))  # fmt: skip
     assert code == 0, err
-    assert f"{channel} 2026-W49: posted" in out
+    assert f"{channel} 2026-W48: posted" in out
     code, out, _ = finished(costbot(tmp_path, fake_slack, "digest", "run", "--now", MONDAY_MORNING, DATABASE_URL=url))
     assert code == 0 and "posted" not in out
     assert len(digests_in(fake_slack, channel)) == 1
@@ -143,10 +144,27 @@ def test_digest_run_with_nothing_due_says_when_the_next_one_is(tmp_path: Path, f
     channel = new_channel()
     with database(url) as db:
         subscribe_long_ago(db, channel)
-    code, out, _ = finished(costbot(tmp_path, fake_slack, "digest", "run", "--now", "2026-12-02T12:00Z",
+    code, out, _ = finished(costbot(tmp_path, fake_slack, "digest", "run", "--now", "2026-11-18T12:00Z",
                                     DATABASE_URL=url))  # fmt: skip
-    assert code == 0 and out.startswith("nothing due at 2026-12-02 12:00 UTC; next:")
-    assert f"{channel} at Mon 07 Dec 09:00 CET" in out
+    assert code == 0 and out.startswith("nothing due at 2026-11-18 12:00 UTC; next:")
+    assert f"{channel} at Mon 23 Nov 09:00 CET" in out
+
+
+def test_digest_run_refuses_a_time_in_the_future(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    code, _, err = finished(costbot(tmp_path, fake_slack, "digest", "run", "--now", "2999-01-04T09:05Z"))
+    assert code == 2 and "is in the future" in err and "Traceback" not in err
+
+
+def test_digest_run_quiet_prints_only_failures(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    url = f"sqlite:///{tmp_path / 'costbot.db'}"
+    broken, fine = new_channel(), new_channel()
+    with database(url) as db:
+        subscribe_long_ago(db, broken)
+        subscribe_long_ago(db, fine)
+    fake_slack.broken_channels[broken] = "is_archived"
+    code, out, _ = finished(costbot(tmp_path, fake_slack, "digest", "run", "--quiet", "--now", MONDAY_MORNING,
+                                    DATABASE_URL=url))  # fmt: skip
+    assert (code, out.splitlines()) == (1, [f"{broken} 2026-W48: failed: the channel is archived (is_archived)"])
 
 
 def test_digest_run_refuses_a_time_it_cannot_read(tmp_path: Path, fake_slack: FakeSlack) -> None:
@@ -173,7 +191,7 @@ def test_digest_run_fails_with_status_1_when_a_channel_refuses_the_digest(
     fake_slack.broken_channels[broken] = "is_archived"
     code, out, _ = finished(costbot(tmp_path, fake_slack, "digest", "run", "--now", MONDAY_MORNING, DATABASE_URL=url))
     assert code == 1
-    assert f"{broken} 2026-W49: failed: the channel is archived (is_archived)" in out
+    assert f"{broken} 2026-W48: failed: the channel is archived (is_archived)" in out
     assert len(digests_in(fake_slack, fine)) == 1
 
 

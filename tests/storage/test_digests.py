@@ -661,12 +661,15 @@ def _to_retry(db: Database, *, max_attempts: int = 3, team_id: str = TEAM) -> li
 
 
 def _failed(db: Database, week: str = W48, **fields: Any) -> DigestRunPublic:
+    """A run whose post failed, in a channel whose digest is on."""
+    _subscribe(db, fields.get("channel_id", CHANNEL), team_id=fields.get("team_id", TEAM))
     run = _claimed(db, week, **fields)
     _fail(db, run.id)
     return run
 
 
 def _abandoned(db: Database, week: str = W48, **fields: Any) -> DigestRunPublic:
+    _subscribe(db, fields.get("channel_id", CHANNEL), team_id=fields.get("team_id", TEAM))
     run = _claimed(db, week, **fields)
     _set_claimed_at(db, run.id, utcnow() - timedelta(hours=2))
     return run
@@ -675,6 +678,12 @@ def _abandoned(db: Database, week: str = W48, **fields: Any) -> DigestRunPublic:
 def test_a_failed_run_is_retried(db: Database) -> None:
     run = _failed(db)
     assert _to_retry(db) == [run.id]
+
+
+def test_a_failed_run_of_a_stopped_digest_is_not_retried(db: Database) -> None:
+    _failed(db)
+    _unsubscribe(db)
+    assert _to_retry(db) == []
 
 
 def test_a_run_claimed_before_stale_before_is_retried(db: Database) -> None:
@@ -877,3 +886,9 @@ def test_a_digest_scenario_is_its_latest_version(db: Database) -> None:
 def test_a_channel_without_scenarios_shows_none(db: Database) -> None:
     save(db, channel_id=OTHER_CHANNEL)
     assert _digest_scenarios(db) == []
+
+
+def test_a_subscription_in_a_time_zone_this_machine_does_not_know_is_refused() -> None:
+    with pytest.raises(ValidationError, match="not an IANA time zone"):
+        DigestSubscriptionCreate(team_id=TEAM, channel_id=CHANNEL, created_by=AUTHOR, weekday=0, at_time="09:00",
+                                 timezone="Mars/Olympus_Mons")  # fmt: skip
