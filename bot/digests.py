@@ -41,6 +41,7 @@ from storage import (
     reclaim_run,
     record_channel_problem,
     scenarios_for_digest,
+    week_run,
 )
 
 __all__ = [
@@ -174,9 +175,15 @@ class DigestPoster:
     def post_weekly(self, subscription: DigestSubscriptionPublic, *, week: str, due_at: datetime) -> Outcome:
         """The channel's digest for `week`, unless it is claimed already (posted, or being posted elsewhere)."""
         channel = subscription.channel_id
-        with self.db.session() as session:
-            run = claim_run(session=session, team_id=self.team_id, channel_id=channel, kind="weekly", week=week,
-                            due_at=due_at, claimed_by=self.claimed_by)  # fmt: skip
+        with self.db.session(write=False) as session:
+            # Looked up first: the minute's pass asks about every due digest for a day, and a refused insert
+            # each time would fill PostgreSQL's log with unique-key errors. The insert below still decides races.
+            claimed = week_run(session=session, team_id=self.team_id, channel_id=channel, week=week)
+        run = None
+        if claimed is None:
+            with self.db.session() as session:
+                run = claim_run(session=session, team_id=self.team_id, channel_id=channel, kind="weekly", week=week,
+                                due_at=due_at, claimed_by=self.claimed_by)  # fmt: skip
         if run is None:
             return Outcome(channel, "skipped", f"the {week} digest is claimed already")
         return self._publish(run)
