@@ -13,13 +13,12 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks import problem_message
 from bot.blocks.subscription import digest_help, digest_off_message, digest_on_message, digest_status_message
 from bot.digests import ChannelPace, DigestPoster
 from bot.replies import Reply
-from bot.scenarios import Where
+from bot.scenarios import Where, is_workspace_admin, slack_user
 from costing.schedule import ScheduleError, iso_week, parse_schedule
 from storage import (
     Database,
@@ -42,18 +41,6 @@ __all__ = ["run_digest_command"]
 
 def _problem(text: str) -> Reply:
     return Reply(problem_message(text), private=True)
-
-
-def _user(client: WebClient, user_id: str) -> dict | None:  # type: ignore[type-arg]
-    """The user as Slack describes them; None when Slack can't say (the caller falls back, e.g. to UTC)."""
-    try:
-        return client.users_info(user=user_id)["user"]  # type: ignore[no-any-return]
-    except (SlackApiError, OSError):
-        return None
-
-
-def _is_admin(user: dict | None) -> bool:  # type: ignore[type-arg]
-    return bool(user and (user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")))
 
 
 def _refusal(current: DigestSubscriptionPublic, doing: str) -> Reply:
@@ -90,7 +77,7 @@ def _sync(scheduler: DigestScheduler | None) -> None:
 
 
 def _on(args: str, where: Where, db: Database, client: WebClient, scheduler: DigestScheduler | None) -> Reply:
-    user = _user(client, where.user_id)
+    user = slack_user(client, where.user_id)
     try:
         schedule = parse_schedule(args, default_timezone=(user or {}).get("tz"))
     except ScheduleError as error:
@@ -99,7 +86,7 @@ def _on(args: str, where: Where, db: Database, client: WebClient, scheduler: Dig
     with db.session(write=False) as session:
         current = get_subscription(session=session, team_id=where.team_id, channel_id=where.channel_id)
         count = count_channel_scenarios(session=session, team_id=where.team_id, channel_id=where.channel_id)
-    if current is not None and current.active and current.created_by != where.user_id and not _is_admin(user):
+    if current is not None and current.active and current.created_by != where.user_id and not is_workspace_admin(user):
         return _refusal(current, "reschedule")
     try:
         wanted = DigestSubscriptionCreate(
@@ -121,7 +108,7 @@ def _off(where: Where, db: Database, client: WebClient, scheduler: DigestSchedul
     with db.session(write=False) as session:
         current = get_subscription(session=session, team_id=where.team_id, channel_id=where.channel_id)
     mine = current is None or not current.active or current.created_by == where.user_id
-    if not mine and not _is_admin(_user(client, where.user_id)):
+    if not mine and not is_workspace_admin(slack_user(client, where.user_id)):
         return _refusal(current, "stop")  # type: ignore[arg-type]
     with db.session() as session:
         stopped = unsubscribe(session=session, team_id=where.team_id, channel_id=where.channel_id)
@@ -140,7 +127,7 @@ def _now(where: Where, db: Database, client: WebClient, pace: ChannelPace) -> Re
         )
     poster = DigestPoster(db=db, client=client, team_id=where.team_id, pace=pace)
     # Dated on the channel's clock (its digest's zone), else the asker's.
-    zone = current.timezone if current is not None else (_user(client, where.user_id) or {}).get("tz")
+    zone = current.timezone if current is not None else (slack_user(client, where.user_id) or {}).get("tz")
     outcome = poster.post_now(channel_id=where.channel_id, zone=zone)
     if outcome.status == "posted":
         link = f"<{outcome.permalink}|It's in the channel>" if outcome.permalink else "It's in the channel"

@@ -59,10 +59,12 @@ from storage.types import utcnow
 __all__ = [
     "SCENARIO_COMMANDS",
     "Where",
+    "is_workspace_admin",
     "post_card",
     "run_scenario_command",
     "save_named",
     "save_what_if",
+    "slack_user",
     "what_if",
 ]
 
@@ -310,15 +312,25 @@ def _compare(args: str, where: Where, db: Database) -> Reply:
 # --- change --------------------------------------------------------------------------------------------------
 
 
+def slack_user(client: WebClient, user_id: str) -> dict[str, Any] | None:
+    """The user as Slack describes them (`users.info`); None when Slack can't say."""
+    try:
+        return client.users_info(user=user_id)["user"]  # type: ignore[no-any-return]
+    except (SlackApiError, OSError):
+        return None
+
+
+def is_workspace_admin(user: dict[str, Any] | None) -> bool:
+    """An admin or owner of the workspace (who may change what others made)."""
+    return bool(user and (user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")))
+
+
 def _may_change(scenario: ScenarioPublic, user_id: str, client: WebClient) -> bool | None:
     """The author or a workspace admin/owner may; None when Slack couldn't tell us who the user is."""
     if scenario.author_id == user_id:
         return True
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError:
-        return None
-    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+    user = slack_user(client, user_id)
+    return None if user is None else is_workspace_admin(user)
 
 
 def _refusal(scenario: ScenarioPublic, allowed: bool | None, doing: str) -> Reply:

@@ -20,7 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.digests import DigestPoster, Outcome
-from costing.schedule import iso_week
+from costing.schedule import CRON_DAYS, iso_week
 from storage import (
     Database,
     DigestRunPublic,
@@ -53,13 +53,12 @@ STALE_CLAIM = timedelta(minutes=10)
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
                 timedelta(hours=3))  # fmt: skip
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def trigger_for(subscription: DigestSubscriptionPublic) -> CronTrigger:
     """The subscription's weekly time as a cron trigger in its own time zone (DST handled by zoneinfo)."""
     hour, minute = (int(part) for part in subscription.at_time.split(":"))
-    return CronTrigger(day_of_week=_DAYS[subscription.weekday], hour=hour, minute=minute,
+    return CronTrigger(day_of_week=CRON_DAYS[subscription.weekday], hour=hour, minute=minute,
                        timezone=ZoneInfo(subscription.timezone))  # fmt: skip
 
 

@@ -18,11 +18,11 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-__all__ = ["Schedule", "ScheduleError", "iso_week", "parse_schedule"]
+__all__ = ["CRON_DAYS", "DAY_NAMES", "Schedule", "ScheduleError", "iso_week", "parse_schedule"]
 
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: APScheduler's `day_of_week` names, which are also the short forms shown in examples.
-_CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_WORDS = {
     word: weekday
     for weekday, words in enumerate(
@@ -111,12 +111,12 @@ class Schedule:
     @property
     def day_name(self) -> str:
         """The day in English whatever the server's locale: `Monday`."""
-        return _DAY_NAMES[self.weekday]
+        return DAY_NAMES[self.weekday]
 
     @property
     def cron_day(self) -> str:
         """The day as APScheduler's `day_of_week` takes it: `mon`."""
-        return _CRON_DAYS[self.weekday]
+        return CRON_DAYS[self.weekday]
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -206,7 +206,7 @@ def parse_schedule(args: str, *, default_timezone: str | None) -> Schedule:
     if problem is not None:
         raise ScheduleError(problem.message, word=problem.word, suggestions=problem.suggestions, example=example)
     for what, given in (
-        ("day", [_DAY_NAMES[day] for day in days]),
+        ("day", [DAY_NAMES[day] for day in days]),
         ("time", [f"{hour:02d}:{minute:02d}" for hour, minute in times]),
         ("time zone", zones),
     ):
@@ -217,7 +217,7 @@ def parse_schedule(args: str, *, default_timezone: str | None) -> Schedule:
 
     assumed = []
     if not days:
-        assumed.append(f"{_DAY_NAMES[_DEFAULT_DAY]} (the default day)")
+        assumed.append(f"{DAY_NAMES[_DEFAULT_DAY]} (the default day)")
     if not times:
         assumed.append(f"{_DEFAULT_TIME[0]:02d}:{_DEFAULT_TIME[1]:02d} (the default time)")
     if not zones:
@@ -334,7 +334,7 @@ def _not_understood(words: list[str], i: int) -> ScheduleError:
     word = words[i]
     key = word.lower()
     if day := difflib.get_close_matches(key, _DAY_WORDS, n=1, cutoff=0.75):
-        name = _DAY_NAMES[_DAY_WORDS[day[0]]]
+        name = DAY_NAMES[_DAY_WORDS[day[0]]]
         return ScheduleError(f"I don't understand {_shown(word)}. Did you mean {name}?", word=word, suggestions=(name,))
     # A misspelt city of two words (`new yrok`): offer the city for both words rather than "what is 'new'?".
     for n in (3, 2):
@@ -366,7 +366,7 @@ def _did_you_mean(names: tuple[str, ...]) -> str:
 
 
 def _example(weekday: int, time: tuple[int, int], zone: str) -> str:
-    return f"/cost digest on {_CRON_DAYS[weekday]} {time[0]:02d}:{time[1]:02d} {zone}"
+    return f"/cost digest on {CRON_DAYS[weekday]} {time[0]:02d}:{time[1]:02d} {zone}"
 
 
 # --- time zones ---------------------------------------------------------------------------------------------------

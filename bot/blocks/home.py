@@ -7,11 +7,11 @@ from typing import Any
 
 from bot.blocks.mrkdwn import clip, escape
 from bot.blocks.scenarios import budget_status, figures_line, scenario_link
+from bot.blocks.subscription import schedule_text
 from storage import DigestSubscriptionPublic, ScenarioPublic
 
 __all__ = ["HOME_SCENARIOS", "home_view"]
 
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: Blocks left for scenarios once the headers and digests are in (Slack allows 100 in a Home tab).
 HOME_SCENARIOS = 60
 _HOME_DIGESTS = 30
@@ -35,10 +35,7 @@ def _scenario(scenario: ScenarioPublic) -> dict[str, Any]:
 
 def _digest(subscription: DigestSubscriptionPublic) -> dict[str, Any]:
     state = "on" if subscription.active else "off"
-    text = (
-        f"<#{subscription.channel_id}> · {_DAYS[subscription.weekday]}s at {subscription.at_time} "
-        f"({escape(subscription.timezone)}) · {state}"
-    )
+    text = f"<#{subscription.channel_id}> · {schedule_text(subscription)} · {state}"
     if subscription.last_error:
         text += (
             f"\n:rotating_light: posting there failed: {escape(subscription.last_error)} — the digest is skipped "

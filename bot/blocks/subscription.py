@@ -7,11 +7,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks.mrkdwn import clip, escape
+from costing.schedule import DAY_NAMES
 from storage import DigestRunPublic, DigestSubscriptionPublic
 
-__all__ = ["DIGEST_USAGE", "digest_help", "digest_off_message", "digest_on_message", "digest_status_message"]
-
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+__all__ = [
+    "DIGEST_USAGE",
+    "digest_help",
+    "digest_off_message",
+    "digest_on_message",
+    "digest_status_message",
+    "schedule_text",
+]
 
 DIGEST_USAGE = (
     "*Weekly digests* — every week, this channel's saved scenarios: spend against value, budgets, what changed.\n"
@@ -33,7 +39,7 @@ def _context(text: str) -> dict[str, Any]:
 
 def schedule_text(subscription: DigestSubscriptionPublic) -> str:
     """`Mondays at 09:00 (Europe/Berlin)`."""
-    return f"{_DAYS[subscription.weekday]}s at {subscription.at_time} ({escape(subscription.timezone)})"
+    return f"{DAY_NAMES[subscription.weekday]}s at {subscription.at_time} ({escape(subscription.timezone)})"
 
 
 def _when(moment: datetime, zone: str) -> str:
