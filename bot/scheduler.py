@@ -190,7 +190,7 @@ class DigestScheduler:
         with self.db.session(write=False) as session:
             subscriptions = active_subscriptions(session=session, team_id=self.poster.team_id)
         with self._lock:
-            wanted = {self._job_id(s): s for s in subscriptions}
+            wanted = {self._job_id_for(s.channel_id): s for s in subscriptions}
             for job_id in set(self._jobs) - set(wanted):
                 self._scheduler.remove_job(job_id)
                 del self._jobs[job_id]
@@ -245,9 +245,6 @@ class DigestScheduler:
             run_due_digests(self.poster)
         except Exception:  # the database away for a moment: the next tick tries again
             log.exception("digest scheduler: sync failed; trying again in %s s", self._sync_seconds)
-
-    def _job_id(self, subscription: DigestSubscriptionPublic) -> str:
-        return self._job_id_for(subscription.channel_id)
 
     def _job_id_for(self, channel_id: str) -> str:
         return f"digest:{self.poster.team_id}:{channel_id}"

@@ -193,7 +193,7 @@ class SavedScenario:
 
 @dataclass(frozen=True, slots=True)
 class UnitCost:
-    """One unit's API price and compute cost under the current catalog."""
+    """One unit's API price and compute cost under the current catalog, and the price it came from."""
 
     api_usd: Decimal
     compute_usd: Decimal
@@ -441,7 +441,7 @@ def _line(
         change = _change(api_week, api_unit, compute_unit, scenario, previous, estimate.unit, model_name, key)
     elif not has_previous and api_unit != estimate.api.unit_usd:
         price_note = (
-            f"price changed since it was saved: {_unit_price(estimate.api.unit_usd)} → {_unit_price(api_unit)} "
+            f"price changed since it was saved: {format_usd(estimate.api.unit_usd)} → {format_usd(api_unit)} "
             f"per {estimate.unit}"
         )
     return DigestLine(
@@ -490,16 +490,12 @@ def _change(
     # that doubles the video's length is not a price change.
     same_workload = previous.get("unit_key", key if before_version == scenario.version else None) == key
     if before_unit != api_unit and same_workload:
-        causes.append(f"price of {model_name} {_unit_price(before_unit)} → {_unit_price(api_unit)} per {unit}")
+        causes.append(f"price of {model_name} {format_usd(before_unit)} → {format_usd(api_unit)} per {unit}")
     if before_compute != compute_unit and same_workload:
-        causes.append(f"compute estimate {_unit_price(before_compute)} → {_unit_price(compute_unit)} per {unit}")
+        causes.append(f"compute estimate {format_usd(before_compute)} → {format_usd(compute_unit)} per {unit}")
     delta = api_week - before
     pct = delta / before * 100 if before else None
     return Change(previous_api_week=before, delta_usd=delta, pct=pct, causes=tuple(causes))
-
-
-def _unit_price(amount: Decimal) -> str:
-    return format_usd(amount)
 
 
 def _totals(data: Mapping[str, Any] | None) -> Totals | None:
