@@ -17,10 +17,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from costing.datafile import load_data
 from costing.errors import EstimateError
+from costing.lifecycle import Lifecycle, Status
 
 __all__ = [
     "PRICES_ENV",
@@ -55,8 +56,21 @@ class CatalogError(Exception):
     """A price file is unreadable or invalid. The message names the file and the entry."""
 
 
+class KnownDifference(BaseModel):
+    """Why an entry knowingly differs from LiteLLM's price file (a cut the file hasn't caught).
+
+    It silences that entry's "differs" line in `costbot prices check`; the reason, source and date say why.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reason: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    date: date
+
+
 class PriceEntry(BaseModel):
-    """One price of one model variant, with where it comes from."""
+    """One price of one model variant, with where it comes from and where the model is in its life."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -73,12 +87,27 @@ class PriceEntry(BaseModel):
     per: Decimal = Field(default=Decimal(1), gt=0)
     unit: Unit
     audio: bool | None = None
-    status: Literal["active", "preview", "retired"] = "active"
+    status: Status = Status.ACTIVE
+    #: Preview or launch date.
     status_date: date | None = None
+    #: Deprecated: the announced shutdown; retired: the day it was shut down.
+    shutdown: date | None = None
+    #: The provider's recommended replacement.
+    replacement: str | None = None
+    #: Where the status comes from (the provider's deprecation page) and when it was read.
+    lifecycle_source: str | None = None
+    lifecycle_checked: date | None = None
     source: str = Field(min_length=1)
-    source_kind: Literal["official", "aggregator", "reseller", "derived", "negotiated"]
+    source_kind: Literal["official", "aggregator", "blog", "reseller", "derived", "negotiated"]
     checked: date
     note: str | None = None
+    #: The key of this price in LiteLLM's price file (model_prices_and_context_window.json), for `prices check`.
+    litellm: str | None = None
+    #: The field of that key to compare, when the default for the modality isn't it.
+    litellm_field: str | None = None
+    known_difference: KnownDifference | None = None
+    #: A price book model's compute family (calibration.yaml); bundled models are mapped in classes.yaml.
+    compute_family: str | None = None
 
     @field_validator("variant", mode="before")
     @classmethod
@@ -87,10 +116,18 @@ class PriceEntry(BaseModel):
             return {str(k): str(v).lower() for k, v in value.items()}
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _retired_on_status_date(cls, data: Any) -> Any:
+        # Price books written before shutdown dates existed gave a retired model's date as status_date.
+        if isinstance(data, Mapping) and data.get("status") == "retired" and not data.get("shutdown"):
+            return {**data, "shutdown": data.get("status_date")}
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> PriceEntry:
-        if self.status == "retired" and self.status_date is None:
-            raise ValueError("a retired entry needs status_date (the retirement date)")
+        if self.status is Status.RETIRED and self.shutdown is None:
+            raise ValueError("a retired entry needs shutdown (the day it was shut down)")
         if self.modality == "video" and ("resolution" not in self.variant or self.audio is None):
             raise ValueError("a video entry needs variant.resolution and audio: true|false")
         if self.unit not in _UNITS_FOR[self.modality]:
@@ -98,6 +135,11 @@ class PriceEntry(BaseModel):
         if self.modality in {"chat", "agent"} and self.output_usd is None:
             raise ValueError("a chat entry needs output_usd (the output-token price)")
         return self
+
+    @functools.cached_property
+    def lifecycle(self) -> Lifecycle:
+        """The model's status as announced, with its source; `status_on(day)` says what it is on a day."""
+        return _lifecycle_of(self)
 
     @property
     def unit_usd(self) -> Decimal:
@@ -113,6 +155,18 @@ class PriceEntry(BaseModel):
         if self.modality == "video":
             parts.append("audio" if self.audio else "silent")
         return ", ".join(parts)
+
+
+def _lifecycle_of(entry: PriceEntry) -> Lifecycle:
+    dated = entry.status in (Status.DEPRECATED, Status.RETIRED) and entry.shutdown is not None
+    return Lifecycle(
+        status=entry.status,
+        since=entry.status_date if entry.status is Status.PREVIEW else None,
+        shutdown=entry.shutdown,
+        replacement=entry.replacement,
+        source=entry.lifecycle_source or (entry.source if dated else None),
+        checked=entry.lifecycle_checked or (entry.checked if dated else None),
+    )
 
 
 def normalise_name(name: str) -> str:
@@ -131,6 +185,7 @@ class Catalog:
             self._by_id.setdefault(entry.id, []).append(entry)
         self._names: dict[str, str] = {}
         self._resolved: dict[str, str | None] = {}
+        self._selected: dict[tuple[str, str | None, bool | None, str | None, str | None], PriceEntry] = {}
         for model_id, variants in self._by_id.items():
             for name in (model_id, *(a for e in variants for a in e.aliases)):
                 key = normalise_name(name)
@@ -158,8 +213,10 @@ class Catalog:
     def ids(self, modality: str | None = None) -> list[str]:
         return [i for i, v in self._by_id.items() if modality is None or v[0].modality == modality]
 
-    def suggest(self, name: str, *, modality: str | None = None, extra: Iterable[str] = ()) -> list[str]:
-        """Up to three known names closest to `name`, preferring the given modality."""
+    def suggest(
+        self, name: str, *, modality: str | None = None, extra: Iterable[str] = (), limit: int = 3
+    ) -> list[str]:
+        """Up to `limit` known names closest to `name`, preferring the given modality."""
         candidates = {i: i for i in self.ids(modality)}
         for model_id in self.ids(modality):
             for alias in self.default_entry(model_id).aliases:
@@ -172,7 +229,7 @@ class Catalog:
         for key in close:
             if keyed[key] not in seen:
                 seen.append(keyed[key])
-        return seen[:3]
+        return seen[:limit]
 
     def select(
         self,
@@ -188,6 +245,20 @@ class Catalog:
         Raises:
             EstimateError: The model has no price for what was asked (e.g. sora-2 at 4k), listing what it has.
         """
+        key = (model_id, resolution, audio, quality, size)
+        try:
+            return self._selected[key]
+        except KeyError:
+            pass
+        chosen = self._select(model_id, resolution=resolution, audio=audio, quality=quality, size=size)
+        if len(self._selected) >= 4096:  # bounded, though the words it is keyed by are few
+            self._selected.clear()
+        self._selected[key] = chosen
+        return chosen
+
+    def _select(
+        self, model_id: str, *, resolution: str | None, audio: bool | None, quality: str | None, size: str | None
+    ) -> PriceEntry:
         variants = self._by_id[model_id]
         wanted = {"resolution": resolution, "quality": quality, "size": size}
         default = self.default_entry(model_id)
@@ -237,8 +308,10 @@ def _example_variant(entry: PriceEntry) -> str:
 
 
 def _read_entries(path: Path, *, inherit: Catalog | None = None) -> list[PriceEntry]:
+    import yaml  # a price book only: the bundled catalog comes parsed from costing.datafile's cache
+
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise CatalogError(f"{PRICES_ENV}: no such file: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -247,6 +320,10 @@ def _read_entries(path: Path, *, inherit: Catalog | None = None) -> list[PriceEn
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise CatalogError(f"{path}: not valid YAML or JSON{where}") from None
+    return _entries_of(raw, path, inherit=inherit)
+
+
+def _entries_of(raw: Any, path: Path, *, inherit: Catalog | None = None) -> list[PriceEntry]:
     items = raw.get("entries") if isinstance(raw, dict) else raw
     if not isinstance(items, list):
         raise CatalogError(f"{path}: expected a list of entries (or a mapping with an 'entries' list)")
@@ -288,16 +365,26 @@ def _inherit(item: dict[str, Any], base: Catalog, path: Path) -> dict[str, Any]:
         )
     except EstimateError:
         bundled = base.default_entry(model_id)
-    for key in ("name", "provider", "modality", "unit", "per", "audio", "status", "status_date"):
+    for key in (
+        "name",
+        "provider",
+        "modality",
+        "unit",
+        "per",
+        "audio",
+        "status",
+        "status_date",
+        "shutdown",
+        "replacement",
+        "lifecycle_source",
+        "lifecycle_checked",
+        "compute_family",
+    ):
         if key not in item and getattr(bundled, key) is not None:
             item[key] = getattr(bundled, key)
     item.setdefault("variant", dict(bundled.variant))
     item["default"] = item.get("default", bundled.default)
     return item
-
-
-class _Loader(yaml.SafeLoader if not hasattr(yaml, "CSafeLoader") else yaml.CSafeLoader):  # type: ignore[misc]
-    """Safe loading, with libyaml's speed when it is there."""
 
 
 def _merge(bundled: list[PriceEntry], overrides: list[PriceEntry]) -> list[PriceEntry]:
@@ -316,7 +403,8 @@ def _merge(bundled: list[PriceEntry], overrides: list[PriceEntry]) -> list[Price
 
 @functools.cache
 def _bundled_entries() -> tuple[PriceEntry, ...]:
-    return tuple(_read_entries(_BUNDLED))
+    # Parsed with scalars as text (and cached: costing.datafile); the entries' own fields type them.
+    return tuple(_entries_of(load_data(_BUNDLED.name), _BUNDLED))
 
 
 def load_catalog(price_book: str | os.PathLike[str] | None = None) -> Catalog:

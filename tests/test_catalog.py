@@ -56,7 +56,7 @@ def test_the_issue_s_families_are_covered(catalog, family: str) -> None:
 def test_the_sora_2_family_is_kept_and_marked_retired(catalog) -> None:
     sora = [e for e in catalog.entries if e.id.startswith("sora-2")]
     assert len(sora) >= 3
-    assert all(e.status == "retired" and e.status_date == date(2026, 9, 24) for e in sora)
+    assert all(e.status == "retired" and e.shutdown == date(2026, 9, 24) for e in sora)
 
 
 def test_names_and_aliases_are_unambiguous(catalog) -> None:
