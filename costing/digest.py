@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
@@ -377,7 +377,7 @@ def unit_key(estimate: SavedFigures) -> str:
 
 
 def unit_cost(
-    estimate: SavedFigures, *, catalog: Catalog, today: date, memo: dict[str, UnitCost | str] | None = None
+    estimate: SavedFigures, *, catalog: Catalog, at: datetime, memo: dict[str, UnitCost | str] | None = None
 ) -> UnitCost | str:
     """One unit of `estimate`'s workload on its model under `catalog`, or why it can't be costed any more.
 
@@ -393,7 +393,7 @@ def unit_cost(
         request = parse_request(text, model_names=catalog.model_names)
         if isinstance(request, Subcommand):  # cannot happen for a saved estimate's workload; said, not raised
             raise EstimateError(f"'{text}' reads as a command now")
-        unit = estimate_request(request, catalog=catalog, today=today)
+        unit = estimate_request(request, catalog=catalog, at=at)
         result = UnitCost(unit.api.unit_usd, unit.compute.unit_usd, unit.model_name, unit.api.price.description)
     except EstimateError as error:
         result = f"can't be re-costed with today's prices ({error.message}); showing the figures as saved"
@@ -516,7 +516,7 @@ def build_digest(
     scenarios: Iterable[SavedScenario],
     *,
     catalog: Catalog,
-    today: date,
+    at: datetime,
     previous: Mapping[str, Any] | None = None,
 ) -> Digest:
     """A channel's digest for the week.
@@ -524,7 +524,7 @@ def build_digest(
     Args:
         scenarios: The channel's saved scenarios.
         catalog: The prices to re-cost with (the current catalog).
-        today: The day whose prices apply.
+        at: The moment whose prices apply (the digest's due time).
         previous: The previous digest's `Digest.snapshot()`, or None for the channel's first digest.
     """
     if previous is not None and previous.get("version") != SNAPSHOT_VERSION:
@@ -537,7 +537,7 @@ def build_digest(
     price_changes: dict[str, str] = {}
     for scenario in scenarios:
         estimate = scenario.estimate
-        cost = unit_cost(estimate, catalog=catalog, today=today, memo=memo)
+        cost = unit_cost(estimate, catalog=catalog, at=at, memo=memo)
         if estimate.period is None:
             one_offs.append(_one_off(scenario, cost))
             continue

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import difflib
 import functools
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from costing import compute
 from costing.catalog import Catalog, current_catalog
@@ -20,7 +21,7 @@ from costing.errors import EstimateError
 from costing.language import parse_request
 from costing.lexicon import EXAMPLES, PEOPLE_NOUNS, PERIODS
 from costing.money import MAX_QUANTITY, Money, Number, format_count, format_usd
-from costing.pricing import DEFAULT_MODELS, PriceSource, choose_model, quote
+from costing.pricing import DEFAULT_MODELS, PriceSource, choose_model, default_model, quote
 from costing.request import Request, Subcommand, check_fit
 from costing.value import DAYS, ValueResult, value_of
 from costing.workload import UNIT_NOUNS, Workload
@@ -32,6 +33,7 @@ __all__ = [
     "Estimate",
     "PriceSource",
     "ValueResult",
+    "default_model",
     "estimate",
     "estimate_request",
     "not_an_estimate",
@@ -49,12 +51,34 @@ class ApiCost(_Frozen):
 
 
 class ComputeCost(_Frozen):
+    """GPU compute per unit and in total: the point an answer leads with (serving at scale), and its range from
+    batched serving at scale (`low`) to one request at a time (`high`)."""
+
     unit_usd: Money
     total_usd: Money
+    low_usd: Money
+    high_usd: Money
+    total_low_usd: Money
+    total_high_usd: Money
     gpu: str
     gpu_hour_usd: Money
     gpu_seconds_per_unit: Number
     projections: dict[str, Money] | None
+    #: The family the model was costed as, why, and each figure's measurement and source.
+    basis: dict[str, Any]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _saved_before_ranges(cls, data: Any) -> Any:
+        # Estimates saved before compute had ranges carry one figure: it is low, point and high alike.
+        if isinstance(data, dict) and "low_usd" not in data and "unit_usd" in data:
+            data = {
+                **data,
+                "low_usd": data["unit_usd"], "high_usd": data["unit_usd"],
+                "total_low_usd": data.get("total_usd"), "total_high_usd": data.get("total_usd"),
+                "basis": {"family": None, "why": "saved before compute was calibrated per family (one figure)"},
+            }  # fmt: skip
+        return data
 
 
 class CountPart(_Frozen):
@@ -95,6 +119,8 @@ class Estimate(_Frozen):
             f"{format_count(self.quantity)} × {self.workload} on {self.model_name}{when}: "
             f"{format_usd(self.api.total_usd)} at API price, {format_usd(self.compute.total_usd)} in GPU compute"
         )
+        if self.compute.total_low_usd != self.compute.total_high_usd:
+            text += f" ({format_usd(self.compute.total_low_usd)}–{format_usd(self.compute.total_high_usd)})"
         if self.value is not None and self.value.ratio is not None:
             text += f"; value {format_usd(self.value.total_usd)} ({_ratio(self.value.ratio)} of API spend)"
         return text
@@ -107,12 +133,13 @@ def _ratio(ratio: Decimal) -> str:
 # --- the public entry point ------------------------------------------------------------------------------
 
 
-def estimate(text: str, *, today: date | None = None) -> Estimate:
+def estimate(text: str, *, at: datetime | None = None) -> Estimate:
     """Cost one /cost line.
 
     Args:
         text: An estimate in the /cost language, e.g. `video 10s x 1M users`.
-        today: The day whose prices apply (token prices can change on a date); today in UTC by default.
+        at: The moment whose prices apply (token prices change on dates and by the time of day; models shut
+            down); now by default.
 
     Returns:
         The estimate; `.model_dump(mode="json")` is the `--json` object.
@@ -124,7 +151,7 @@ def estimate(text: str, *, today: date | None = None) -> Estimate:
     request = parse_request(text, model_names=catalog.model_names)
     if isinstance(request, Subcommand):
         raise not_an_estimate(request)
-    return estimate_request(request, catalog=catalog, today=today)
+    return estimate_request(request, catalog=catalog, at=at)
 
 
 def not_an_estimate(command: Subcommand) -> EstimateError:
@@ -135,44 +162,36 @@ def not_an_estimate(command: Subcommand) -> EstimateError:
     )
 
 
-def estimate_request(request: Request, *, catalog: Catalog, today: date | None = None) -> Estimate:
+def estimate_request(request: Request, *, catalog: Catalog, at: datetime | None = None) -> Estimate:
     """Cost an already parsed request against `catalog` (see `estimate`)."""
-    today = today or datetime.now(UTC).date()
+    at = at or datetime.now(UTC)
     assumptions: list[str] = []
     warnings: list[str] = []
 
-    choice = choose_model(request, catalog=catalog, today=today, assumptions=assumptions)
+    choice = choose_model(request, catalog=catalog, at=at, assumptions=assumptions, warnings=warnings)
     modality, model_id = choice.modality, choice.model_id
     check_fit(request, modality)
     work = Workload.of(request, modality, choice.entry, assumptions)
-    price = quote(choice, work, request, catalog=catalog, warnings=warnings)
+    price = quote(choice, work, request, catalog=catalog, at=at, warnings=warnings)
     unit_usd = price.unit_usd
 
     # --- compute per unit ---
-    gpu = compute.default_gpu()
-    gpu_rate = request.gpu_hour_usd or gpu.usd_per_hour
-    result = compute.gpu_seconds(
+    figures = compute.estimate_compute(
+        model_id,
         modality,
-        model_id=model_id,
-        seconds=work.seconds,
-        resolution=work.resolution,
+        _compute_work(work, modality),
+        catalog_model=choice.entry is not None and choice.token_price is None,
+        family=choice.entry.compute_family if choice.entry is not None else None,
+        usd_per_hour=request.gpu_hour_usd,
         quality=work.quality,
-        size=work.size,
-        tokens_in=work.tokens_in,
-        tokens_out=work.tokens_out,
-        chars=work.chars,
     )
-    compute_unit = compute.gpu_usd(result.gpu_seconds, gpu_rate)
-    rate_note = "your rate" if request.gpu_hour_usd else gpu.basis
-    assumptions.append(
-        f"Compute: {_gpu_seconds_text(result.gpu_seconds)} GPU-seconds per {UNIT_NOUNS[modality]} on an "
-        f"{gpu.name} at {format_usd(gpu_rate)}/h ({rate_note})."
-    )
-    assumptions.extend(result.assumptions)
-    assumptions.append(
-        "Compute is raw GPU time for one request at a time; batching, distillation and caching in production "
-        "can make it several times cheaper, and it excludes staff, networking and margin."
-    )
+    assumptions.extend(_compute_notes(figures, UNIT_NOUNS[modality], own_rate=request.gpu_hour_usd is not None))
+    if modality == "embed" and work.tokens_in > _EMBED_CHUNK:
+        assumptions.append(
+            f"Embedding compute reads the input in pieces of {_EMBED_CHUNK:,.0f} tokens (OpenAI's limit per input)."
+        )
+    warnings.extend(figures.warnings)
+    compute_unit = figures.point.usd
 
     # --- totals, projections, value ---
     quantity = request.quantity
@@ -185,6 +204,7 @@ def estimate_request(request: Request, *, catalog: Catalog, today: date | None =
         )
     total_api = unit_usd * quantity
     total_compute = compute_unit * quantity
+    point = figures.point
     period = request.period
     projections = _project(total_api, period)
     compute_projections = _project(total_compute, period)
@@ -218,18 +238,24 @@ def estimate_request(request: Request, *, catalog: Catalog, today: date | None =
         unit=UNIT_NOUNS[modality],
         parts=work.parts,
         quantity=quantity,
-        counts=[CountPart(value=c.value, noun=c.noun) for c in request.counts],
+        # The parts as mappings: pydantic builds them as it validates, which is cheaper than building each first.
+        counts=[{"value": c.value, "noun": c.noun} for c in request.counts],
         users=users,
         period=period,
-        api=ApiCost(unit_usd=unit_usd, total_usd=total_api, price=price.source),
-        compute=ComputeCost(
-            unit_usd=compute_unit,
-            total_usd=total_compute,
-            gpu=gpu.name,
-            gpu_hour_usd=gpu_rate,
-            gpu_seconds_per_unit=result.gpu_seconds,
-            projections=compute_projections,
-        ),
+        api={"unit_usd": unit_usd, "total_usd": total_api, "price": price.source},
+        compute={
+            "unit_usd": compute_unit,
+            "total_usd": total_compute,
+            "low_usd": figures.low.usd,
+            "high_usd": figures.high.usd,
+            "total_low_usd": figures.low.usd * quantity,
+            "total_high_usd": figures.high.usd * quantity,
+            "gpu": point.hardware.name,
+            "gpu_hour_usd": point.usd_per_hour,
+            "gpu_seconds_per_unit": point.gpu_seconds,
+            "projections": compute_projections,
+            "basis": figures.basis(),
+        },
         projections=projections,
         per_user_usd=per_user,
         value=None if value is None else value.result,
@@ -258,6 +284,62 @@ def _people_typos(request: Request) -> list[str]:
 def _close_people_noun(noun: str) -> str | None:
     close = difflib.get_close_matches(noun, PEOPLE_NOUNS, n=1, cutoff=0.8)
     return close[0] if close else None
+
+
+#: Pixels of a video frame for each resolution word.
+_VIDEO_PIXELS = {
+    "480p": 854 * 480, "512p": 912 * 512, "540p": 960 * 540, "576p": 1024 * 576, "720p": 1280 * 720,
+    "768p": 1366 * 768, "1024p": 1792 * 1024, "1080p": 1920 * 1080, "1440p": 2560 * 1440, "4k": 3840 * 2160,
+}  # fmt: skip
+
+
+#: OpenAI's limit on one embedding input: how large a piece an embedding model reads at once.
+_EMBED_CHUNK = 8192.0
+
+
+def _compute_work(work: Workload, modality: str) -> compute.Work:
+    """The workload as the compute model sees it: per request for tokens, per image, per clip, per audio."""
+    if modality == "video":
+        return compute.Work(pixels=_VIDEO_PIXELS.get(work.resolution or "720p"), seconds=float(work.seconds or 0))
+    if modality == "image":
+        width, height = (int(n) for n in str(work.size or work.parts.get("size") or "1024x1024").split("x"))
+        return compute.Work(pixels=width * height)
+    if modality in {"tts", "transcribe"}:
+        return compute.Work(seconds=float(work.seconds or 0))
+    if modality == "embed":  # an embedding model reads its input in pieces of at most _EMBED_CHUNK tokens
+        tokens = float(work.tokens_in)
+        chunk = min(tokens, _EMBED_CHUNK) or 1.0
+        return compute.Work(tokens_in=chunk, requests=tokens / chunk)
+    requests = float(work.requests)
+    return compute.Work(
+        tokens_in=float(work.tokens_in) / requests, tokens_out=float(work.tokens_out) / requests, requests=requests
+    )
+
+
+def _compute_notes(figures: compute.ComputeEstimate, unit: str, *, own_rate: bool) -> list[str]:
+    point, low, high = figures.point, figures.low, figures.high
+    return [
+        f"Compute: {_gpu_seconds_text(point.gpu_seconds)} GPU-seconds per {unit} "
+        f"{_on_hardware(point.hardware.name, point.usd_per_hour, None if own_rate else point.hardware.rate_basis)}, "
+        f"serving at scale; from {format_usd(low.usd)} (batched at scale) to {format_usd(high.usd)} (one request at "
+        "a time).",
+        _family_note(figures.family.name, figures.why),
+        *figures.assumptions,
+        _RAW_TIME,
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def _on_hardware(name: str, usd_per_hour: Decimal, basis: str | None) -> str:
+    return f"on an {name} at {format_usd(usd_per_hour)}/h ({basis or 'your rate'})"
+
+
+_RAW_TIME = "Compute is raw GPU time; it excludes staff, networking, idle capacity and margin."
+
+
+@functools.lru_cache(maxsize=256)
+def _family_note(name: str, why: str) -> str:
+    return f"Compute costed as {name}: {why}."
 
 
 def _gpu_seconds_text(seconds: Decimal) -> str:

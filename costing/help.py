@@ -35,12 +35,22 @@ HELP_SECTIONS: tuple[HelpSection, ...] = (
         ),
         (
             "image high 1024x1536 x 50k per day",
-            "chat 1500 in 500 out claude-sonnet-4.5 x 200k per day",
+            "chat 1500 in 500 out claude-sonnet x 200k per day",
             "agent 40 steps x 6k tokens for 200 devs x 5 per day",
             "tts 2k chars elevenlabs-flash x 10k per month",
             "transcribe 10 min x 5k per week",
             "embed 1M tokens x 30 per month",
         ),
+    ),
+    HelpSection(
+        "Models",
+        (
+            "An id (veo-3.1-fast, gpt-image-2, gpt-4o), a family (claude-haiku, mistral-large: its newest model on "
+            "sale) or provider/model as LiteLLM and OpenRouter spell it (together/llama-3.1-70b): the answer says "
+            "which model it priced. Without one, the workload's default.",
+            "Shut-down models still price, as they were, with a warning naming the provider's replacement.",
+        ),
+        ("chat 1500 in 500 out claude-haiku x 200k per day", "chat 2k tokens together/llama-3.1-70b x 1M per day"),
     ),
     HelpSection(
         "Counts and periods",

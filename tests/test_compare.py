@@ -137,9 +137,9 @@ def test_a_one_off_against_a_periodic_estimate_compares_stated_totals_and_says_t
 
 
 def test_per_user_only_when_both_have_users() -> None:
-    c = compared("chat 2k tokens x 1000 per day", "chat 2k tokens x 200 devs x 5 per day")
+    c = compared("chat 2k tokens gpt-4o x 1000 per day", "chat 2k tokens gpt-4o x 200 devs x 5 per day")
     assert not any("per user" in label for label in labels(c))
-    both = compared("chat 2k tokens x 100 devs x 10 per day", "chat 2k tokens x 200 devs x 5 per day")
+    both = compared("chat 2k tokens gpt-4o x 100 devs x 10 per day", "chat 2k tokens gpt-4o x 200 devs x 5 per day")
     assert row(both, "API spend per user per day").describe() == f"$0.088 → $0.044 ({MINUS}$0.044, {MINUS}50%)"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,16 +24,17 @@ from costing.digest import (
     build_digest,
     unit_cost,
 )
+from costing.money import format_usd
 from costing.value import DAYS
 
 D = Decimal
-TODAY = date(2026, 11, 25)
+TODAY = datetime(2026, 11, 25, 12, tzinfo=UTC)
 #: Veo 3.1 Fast's list price is $0.10 a second: a 10 s video is $1.00.
 DAILY = "video 10s x 1k per day"
 
 
 def est(text: str) -> Estimate:
-    return estimate(text, today=TODAY)
+    return estimate(text, at=TODAY)
 
 
 def saved(
@@ -44,7 +45,7 @@ def saved(
 
 
 def build(*scenarios: SavedScenario, catalog: Catalog | None = None, previous: dict[str, Any] | None = None) -> Digest:
-    return build_digest(scenarios, catalog=catalog or current_catalog(), today=TODAY, previous=previous)
+    return build_digest(scenarios, catalog=catalog or current_catalog(), at=TODAY, previous=previous)
 
 
 def line_of(digest: Digest, id: int = 1) -> DigestLine:
@@ -172,7 +173,7 @@ TEXTS = [
 @pytest.mark.parametrize("text", TEXTS)
 def test_unit_cost_is_the_full_estimates_unit_price(text: str) -> None:
     e = est(text)
-    cost = unit_cost(e, catalog=current_catalog(), today=TODAY)
+    cost = unit_cost(e, catalog=current_catalog(), at=TODAY)
     assert isinstance(cost, UnitCost), cost
     assert (cost.api_usd, cost.compute_usd, cost.model_name, cost.price_description) == (
         e.api.unit_usd, e.compute.unit_usd, e.model_name, e.api.price.description,
@@ -223,7 +224,7 @@ def estimate_or_skip(text: str) -> Estimate:
 @given(texts())
 def test_unit_cost_is_the_full_estimates_unit_price_for_any_workload_model_counts_period_and_value(text: str) -> None:
     e = estimate_or_skip(text)
-    cost = unit_cost(e, catalog=current_catalog(), today=TODAY)
+    cost = unit_cost(e, catalog=current_catalog(), at=TODAY)
     assert isinstance(cost, UnitCost), cost
     assert (cost.api_usd, cost.compute_usd, cost.model_name) == (e.api.unit_usd, e.compute.unit_usd, e.model_name)
 
@@ -243,14 +244,14 @@ def test_the_memo_costs_a_workload_once_whatever_its_counts_period_and_value() -
     texts = ["video 10s x 1M users per day", "video 10s x 5 per week value $0.05 each",
              "video 10s x 2k customers per month revenue $9.99/user/month", "video 10s x 3", "video 10s"]  # fmt: skip
     for text in texts:
-        unit_cost(est(text), catalog=current_catalog(), today=TODAY, memo=memo)
+        unit_cost(est(text), catalog=current_catalog(), at=TODAY, memo=memo)
     assert len(memo) == 1
 
 
 def test_a_workload_in_the_memo_is_not_costed_again() -> None:
     memo: dict[str, UnitCost | str] = {}
-    first = unit_cost(est("video 10s x 1M users per day"), catalog=current_catalog(), today=TODAY, memo=memo)
-    again = unit_cost(est("video 10s x 2 per week"), catalog=Catalog([]), today=TODAY, memo=memo)
+    first = unit_cost(est("video 10s x 1M users per day"), catalog=current_catalog(), at=TODAY, memo=memo)
+    again = unit_cost(est("video 10s x 2 per week"), catalog=Catalog([]), at=TODAY, memo=memo)
     assert again is first
 
 
@@ -265,7 +266,7 @@ def test_workloads_models_and_prices_that_differ_are_costed_apart() -> None:
         "chat 2k tokens",
     ]
     for text in texts:
-        unit_cost(est(text), catalog=current_catalog(), today=TODAY, memo=memo)
+        unit_cost(est(text), catalog=current_catalog(), at=TODAY, memo=memo)
     assert len(memo) == len(texts)
 
 
@@ -569,7 +570,8 @@ def test_a_new_version_with_a_new_gpu_rate_names_the_version_only() -> None:
 def test_a_changed_compute_cost_without_a_new_version_is_named_as_the_cause() -> None:
     previous = edited(previous_of(saved(DAILY)), compute_unit_usd="2")
     change = line_of(build(saved(DAILY), previous=previous)).change
-    assert change is not None and change.causes == ("compute estimate $2.00 → $1.43 per video",)
+    now = format_usd(line_of(build(saved(DAILY))).compute_week / 7 / 1000)  # DAILY is 1,000 videos a day
+    assert change is not None and change.causes == (f"compute estimate $2.00 → {now} per video",)
 
 
 def test_a_change_from_nothing_has_no_percentage() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from costing.prices import list_prices
 
 
@@ -20,7 +22,7 @@ def test_a_filter_matches_ids_names_providers_and_kinds() -> None:
 
 def test_a_filter_brings_in_token_priced_models_from_genai_prices() -> None:
     rows = list_prices("claude-sonnet-4").rows
-    assert rows and all(r.modality == "chat" and "genai-prices" in r.source for r in rows)
+    assert rows and all(r.modality == "chat" and r.checked == date(2026, 11, 10) for r in rows)
     assert any(r.price == "$3.00 / $15.00" for r in rows)
 
 
