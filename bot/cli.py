@@ -48,10 +48,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     cost.add_argument("text", nargs="+", metavar="TEXT", help='the estimate, e.g. "video 10s x 1M users"')
     cost.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    cost.add_argument("--at", metavar="ISO8601", type=_moment,
+                      help="price as of this moment, e.g. 2026-12-12T09:00Z (time-of-day rates, shutdowns); now "
+                           "by default")  # fmt: skip
 
-    prices = commands.add_parser("prices", help="list known prices with sources and dates")
-    prices.add_argument("filter", nargs="*", metavar="FILTER", help="a model, provider or kind, e.g. veo")
+    prices = commands.add_parser(
+        "prices",
+        help="list known prices with sources and dates; `prices check` holds them against LiteLLM's price file",
+        description="List what costbot knows, with sources and dates. `costbot prices check [--against FILE_OR_URL]` "
+        "compares the catalog with a LiteLLM-format price file (model_prices_and_context_window.json; LiteLLM's own "
+        "by default) and lists prices that differ by more than 5%%, entries checked more than 90 days ago, models "
+        "the file says are shut down, and video, image and audio models the catalog lacks; exit 1 when it finds any.",
+    )
+    prices.add_argument("filter", nargs="*", metavar="FILTER", help="a model, provider or kind, e.g. veo; or: check")
     prices.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    prices.add_argument("--against", metavar="FILE_OR_URL",
+                        help="for `prices check`: a LiteLLM-format price file or its http(s) URL "
+                             "(default: LiteLLM's on GitHub)")  # fmt: skip
 
     serve = commands.add_parser(
         "serve",
@@ -146,7 +159,7 @@ def _console():  # rich is imported only when a table is printed: --json stays f
     return Console(highlight=False)
 
 
-def _cost(text: str, as_json: bool) -> int:
+def _cost(text: str, as_json: bool, at=None) -> int:  # type: ignore[no-untyped-def]
     from costing import EstimateError, Subcommand, current_catalog, estimate_request, parse_request
     from costing.catalog import CatalogError
     from costing.estimate import not_an_estimate
@@ -164,7 +177,7 @@ def _cost(text: str, as_json: bool) -> int:
             if request.name == "prices":
                 return _prices(request.args, as_json)
             raise not_an_estimate(request)
-        result = estimate_request(request, catalog=catalog)
+        result = estimate_request(request, catalog=catalog, at=at)
     except (EstimateError, CatalogError) as exc:
         return _fail(str(exc))
     if as_json:
@@ -195,6 +208,37 @@ def _prices(text: str, as_json: bool) -> int:
 
         print_prices(listing, _console())
     return EXIT_OK
+
+
+#: LiteLLM's price file, the default for `costbot prices check`.
+LITELLM_PRICES_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+
+
+def _prices_check(against: str | None, as_json: bool) -> int:
+    from datetime import UTC, datetime
+
+    from bot.price_files import PriceFileUnreadable, read_price_source, source_shown
+    from costing.catalog import CatalogError, current_catalog
+    from costing.price_check import PriceFileError, check_catalog, read_price_file
+
+    source = against or LITELLM_PRICES_URL
+    try:
+        models = read_price_file(read_price_source(source))
+        catalog = current_catalog()
+    except (PriceFileUnreadable, PriceFileError) as error:
+        return _fail(f"{source_shown(source)}: {error}")
+    except CatalogError as error:
+        return _fail(f"COSTBOT_PRICES: {error}")
+    findings = check_catalog(catalog, models, today=datetime.now(UTC).date())
+    if as_json:
+        print(json.dumps([{"kind": str(f.kind), "model": f.model, "detail": f.detail} for f in findings]))
+    else:
+        for finding in findings:
+            print(f"{finding.kind}: {finding.model}: {finding.detail}")
+        counts = ", ".join(f"{sum(f.kind == k for f in findings)} {k}" for k in dict.fromkeys(f.kind for f in findings))
+        _say(f"{len(findings)} finding(s) against {len(models):,} models in the file ({counts})" if findings
+             else f"the catalog agrees with the file's {len(models):,} models")  # fmt: skip
+    return EXIT_FAILED if findings else EXIT_OK
 
 
 def _open_database(url: str):  # type: ignore[no-untyped-def]
@@ -254,6 +298,7 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(*error.problems)
     except CatalogError as error:
         return _fail(f"COSTBOT_PRICES: {error}")
+    _start_price_updates(settings.costbot_price_updates)
     scheduler = None if args.no_scheduler else _digest_scheduler(db, client, identity)
     app = create_app(settings, db=db, client=client, bot_user_id=identity.get("user_id"), digest_scheduler=scheduler)
     if scheduler is not None:
@@ -306,7 +351,7 @@ def _connect():  # type: ignore[no-untyped-def]
         configure_logging(settings.costbot_log_level, secrets=settings.secret_values())
         db = _open_database(settings.database_url)
         client = web_client(settings)
-        return db, client, check_token(client)
+        return db, client, check_token(client), settings
     except ConfigError as error:
         return _fail(*error.problems)
     except CatalogError as error:
@@ -320,7 +365,8 @@ def _scheduler() -> int:
     connected = _connect()
     if isinstance(connected, int):
         return connected
-    db, client, identity = connected
+    db, client, identity, settings = connected
+    _start_price_updates(settings.costbot_price_updates)
     scheduler = _digest_scheduler(db, client, identity)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -343,7 +389,7 @@ def _digest(args: argparse.Namespace) -> int:
     connected = _connect()
     if isinstance(connected, int):
         return connected
-    db, client, identity = connected
+    db, client, identity, _ = connected
     now = args.now or datetime.now(UTC)
     if now > datetime.now(UTC) + timedelta(minutes=1):
         # A pass claims the week it posts: acting in a future week would keep that week's real digest back.
@@ -368,6 +414,14 @@ def _digest(args: argparse.Namespace) -> int:
     return EXIT_FAILED if any(o.status == "failed" for o in outcomes) else EXIT_OK
 
 
+def _start_price_updates(setting: str) -> None:
+    from bot.price_updates import start_price_updates
+
+    started = start_price_updates(setting)
+    if started is not None:
+        _say(started)
+
+
 def _say(message: str) -> None:
     print(f"costbot: {message}", file=sys.stderr, flush=True)
 
@@ -376,8 +430,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `costbot` console script."""
     args = _parser().parse_args(argv)
     if args.command == "cost":
-        return _cost(" ".join(args.text), args.json)
+        return _cost(" ".join(args.text), args.json, args.at)
     if args.command == "prices":
+        if args.filter[:1] == ["check"]:
+            if len(args.filter) > 1:
+                return _fail("`prices check` takes no filter; give the file with --against FILE_OR_URL")
+            return _prices_check(args.against, args.json)
+        if args.against is not None:
+            return _fail("--against goes with `prices check`")
         return _prices(" ".join(args.filter), args.json)
     if args.command == "serve":
         return _serve(args)

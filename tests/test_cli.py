@@ -39,11 +39,11 @@ def test_cost_json_is_one_object_with_the_contract_fields() -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["api"]["total_usd"] == 1_000_000
-    assert data["api"]["price"]["checked"] == "2026-07-24"
+    assert data["api"]["price"]["checked"] == "2026-11-20"  # LiteLLM's file of that day confirms it
     assert data["period"] == "month" and data["projections"]["year"] == 12_000_000
     assert data["per_user_usd"] == 1
     assert data["value"]["ratio"] == 2
-    assert any("retired" in w for w in data["warnings"])
+    assert any("shut down on 2026-09-24" in w for w in data["warnings"])
 
 
 @pytest.mark.parametrize(
