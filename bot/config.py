@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     slack_api_url: str = SLACK_API_URL
     database_url: str = "sqlite:///costbot.db"
     costbot_log_level: str = Field(default="INFO")
+    #: Live token-price refresh: `off`, `on` (genai-prices' own source) or the URL of a file in its format.
+    costbot_price_updates: str = "off"
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -86,6 +88,13 @@ class Settings(BaseSettings):
         except DatabaseError as error:
             raise ValueError(str(error).removeprefix("DATABASE_URL: ")) from None
 
+    @field_validator("costbot_price_updates")
+    @classmethod
+    def _price_updates(cls, value: str) -> str:
+        from bot.price_updates import parse_setting
+
+        return parse_setting(value)
+
     @field_validator("costbot_log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
@@ -95,14 +104,18 @@ class Settings(BaseSettings):
         return level
 
     def secret_values(self) -> list[str]:
-        """What must never reach a log line: the Slack secrets and the database's password."""
+        """What must never reach a log line: the Slack secrets, the database's password, and the password and
+        query of the price-refresh URL."""
         from sqlalchemy.engine import make_url
+
+        from bot.price_updates import url_secrets
 
         secrets = [s.get_secret_value() for s in (self.slack_bot_token, self.slack_signing_secret,
                                                   self.slack_app_token) if s is not None]  # fmt: skip
         password = make_url(self.database_url).password
         if password:
             secrets.append(str(password))
+        secrets.extend(url_secrets(self.costbot_price_updates))
         return secrets
 
     @property

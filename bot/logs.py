@@ -33,6 +33,9 @@ def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # The HTTP client genai-prices' updater uses logs each request's full URL at INFO; costbot's own line says
+    # what a refresh did, with the URL shown without credentials.
+    logging.getLogger("httpx2").setLevel(max(logging.WARNING, root.level))
     # Alembic narrates every start-up ("Context impl SQLiteImpl…"); `costbot db current` tells the revision.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
     # APScheduler narrates every run of every job (the minute's sync included); costbot logs what a digest did.

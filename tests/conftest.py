@@ -14,7 +14,7 @@ from tests.databases import fresh_postgres_url, truncate_all
 from tests.fakeslack import FakeSlack
 
 _SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
-             "COSTBOT_LOG_LEVEL")  # fmt: skip
+             "COSTBOT_LOG_LEVEL", "COSTBOT_PRICE_UPDATES")  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
