@@ -261,7 +261,7 @@ class DigestPoster:
             scenarios = scenarios_for_digest(session=session, team_id=run.team_id, channel_id=run.channel_id)
             previous = previous_figures(session=session, team_id=run.team_id, channel_id=run.channel_id,
                                         before=run.due_at)  # fmt: skip
-        return build_digest(scenarios, catalog=catalog, today=run.due_at.date(), previous=previous)
+        return build_digest(scenarios, catalog=catalog, at=run.due_at, previous=previous)
 
     def _publish(self, run: DigestRunPublic, *, day: date | None = None) -> Outcome:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.blocks import error_message, estimate_message, help_message, prices_message, problem_message
@@ -22,6 +22,7 @@ from costing import (
 from costing.estimate import not_an_estimate
 from costing.language import subcommand_of
 from costing.prices import list_prices
+from costing.tokens import token_snapshot
 
 __all__ = ["Reply", "estimate_text", "reply_to"]
 
@@ -42,22 +43,24 @@ def estimate_text(text: str, *, catalog: Catalog | None = None) -> Estimate:
     """Cost `text`, which must be an estimate (not a subcommand).
 
     The same text is often costed again within minutes (Share, Adjust, a colleague re-running it), so recent
-    estimates are kept, per catalog (a changed price book is a new catalog) and per UTC day (token prices
-    can change on a date).
+    estimates are kept, per catalog (a changed price book is a new catalog), per token-price data (a refresh is
+    new data) and per minute (prices change by the time of day, and models shut down on a date).
 
     Raises:
         EstimateError: The text is not an estimate we can cost.
         CatalogError: The operator's price book is broken.
     """
-    return _costed(text.strip(), catalog or current_catalog(), datetime.now(UTC).date())
+    minute = datetime.now(UTC).replace(second=0, microsecond=0)
+    return _costed(text.strip(), catalog or current_catalog(), token_snapshot(), minute)
 
 
 @functools.lru_cache(maxsize=1024)
-def _costed(text: str, catalog: Catalog, day: date) -> Estimate:
+def _costed(text: str, catalog: Catalog, snapshot: object, minute: datetime) -> Estimate:
+    del snapshot  # part of the cache key only: the token-price data in use, one object per refresh
     request = parse_request(text, model_names=catalog.model_names)
     if isinstance(request, Subcommand):
         raise not_an_estimate(request)
-    return estimate_request(request, catalog=catalog, today=day)
+    return estimate_request(request, catalog=catalog, at=minute)
 
 
 def _subcommand(command: Subcommand) -> Reply:

@@ -12,6 +12,7 @@ from costing import Estimate
 from costing.help import HELP_SECTIONS
 from costing.money import format_count, format_usd
 from costing.prices import PriceListing
+from costing.sources import source_words
 
 __all__ = ["print_estimate", "print_help", "print_prices"]
 
@@ -51,6 +52,17 @@ def print_estimate(estimate: Estimate, console: Console) -> None:
             if name != estimate.period:
                 table.add_row(f"per {name}", format_usd(amount), format_usd(compute_projections[name]))
     console.print(table)
+    compute = estimate.compute
+    console.print(
+        Text.assemble(
+            ("Compute  ", "bold"),
+            f"{format_usd(compute.total_low_usd)} – {format_usd(compute.total_high_usd)} {total_label}",
+            ("  (batched serving at scale ↔ one request at a time; the table shows serving at scale)", "dim"),
+        )
+    )
+    basis = compute.basis
+    if basis.get("family"):
+        console.print(Text(f"         {basis['family_name']}: {basis['why']}", style="dim"), soft_wrap=True)
 
     if estimate.value is not None:
         value = estimate.value
@@ -72,8 +84,7 @@ def print_estimate(estimate: Estimate, console: Console) -> None:
             console.print(f"       pays back the one-off cost in {format_count(value.payback_days.quantize(1))} days")
 
     price = estimate.api.price
-    checked = f", checked {price.checked.isoformat()}" if price.checked else ""
-    console.print(Text.assemble(("Price  ", "bold"), price.description, (f"  ({price.kind}{checked})", "dim")))
+    console.print(Text.assemble(("Price  ", "bold"), price.description, (f"  ({source_words(price)})", "dim")))
     console.print(Text("       " + price.source, style="dim"), soft_wrap=True)
     for warning in estimate.warnings:
         console.print(Text.assemble(("⚠ ", "bold yellow"), (warning, "yellow")))
@@ -108,6 +119,11 @@ def print_prices(listing: PriceListing, console: Console) -> None:
             console.print(Text(f"[{note}] {source}", style="dim"), soft_wrap=True)
     if any(r.modality in {"chat", "agent", "embed"} for r in listing.rows):
         console.print("[dim]Token prices: input / output, in USD per 1M tokens.[/dim]")
+    console.print(
+        f"[dim]Token prices from {listing.token_data} (COSTBOT_PRICE_UPDATES refreshes them in "
+        "costbot serve and costbot scheduler).[/dim]",
+        soft_wrap=True,
+    )
     if listing.token_models_hidden:
         hint = "narrow the filter" if listing.filter else "filter to see them, e.g. 'prices claude'"
         console.print(

@@ -8,6 +8,7 @@ from rich.console import Console
 
 from bot.terminal import print_estimate, print_help, print_prices
 from costing import estimate
+from costing.money import format_usd
 from costing.prices import list_prices
 
 
@@ -18,12 +19,16 @@ def render(draw, *args) -> str:
 
 
 def test_an_estimate_shows_both_costs_per_unit_total_and_per_user() -> None:
-    text = render(print_estimate, estimate("video 10s x 1M users"))
+    e = estimate("video 10s x 1M users")
+    text = render(print_estimate, e)
     assert "Veo 3.1 Fast · 10 s video, 720p · 1,000,000 users" in text
     for line in ("per video", "total", "per user"):
         assert line in text
-    assert "$1,000,000" in text and "$1,430,556" in text
-    assert "checked 2026-05-01" in text and "https://" in text
+    assert "$1,000,000" in text and format_usd(e.compute.total_usd) in text
+    low, high = format_usd(e.compute.total_low_usd), format_usd(e.compute.total_high_usd)
+    assert f"Compute  {low} – {high} total" in text and low != high
+    assert "Distilled few-step video transformer" in text  # the family it was costed as
+    assert "checked" in text and "2026-11-20" in text and "https://" in text
 
 
 def test_a_periodic_estimate_shows_every_projection() -> None:
@@ -44,7 +49,7 @@ def test_payback_is_shown_for_a_one_off_cost_with_recurring_value() -> None:
 
 def test_warnings_and_assumptions_are_listed() -> None:
     text = render(print_estimate, estimate("video 10s sora-2"))
-    assert "⚠ Sora 2 was retired on 2026-09-24" in text
+    assert "⚠ Sora 2 was shut down on 2026-09-24; priced as it was." in text
     assert "Assumptions" in text and "GPU-seconds" in text
 
 

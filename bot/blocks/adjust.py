@@ -18,7 +18,7 @@ _ONE_OFF = "one-off"
 # section -> (label, hint); the period is a menu, the rest are text in the /cost language.
 _FIELDS = {
     "workload": ("Workload", "video 10s 1080p with audio · image high 1024x1536 · chat 1500 in 500 out"),
-    "model": ("Model", "Any catalog name or alias: veo-3.1-fast, sora-2-pro, gpt-4o, claude-sonnet-4.5"),
+    "model": ("Model", "A model, a family or provider/model: veo-3.1-fast, claude-haiku, together/llama-3.1-70b"),
     "counts": ("How many", "x 1M users · x 3 per user · for 200 devs: counts multiply"),
     "period": ("Period", "With a period you also get day, week, month and year figures."),
     "price": ("Your price", "at $0.25/s · at $0.04/image · discount 30% · gpu $2.50/h"),

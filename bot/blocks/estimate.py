@@ -9,6 +9,7 @@ from typing import Any
 from bot.blocks.mrkdwn import clip, escape, link
 from costing import Estimate
 from costing.money import format_count, format_usd
+from costing.sources import source_words
 
 __all__ = ["ADJUST_ACTION", "SAVE_ACTION", "SHARE_ACTION", "estimate_blocks", "estimate_message", "headline_text"]
 
@@ -45,10 +46,15 @@ def _cost_field(title: str, unit_usd: Decimal, total_usd: Decimal, estimate: Est
 
 def _costs(estimate: Estimate) -> dict:
     api_extra = compute_extra = ""
+    compute = estimate.compute
     if estimate.per_user_usd is not None and estimate.users:
         period = f"/{estimate.period}" if estimate.period else ""
         api_extra = f"\n{format_usd(estimate.per_user_usd)} per user{period}"
-        compute_extra = f"\n{format_usd(estimate.compute.total_usd / estimate.users)} per user{period}"
+        compute_extra = f"\n{format_usd(compute.total_usd / estimate.users)} per user{period}"
+    if compute.total_low_usd != compute.total_high_usd:
+        compute_extra += (
+            f"\n_{format_usd(compute.total_low_usd)}–{format_usd(compute.total_high_usd)}: batched ↔ one at a time_"
+        )
     api_title = "Your price" if estimate.api.price.override else "API price"
     return {
         "type": "section",
@@ -94,8 +100,11 @@ def _value(estimate: Estimate) -> dict | None:
 
 def _price_source(estimate: Estimate) -> dict:
     price = estimate.api.price
-    checked = f", checked {price.checked.isoformat()}" if price.checked else ""
-    text = f"*Price* {escape(price.description)} ({escape(price.kind)}{checked}) · {link(price.source)}"
+    text = f"*Price* {escape(price.description)} ({escape(source_words(price))}) · {link(price.source)}"
+    basis = estimate.compute.basis
+    if basis.get("family"):
+        point = basis["point"]
+        text += f"\n*Compute* as {escape(basis['family_name'])} ({escape(basis['why'])}) · {link(point['source'])}"
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text)}]}
 
 

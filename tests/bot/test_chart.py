@@ -31,7 +31,7 @@ def _digest(*scenarios: tuple[str, str]) -> Digest:
         SavedScenario(id=number, name=name, version=1, estimate=costing.estimate(text))
         for number, (name, text) in enumerate(scenarios, start=1)
     ]
-    return build_digest(saved, catalog=costing.current_catalog(), today=datetime.date.today())
+    return build_digest(saved, catalog=costing.current_catalog(), at=datetime.datetime.now(datetime.UTC))
 
 
 def _chats(count: int) -> list[tuple[str, str]]:
@@ -142,7 +142,8 @@ def test_an_unvalued_scenario_renders(mixed: Digest) -> None:
 
 def test_amounts_across_orders_of_magnitude_use_a_log_axis(mixed: Digest) -> None:
     assert _uses_log_axis(_bars(mixed, 15))
-    close = _digest(("Support bot", "chat 500 tokens x 100 per day value $0.002 each"))  # $1.53, $0.22, $1.40
+    # Your own price close to the compute cost, and a value close to both: $0.07, ~$0.05 and $0.07 a week.
+    close = _digest(("Support bot", "chat 500 tokens gpt-4o x 100 per day at $0.0001 each value $0.0001 each"))
     assert not _uses_log_axis(_bars(close, 15))
 
 

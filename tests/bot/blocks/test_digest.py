@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -16,13 +16,13 @@ from bot.blocks.digest import MAX_BLOCKS, MESSAGE_TEXT_BUDGET, digest_messages
 from costing.digest import Digest, SavedScenario, build_digest
 from costing.money import format_usd
 
-TODAY = date(2026, 11, 25)
+TODAY = datetime(2026, 11, 25, 12, tzinfo=UTC)
 HEADING = "Weekly AI spend vs value · week 48"
 CHANNEL = "C0GENERAL"
 VEO = "video 10s veo-3.1 x 1M users per day value $0.05 each"  # $28,000,000 a week at $4.00 a video
 CHAT = "chat 1500 in 500 out gpt-4o x 200 devs x 20 per day saves 5 min"  # $245 a week
-IMAGE = "image high 1024x1536 x 10k per month"  # no value stated
-AGENT = "agent 40 steps x 6k tokens x 1000 per week value $300/week"
+IMAGE = "image high 1024x1536 gpt-image-1 x 10k per month"  # no value stated
+AGENT = "agent 40 steps x 6k tokens claude-sonnet-4.5 x 1000 per week value $300/week"
 ONE_OFF = "video 10s x 100"
 ONE_OFF_VALUED = "video 10s x 100 value $50/month"  # pays back in ~61 days
 LINK = "https://acme.slack.com/archives/C0GENERAL/p17000000010001{:02d}"
@@ -30,7 +30,7 @@ LINK = "https://acme.slack.com/archives/C0GENERAL/p17000000010001{:02d}"
 
 @cache
 def _estimate(text: str) -> costing.Estimate:
-    return costing.estimate(text, today=TODAY)
+    return costing.estimate(text, at=TODAY)
 
 
 @cache
@@ -49,7 +49,7 @@ def saved(
 
 
 def digest(scenarios: Sequence[SavedScenario], previous: dict[str, Any] | None = None) -> Digest:
-    return build_digest(scenarios, catalog=_catalog(), today=TODAY, previous=previous)
+    return build_digest(scenarios, catalog=_catalog(), at=TODAY, previous=previous)
 
 
 def messages(d: Digest, **kwargs: Any) -> list[dict[str, Any]]:
@@ -174,7 +174,7 @@ def test_changes_with_a_price_change_a_new_version_new_and_removed(snapshot: Any
     assert "Removed: *old pilot*" in summary
     thread = "\n".join(lines(msgs[1:]))
     assert (
-        "product shots* · *$575.34/week API* · $31.10 compute · :grey_question: no value stated · :new: new" in thread
+        "product shots* · *$575.34/week API* · $16.95 compute · :grey_question: no value stated · :new: new" in thread
     )
     assert msgs == snapshot
 

@@ -7,6 +7,7 @@ import pytest
 from bot.blocks import estimate_message
 from bot.replies import estimate_text
 from costing.help import HELP_SECTIONS
+from costing.money import format_usd
 
 COMMANDS = ("prices", "save", "compare", "digest")
 EXAMPLES = [e for section in HELP_SECTIONS for e in section.examples if not e.startswith(COMMANDS)]
@@ -29,11 +30,14 @@ def test_the_headline_figures_are_the_top_level_text() -> None:
 
 
 def test_api_price_and_compute_sit_side_by_side_per_unit_and_in_total() -> None:
-    message = estimate_message(estimate_text("video 10s sora-2 x 1M users"))
+    e = estimate_text("video 10s sora-2 x 1M users")
+    message = estimate_message(e)
     api, compute = message["blocks"][1]["fields"]
     assert api["text"].startswith("*API price*\n$0.10 per video") is False  # 10 s at $0.10/s is $1.00
     assert api["text"].startswith("*API price*\n$1.00 per video\n*$1,000,000* in all")
-    assert compute["text"].startswith("*GPU compute*\n$1.43 per video")
+    assert compute["text"].startswith(f"*GPU compute*\n{format_usd(e.compute.unit_usd)} per video")
+    low, high = format_usd(e.compute.total_low_usd), format_usd(e.compute.total_high_usd)
+    assert f"{low}–{high}: batched ↔ one at a time" in compute["text"]  # the range beside the point
     assert "per user" in api["text"]
 
 
@@ -52,7 +56,7 @@ def test_value_shows_the_ratio_and_break_even() -> None:
 def test_a_retired_model_and_a_price_override_are_warned_about() -> None:
     message = estimate_message(estimate_text("video 10s sora-2 at $0.2/s"))
     warnings = "\n".join(t for t in texts(message) if ":warning:" in t)
-    assert "retired" in warnings and "Using your price" in warnings
+    assert "shut down on 2026-09-24" in warnings and "Using your price" in warnings
     assert message["blocks"][1]["fields"][0]["text"].startswith("*Your price*")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.blocks.home import home_view
 from bot.replies import estimate_text
+from costing.money import format_usd
 from storage import ScenarioPublic
 from storage.models import DigestSubscriptionPublic
 
@@ -53,7 +54,8 @@ def test_the_home_tab_lists_scenarios_then_digests() -> None:
 def test_a_scenario_links_to_its_card_with_its_channel_and_figures() -> None:
     (shown, _) = sections(home_view([scenario()], []))
     assert shown.startswith(f"<{PERMALINK}|launch> · <#C0GENERAL> · v2\n")
-    assert "Sora 2 · 10 s video, 720p · *$1,000,000*/month API · $1,430,556/month compute" in shown
+    compute = format_usd(scenario().estimate.compute.total_usd)
+    assert f"Sora 2 · 10 s video, 720p · *$1,000,000*/month API · {compute}/month compute" in shown
 
 
 def test_a_scenario_without_a_card_is_named_without_a_link() -> None:
