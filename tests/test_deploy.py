@@ -98,3 +98,28 @@ def test_the_read_only_container_gives_the_digest_chart_a_writable_matplotlib_fo
     service = yaml.safe_load((ROOT / "deploy" / "compose.yml").read_text())["services"]["costbot"]
     assert "MPLCONFIGDIR=/tmp/matplotlib" in dockerfile
     assert service["read_only"] is True and "/tmp" in service["tmpfs"]
+
+
+def test_the_image_caches_the_parsed_data_files_where_a_read_only_container_can_read_them(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    (cache_dir,) = re.findall(r"COSTBOT_CACHE_DIR=(\S+)", dockerfile)
+    assert cache_dir.startswith("/opt/")  # outside /data (a volume) and /tmp (a tmpfs): part of the image
+    warm_up = re.findall(r'costbot (cost "[^"]+")', dockerfile)
+    assert warm_up
+    # The build's warm-up commands, run here against a directory standing in for the image's.
+    env = {**os.environ, "COSTBOT_CACHE_DIR": str(tmp_path)}
+    for command in warm_up:
+        text = command.removeprefix("cost ").strip('"')
+        command_line = [sys.executable, "-m", "bot.cli", "cost", text]
+        subprocess.run(command_line, env=env, check=True, capture_output=True, cwd=ROOT)
+    cached = {p.name.split("-")[0] for p in tmp_path.glob("*.json")}
+    assert {"catalog", "calibration", "classes", "lifecycle", "aliases"} <= cached
+
+
+def test_the_compose_file_passes_the_price_refresh_setting_through() -> None:
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yml").read_text())
+    assert compose["services"]["costbot"]["environment"]["COSTBOT_PRICE_UPDATES"] == "${COSTBOT_PRICE_UPDATES:-off}"
