@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from costing import lexicon as lx
@@ -99,6 +100,12 @@ def _clauses_for(kind: str, text: str) -> tuple[str, ...]:
     return tuple(name for name, fires in triggers if fires)
 
 
+@functools.lru_cache(maxsize=2048)
+def _clause_methods(kind: str, text: str) -> tuple[Callable[[_Parser], bool], ...]:
+    """`_clauses_for` as the parser's own functions, looked up once per kind of token."""
+    return tuple(getattr(_Parser, name) for name in _clauses_for(kind, text))
+
+
 # Sections in order of precedence, when one clause sets parts of two: `3 images` counts, and names the workload
 # as it does, so it is the workload's.
 _SECTION_ORDER = ("workload", "counts", "model", "period", "price", "value")
@@ -112,6 +119,8 @@ class _Parser:
     def __init__(self, text: str, tokens: list[Token], model_names: frozenset[str]) -> None:
         self.text = text
         self.tokens = tokens
+        # The tokens followed by enough Nones for any look-ahead: peeking past the end needs no length check.
+        self._ahead: list[Token | None] = [*tokens, None, None, None]
         self.model_names = model_names
         self.i = 0
         self.req = Request(text=text)
@@ -120,8 +129,10 @@ class _Parser:
 
     # --- cursor -------------------------------------------------------------------------------------------
     def peek(self, offset: int = 0) -> Token | None:
-        j = self.i + offset
-        return self.tokens[j] if j < len(self.tokens) else None
+        try:
+            return self._ahead[self.i + offset]
+        except IndexError:  # a clause that consumed more than the padding covers
+            return None
 
     def peek_word(self, offset: int = 0) -> str | None:
         tok = self.peek(offset)
@@ -139,8 +150,8 @@ class _Parser:
         while self.i < len(tokens):
             tok = tokens[self.i]
             start = self.i
-            for name in _clauses_for(tok.kind, tok.text if tok.kind in {"word", "sym"} else ""):
-                if getattr(self, name)():
+            for clause in _clause_methods(tok.kind, tok.text if tok.kind in {"word", "sym"} else ""):
+                if clause(self):
                     break
             else:
                 raise self._not_understood(tok)
@@ -155,7 +166,9 @@ class _Parser:
             # Words that set nothing ("at", "for", "per user") go with the clause after them: `at 720p`.
             self._loose_from = self._loose_from or self.tokens[start].pos
             return
-        section = next(name for name in _SECTION_ORDER if name in touched)
+        for section in _SECTION_ORDER:
+            if section in touched:
+                break
         touched.clear()
         last = self.tokens[self.i - 1]
         self.req.spans.append((section, self._loose_from or self.tokens[start].pos, last.pos + len(last.text) - 1))
@@ -277,8 +290,8 @@ class _Parser:
         """A number and what follows it: `10s`, `500 tokens`, `1500 in`, `3 images`, `1M users`, `4k`."""
         tok = self.tokens[self.i]
         assert tok.value is not None
-        unit = self.peek_word(1)
-        unit_tok = self.peek(1)
+        unit_tok = self._ahead[self.i + 1]
+        unit = unit_tok.text if unit_tok is not None and unit_tok.kind == "word" else None
         if unit in lx.SECONDS_IN:
             factor = lx.SECONDS_IN[unit]
             self.set_part("seconds", self.positive(tok, "A duration") * factor, tok, f"{tok.text} {unit}")

@@ -6,6 +6,7 @@ Only tables and word tests live here; `costing.language` decides what a sequence
 from __future__ import annotations
 
 import functools
+import re
 
 __all__ = [
     "ADVERB_PERIODS",
@@ -183,7 +184,10 @@ def looks_like_model(word: str) -> bool:
     A plain English word (`banana`) is not a model; the catalog decides whether a model-like word exists, so
     that `veo-9` gets "unknown model, did you mean veo-3.1?" rather than "I don't understand".
     """
-    return any(c.isdigit() for c in word) or "-" in word or "." in word or word in MODEL_WORDS
+    return "-" in word or "." in word or word in MODEL_WORDS or _HAS_DIGIT(word) is not None
+
+
+_HAS_DIGIT = re.compile(r"\d").search
 
 
 # Model names people type without digits or hyphens. The catalog adds its own aliases at lookup time; this

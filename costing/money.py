@@ -49,24 +49,34 @@ def format_usd(amount: Decimal) -> str:
     Whole-dollar amounts of $1,000 and more drop the cents; amounts under a dollar keep two significant digits
     so that a per-token price never shows as `$0.00`.
     """
-    sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    if amount == 0:
+    if not amount:
         return "$0"
-    if amount >= 10**18:  # beyond any budget; digits would only hide the size
-        return f"{sign}${amount:.3g}"
-    if amount >= 1000:
-        return f"{sign}${amount.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
-    if amount >= 1:
-        return f"{sign}${amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+    if amount.is_signed():
+        return f"-{format_usd(-amount)}"
+    if amount >= _ONE:
+        if amount < _UNDER_A_THOUSAND:  # no thousands separator can be needed, and formatting without is cheaper
+            return f"${amount.quantize(_CENT, ROUND_HALF_UP)}"
+        if amount < _THOUSAND:
+            return f"${amount.quantize(_CENT, ROUND_HALF_UP):,}"
+        if amount < _HUGE:
+            return f"${amount.quantize(_ONE, ROUND_HALF_UP):,}"
+        return f"${amount:.3g}"  # beyond any budget; digits would only hide the size
     # Two significant digits below a dollar: 0.1234 -> 0.12, 0.004567 -> 0.0046.
-    exponent = amount.adjusted()  # -1 for 0.1..0.99, -3 for 0.00x
-    places = max(2, -exponent + 1)
-    quantum = Decimal(1).scaleb(-places)
-    text = f"{amount.quantize(quantum, rounding=ROUND_HALF_UP):f}"
-    if "." in text and places > 2:
-        text = text.rstrip("0").rstrip(".")
-    return f"{sign}${text}"
+    places = 1 - amount.adjusted()  # adjusted() is -1 for 0.1..0.99, -3 for 0.00x
+    if places <= 2:
+        return f"${amount.quantize(_CENT, ROUND_HALF_UP)}"
+    rounded = amount.quantize(_QUANTA[places] if places < len(_QUANTA) else _ONE.scaleb(-places), ROUND_HALF_UP)
+    # str() writes amounts under a millionth with an exponent (1.2E-7); the :f format never does, at a cost.
+    text = str(rounded) if places <= 7 else f"{rounded:f}"
+    return f"${text.rstrip('0').rstrip('.')}"
+
+
+_HUGE = Decimal(10**18)
+_THOUSAND = Decimal(1000)
+_UNDER_A_THOUSAND = Decimal("999.995")
+_ONE = Decimal(1)
+_CENT = Decimal("0.01")
+_QUANTA = tuple(_ONE.scaleb(-places) for places in range(40))
 
 
 def format_count(count: Decimal) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import operator
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from costing import lexicon as lx
 from costing.errors import EstimateError
@@ -14,8 +17,7 @@ __all__ = ["SECTIONS", "Count", "PriceOverride", "Request", "Subcommand", "Value
 SECTIONS = ("workload", "model", "counts", "period", "price", "value")
 
 
-@dataclass(frozen=True, slots=True)
-class Count:
+class Count(NamedTuple):
     """One multiplier: `x 1M users` is Count(1000000, "users")."""
 
     value: Decimal
@@ -90,28 +92,37 @@ class Request:
         Joining the sections in `SECTIONS` order gives a text that parses to the same request, so a form can
         show each section in its own field and put them back together.
         """
-        parts: dict[str, list[str]] = {name: [] for name in SECTIONS}
-        for section, first, last in sorted(self.spans, key=self._section_order):
-            text = self.text[first - 1 : last]
-            if section == "counts" and text[0].isdigit():
-                text = f"x {text}"  # `1M each video` moved after the workload needs its x: `video x 1M each`
-            parts[section].append(text)
-        return {name: " ".join(texts) for name, texts in parts.items()}
+        text = self.text
+        parts = dict.fromkeys(SECTIONS, "")
+        workload: list[tuple[int, int, str]] = []
+        for section, first, last in sorted(self.spans, key=_first_column):
+            piece = text[first - 1 : last]
+            if section == "workload":
+                workload.append((self._workload_rank(first, last, piece), first, piece))
+                continue
+            if section == "counts" and piece[0].isdigit():
+                piece = f"x {piece}"  # `1M each video` moved after the workload needs its x: `video x 1M each`
+            parts[section] = f"{parts[section]} {piece}" if parts[section] else piece
+        if workload:
+            parts["workload"] = (
+                " ".join(piece for _, _, piece in sorted(workload)) if len(workload) > 1 else workload[0][2]
+            )
+        return parts
 
-    def _section_order(self, span: tuple[str, int, int]) -> tuple[int, int]:
+    def _workload_rank(self, first: int, last: int, piece: str) -> int:
         # In the workload, the word naming it and plain words go first: `4k at $1/s video` must come back as
         # `video 4k`, since `4k video` counts 4,000 videos. Elsewhere, as typed.
-        section, first, last = span
-        if section != "workload":
-            return (0, first)
-        named_at = self.where["modality"][0] if "modality" in self.where else 0
-        text = self.text[first - 1 : last]
-        return (0 if first <= named_at <= last else 1 if not any(c.isdigit() for c in text) else 2, first)
+        named = self.where.get("modality")
+        return 0 if named is not None and first <= named[0] <= last else 2 if _has_digit(piece) else 1
 
     @property
     def users(self) -> Decimal | None:
         """The user base: the first count with a people noun."""
         return next((c.value for c in self.counts if c.is_people), None)
+
+
+_first_column = operator.itemgetter(1)
+_has_digit = re.compile(r"\d").search
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,10 @@ mention or link from the input can travel further.
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from costing import lexicon as lx
 from costing.errors import EstimateError
@@ -17,6 +18,10 @@ from costing.money import MAX_NUMBER, parse_number
 __all__ = ["Token", "scan"]
 
 # The scanner: order matters (markup before symbols, money before plain numbers, size before numbers).
+# A provider-qualified model (`together/llama-3.1-70b`, `bedrock/anthropic.claude-3-5-sonnet-v1:0`, as LiteLLM
+# and OpenRouter spell them): a word, a slash, and a name with a digit or hyphen in it, so that `users/day` and
+# `videos/month` stay a count and a period.
+_QUALIFIED = r"[a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*/(?=[a-z0-9._:@/\-]*[\d\-])[a-z0-9][a-z0-9._:@/\-]*[a-z0-9]"
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:e[+-]?\d+)?|\.\d+)"
 _TOKEN_RE = re.compile(
     rf"""
@@ -28,6 +33,7 @@ _TOKEN_RE = re.compile(
   | (?P<res>\d{{3,4}}p)(?![a-z0-9])
   | (?P<num>(?P<digits>{_NUMBER})(?P<mult>[kmb](?![a-z]))?(?P<usd>\$)?)
   | (?P<times>[×*]|x(?=\d))
+  | (?P<qualified>{_QUALIFIED})
   | (?P<word>[a-z][a-z0-9]*(?:[._\-][a-z0-9]+)*)
   | (?P<sym>[/@%+])
   | (?P<other>.)
@@ -38,8 +44,9 @@ _TOKEN_RE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One token of a /cost line (a named tuple: the scanner makes a dozen per line, and tuples are cheap)."""
+
     kind: str  # num, money, size, res, word, sym, markup, other
     text: str  # as typed (lower-cased)
     pos: int  # 1-based column
@@ -57,18 +64,45 @@ def scan(text: str) -> list[Token]:
         raw = chunk.group()
         # Most chunks are a plain word or a plain number; only the rest need the full token pattern.
         if raw.isalpha() and raw.isascii():
-            _add_word(tokens, raw, chunk.start() + 1)
+            if raw in lx.MULTIPLIER_WORDS:
+                _add_word(tokens, raw, chunk.start() + 1)
+            else:
+                tokens.append(_token(("word", raw, chunk.start() + 1, None)))
         elif raw.isdigit() and raw.isascii():
-            tokens.append(Token("num", raw, chunk.start() + 1, _number(raw, None, raw, chunk.start() + 1)))
+            pos = chunk.start() + 1
+            tokens.append(_token(("num", raw, pos, _number(raw, None, raw, pos))))
         else:
-            _scan_chunk(tokens, raw, chunk.start())
+            pieces = _chunk_tokens(raw)
+            if pieces is None:  # markup, a character with no meaning, a number too large: raised where it is
+                _scan_chunk(tokens, raw, chunk.start())
+                continue
+            offset = chunk.start()
+            for kind, piece, pos, value in pieces:
+                if kind == "word" and piece in lx.MULTIPLIER_WORDS:  # "1,000 million": scales the number before
+                    _add_word(tokens, piece, offset + pos)
+                else:
+                    tokens.append(_token((kind, piece, offset + pos, value)))
     return tokens
 
 
+@functools.lru_cache(maxsize=4096)
+def _chunk_tokens(chunk: str) -> tuple[Token, ...] | None:
+    """A chunk's tokens, positions counted from the chunk (model names, `10s`, `720p`, `$0.25/s` recur in almost
+    every line), or None when the chunk is an error, which `_scan_chunk` then raises with its real position."""
+    tokens: list[Token] = []
+    try:
+        _scan_chunk(tokens, chunk, 0, merge=False)
+    except EstimateError:
+        return None
+    return tuple(tokens)
+
+
 _CHUNK_RE = re.compile(r"\S+")
+#: `Token(...)` for the two commonest tokens, without the named tuple's Python-level constructor.
+_token = functools.partial(tuple.__new__, Token)
 
 
-def _scan_chunk(tokens: list[Token], chunk: str, offset: int) -> None:
+def _scan_chunk(tokens: list[Token], chunk: str, offset: int, *, merge: bool = True) -> None:
     for match in _TOKEN_RE.finditer(chunk):
         kind = match.lastgroup  # each alternative is one outer group, which closes last
         if kind is None:
@@ -90,8 +124,10 @@ def _scan_chunk(tokens: list[Token], chunk: str, offset: int) -> None:
             tokens.append(Token("money" if match.group("usd") else "num", raw, pos, value))
         elif kind == "times":
             tokens.append(Token("word", "x", pos))
-        elif kind == "word":
+        elif kind == "word" and merge:
             _add_word(tokens, raw, pos)
+        elif kind == "qualified":
+            tokens.append(Token("word", raw, pos))
         elif kind == "other":
             raise EstimateError(
                 f"I don't understand the character {_describe_char(raw)}. "
