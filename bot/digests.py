@@ -98,6 +98,10 @@ class ChannelPace:
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> ChannelPace:
+        # Bolt deep-copies what it hands a lazy listener; a copy of the pace would pace nobody.
+        return self
+
     def wait(self, channel: str) -> None:
         """Return when a post to `channel` keeps to the pace (and count it as made)."""
         with self._lock:

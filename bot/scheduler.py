@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -166,6 +167,10 @@ class DigestScheduler:
         self._sync_seconds = sync_seconds
         self._jobs: dict[str, tuple[int, str, str]] = {}
         self._lock = threading.Lock()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> DigestScheduler:
+        # Bolt deep-copies what it hands a lazy listener: the listener must reach this process's scheduler.
+        return self
 
     @property
     def db(self) -> Database:

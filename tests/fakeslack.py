@@ -35,6 +35,8 @@ class Call:
     body: dict[str, Any]
     headers: dict[str, str]
     raw: bytes = b""
+    #: When it arrived (time.monotonic()), to check the pace the bot keeps between posts.
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass

@@ -3,6 +3,7 @@ once, on SQLite and PostgreSQL), and the catch-up of `costbot serve` / `costbot 
 
 from __future__ import annotations
 
+import itertools
 import signal
 import subprocess
 import time
@@ -92,6 +93,29 @@ def test_digest_on_status_now_and_off_through_slash_commands(running_bot: Runnin
 
     off = text_of(slash(running_bot, fake_slack, "digest off", channel=channel))
     assert "Stopped" in off and "Mondays at 09:00" in off
+
+
+def test_digest_now_from_ten_users_at_once_keeps_one_post_a_second(
+    running_bot: RunningBot, fake_slack: FakeSlack
+) -> None:
+    """Bolt copies what it hands a lazy listener: the pace must still be the process's one, not a fresh copy."""
+    channel = new_channel()
+    save(running_bot, fake_slack, "launch", "video 10s x 1M users", channel=channel)
+
+    def digest_now(user: str) -> str:
+        # Ten digests a second apart: the last answer comes after ten seconds.
+        return text_of(slash(running_bot, fake_slack, "digest now", channel=channel, user=user, timeout=60))
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(digest_now, [f"U0ASKER{i}" for i in range(10)]))
+
+    assert all("Posted this channel's digest" in answer for answer in answers), answers
+    calls = fake_slack.api_calls("chat.postMessage")
+    posts = sorted(c.at for c in calls if c.body.get("channel") == channel and c.body.get("metadata"))
+    assert len(posts) == 10
+    gaps = [later - earlier for earlier, later in itertools.pairwise(posts)]
+    assert min(gaps) >= 0.95, gaps  # ChannelPace: one post a second to a channel (a lower bound never flakes)
+    assert "deep-copy" not in running_bot.log_text()  # Bolt's warning when a listener would get None instead
 
 
 def test_a_digest_typo_is_explained_with_an_example(running_bot: RunningBot, fake_slack: FakeSlack) -> None:

@@ -41,15 +41,15 @@ def new_channel() -> str:
 
 
 def slash(bot: RunningBot, fake: FakeSlack, text: str, *, channel: str, user: str = "U0ALICE",
-          team: str = TEAM) -> dict[str, Any]:  # fmt: skip
-    """Run `/cost TEXT`; the answer to a scenario command comes through the response URL."""
+          team: str = TEAM, timeout: float = 10.0) -> dict[str, Any]:  # fmt: skip
+    """Run `/cost TEXT`; the answer to a scenario command comes through the response URL (within `timeout`)."""
     name = f"r-{uuid.uuid4().hex[:8]}"
     body = command_body(text, response_url=fake.response_url(name), user=user, channel=channel, team=team)
     status, raw = post(f"{bot.url}/slack/events", body, {**FORM, **sign(body)})
     assert status == 200
     if raw:  # an estimate or help: answered in the acknowledgement
         return json.loads(raw)
-    calls = fake.wait_for(lambda calls: any(c.kind == "response" and c.name == name for c in calls))
+    calls = fake.wait_for(lambda calls: any(c.kind == "response" and c.name == name for c in calls), timeout)
     return next(c for c in calls if c.kind == "response" and c.name == name).body
 
 
