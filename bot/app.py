@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.error import URLError
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -23,9 +23,6 @@ from bot.dedupe import EventClaims, RecentIds
 from bot.digests import ChannelPace
 from bot.notes import EstimateNotes
 from storage import Database
-
-if TYPE_CHECKING:
-    from bot.scheduler import DigestScheduler
 
 __all__ = ["ProvideDatabase", "SkipRepeatedEvents", "check_token", "create_app", "web_client"]
 
@@ -71,25 +68,20 @@ def check_token(client: WebClient) -> dict[str, Any]:
 
 class ProvideDatabase(Middleware):
     """Hand listeners the process's database (`db`), where to note estimates (`estimate_notes`), where to claim
-    events (`event_claims`), the bot's own user id (`context.bot_user_id`), the digest scheduler to tell of a
-    changed subscription (`digest_scheduler`, None where another process runs it) and the pace of digest posts
-    (`digest_pace`, shared with the scheduler)."""
+    events (`event_claims`), the bot's own user id (`context.bot_user_id`) and the pace of digest posts
+    (`digest_pace`, shared with this process's digest scheduler)."""
 
-    def __init__(
-        self, db: Database, *, bot_user_id: str | None, digest_scheduler: DigestScheduler | None = None
-    ) -> None:
+    def __init__(self, db: Database, *, bot_user_id: str | None, digest_pace: ChannelPace | None = None) -> None:
         self._db = db
         self._notes = EstimateNotes(db)
         self._claims = EventClaims(db)
         self._bot_user_id = bot_user_id
-        self._scheduler = digest_scheduler
-        self._pace = digest_scheduler.poster.pace if digest_scheduler is not None else ChannelPace()
+        self._pace = digest_pace or ChannelPace()
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
         req.context["db"] = self._db
         req.context["estimate_notes"] = self._notes
         req.context["event_claims"] = self._claims
-        req.context["digest_scheduler"] = self._scheduler
         req.context["digest_pace"] = self._pace
         if self._bot_user_id and not req.context.get("bot_user_id"):
             req.context["bot_user_id"] = self._bot_user_id
@@ -121,7 +113,7 @@ def create_app(
     db: Database,
     client: WebClient | None = None,
     bot_user_id: str | None = None,
-    digest_scheduler: DigestScheduler | None = None,
+    digest_pace: ChannelPace | None = None,
 ) -> App:
     """The app with every listener; verification of Slack's signatures stays on (401 for a forged request).
 
@@ -130,7 +122,7 @@ def create_app(
         db: The process's database, migrated.
         client: The Web API client (`web_client(settings)` by default).
         bot_user_id: The bot's user id from `auth.test`, to tell its own mentions and messages apart.
-        digest_scheduler: This process's digest scheduler, told when `/cost digest on|off` changes a schedule.
+        digest_pace: The pace of this process's digest posts (its scheduler's), kept by `/cost digest now` too.
     """
     app = App(
         client=client or web_client(settings),
@@ -139,6 +131,6 @@ def create_app(
         process_before_response=True,  # the ack is the response as soon as it is made; see listeners.acknowledge
     )
     app.use(SkipRepeatedEvents(RecentIds()))
-    app.use(ProvideDatabase(db, bot_user_id=bot_user_id, digest_scheduler=digest_scheduler))
+    app.use(ProvideDatabase(db, bot_user_id=bot_user_id, digest_pace=digest_pace))
     listeners.register(app)
     return app

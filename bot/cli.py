@@ -300,7 +300,8 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(f"COSTBOT_PRICES: {error}")
     _start_price_updates(settings.costbot_price_updates)
     scheduler = None if args.no_scheduler else _digest_scheduler(db, client, identity)
-    app = create_app(settings, db=db, client=client, bot_user_id=identity.get("user_id"), digest_scheduler=scheduler)
+    pace = scheduler.poster.pace if scheduler is not None else None
+    app = create_app(settings, db=db, client=client, bot_user_id=identity.get("user_id"), digest_pace=pace)
     if scheduler is not None:
         scheduler.start()
     signed_in = f"signed in to {identity.get('team', 'Slack')} as {identity.get('user', 'the bot')}"
@@ -383,7 +384,8 @@ def _digest(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime, timedelta
 
     from bot.digests import DigestPoster
-    from bot.scheduler import next_due, run_due_digests
+    from bot.scheduler import run_due_digests, schedule_of
+    from costing.due import next_due
     from storage import active_subscriptions
 
     connected = _connect()
@@ -409,7 +411,7 @@ def _digest(args: argparse.Namespace) -> int:
             which = f"channel {args.channel}" if args.channel else "any channel"
             print(f"no weekly digest is set up for {which}; /cost digest on sets one up in Slack")
         else:
-            upcoming = min((next_due(s, now), s.channel_id) for s in subscriptions)  # type: ignore[type-var]
+            upcoming = min((next_due(schedule_of(s), now), s.channel_id) for s in subscriptions)
             print(f"nothing due at {now:%Y-%m-%d %H:%M %Z}; next: {upcoming[1]} at {upcoming[0]:%a %d %b %H:%M %Z}")
     return EXIT_FAILED if any(o.status == "failed" for o in outcomes) else EXIT_OK
 

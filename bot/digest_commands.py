@@ -1,15 +1,13 @@
 """`/cost digest on|off|now|status`: a channel's weekly digest, set up, stopped, posted at once or looked at.
 
 Who may change a running digest: whoever set it up, or a workspace admin (anyone may start one where there is
-none, post one now, or ask for the status). Every change is told to this process's scheduler at once; other
-processes pick it up within a minute.
+none, post one now, or ask for the status). The scheduler reads the database every minute, so a change made
+here is in force from the next minute in every process.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from slack_sdk import WebClient
@@ -19,7 +17,9 @@ from bot.blocks.subscription import digest_help, digest_off_message, digest_on_m
 from bot.digests import ChannelPace, DigestPoster
 from bot.replies import Reply
 from bot.scenarios import Where, is_workspace_admin, slack_user
-from costing.schedule import ScheduleError, iso_week, parse_schedule
+from bot.scheduler import schedule_of
+from costing.due import next_due, still_retried, week_of
+from costing.schedule import ScheduleError, parse_schedule
 from storage import (
     Database,
     DigestRunPublic,
@@ -32,9 +32,6 @@ from storage import (
     unsubscribe,
     week_run,
 )
-
-if TYPE_CHECKING:
-    from bot.scheduler import DigestScheduler
 
 __all__ = ["run_digest_command"]
 
@@ -57,26 +54,18 @@ def _refusal(current: DigestSubscriptionPublic, doing: str) -> Reply:
 def _next_at(db: Database, subscription: DigestSubscriptionPublic) -> tuple[datetime | None, bool]:
     """When the next digest really goes out, and whether this week's is out already (one per week: a digest
     moved from Monday to Friday after Monday's went out comes next week)."""
-    from bot.scheduler import next_due  # the scheduler module imports this one's neighbours
-
-    at = next_due(subscription, datetime.now(UTC))
-    if at is None:
-        return None, False
-    week = iso_week(at.astimezone(ZoneInfo(subscription.timezone)).date())
+    schedule = schedule_of(subscription)
+    at = next_due(schedule, datetime.now(UTC))
+    week = week_of(schedule, at)
     with db.session(write=False) as session:
         done = week_run(session=session, team_id=subscription.team_id, channel_id=subscription.channel_id,
                         week=week)  # fmt: skip
     if done is None:
         return at, False
-    return next_due(subscription, at.astimezone(UTC) + timedelta(seconds=1)), True
+    return next_due(schedule, at.astimezone(UTC) + timedelta(seconds=1)), True
 
 
-def _sync(scheduler: DigestScheduler | None) -> None:
-    if scheduler is not None:
-        scheduler.sync()
-
-
-def _on(args: str, where: Where, db: Database, client: WebClient, scheduler: DigestScheduler | None) -> Reply:
+def _on(args: str, where: Where, db: Database, client: WebClient) -> Reply:
     user = slack_user(client, where.user_id)
     try:
         schedule = parse_schedule(args, default_timezone=(user or {}).get("tz"))
@@ -97,14 +86,13 @@ def _on(args: str, where: Where, db: Database, client: WebClient, scheduler: Dig
         return _problem("Slack sent this command from somewhere I can't keep a digest for.")
     with db.session() as session:
         saved = subscribe(session=session, subscription=wanted)
-    _sync(scheduler)
     next_at, week_done = _next_at(db, saved)
     message = digest_on_message(saved, next_at=next_at, week_done=week_done, assumed=schedule.assumed,
                                 replaced=current, scenario_count=count)  # fmt: skip
     return Reply(message, private=True)
 
 
-def _off(where: Where, db: Database, client: WebClient, scheduler: DigestScheduler | None) -> Reply:
+def _off(where: Where, db: Database, client: WebClient) -> Reply:
     with db.session(write=False) as session:
         current = get_subscription(session=session, team_id=where.team_id, channel_id=where.channel_id)
     mine = current is None or not current.active or current.created_by == where.user_id
@@ -112,7 +100,6 @@ def _off(where: Where, db: Database, client: WebClient, scheduler: DigestSchedul
         return _refusal(current, "stop")  # type: ignore[arg-type]
     with db.session() as session:
         stopped = unsubscribe(session=session, team_id=where.team_id, channel_id=where.channel_id)
-    _sync(scheduler)
     return Reply(digest_off_message(stopped, channel_id=where.channel_id), private=True)
 
 
@@ -139,16 +126,14 @@ def _now(where: Where, db: Database, client: WebClient, pace: ChannelPace) -> Re
 
 
 def _will_retry(run: DigestRunPublic | None, subscription: DigestSubscriptionPublic | None) -> bool:
-    """The scheduler will try this failed weekly run again (see bot.scheduler.retries_due)."""
-    from bot.scheduler import CATCH_UP_WINDOW, MAX_ATTEMPTS
-
+    """The scheduler will try this failed weekly run again (the rule is `costing.due.still_retried`)."""
     return (
-        run is not None and run.status == "failed" and run.kind == "weekly" and run.attempts < MAX_ATTEMPTS
-        and datetime.now(UTC) - run.due_at < CATCH_UP_WINDOW and subscription is not None and subscription.active
+        run is not None and run.status == "failed" and run.kind == "weekly" and subscription is not None
+        and subscription.active and still_retried(attempts=run.attempts, due=run.due_at, now=datetime.now(UTC))
     )  # fmt: skip
 
 
-def _status(where: Where, db: Database, scheduler: DigestScheduler | None) -> Reply:
+def _status(where: Where, db: Database) -> Reply:
     with db.session(write=False) as session:
         current = get_subscription(session=session, team_id=where.team_id, channel_id=where.channel_id)
         last = last_run(session=session, team_id=where.team_id, channel_id=where.channel_id)
@@ -160,26 +145,24 @@ def _status(where: Where, db: Database, scheduler: DigestScheduler | None) -> Re
 
 
 def run_digest_command(
-    args: str, *, where: Where, db: Database, client: WebClient, scheduler: DigestScheduler | None = None,
-    pace: ChannelPace | None = None,
-) -> Reply:  # fmt: skip
+    args: str, *, where: Where, db: Database, client: WebClient, pace: ChannelPace | None = None
+) -> Reply:
     """Answer `/cost digest ARGS` for the user in `where`.
 
     Args:
         args: What follows `digest`: `on [day HH:MM] [zone]`, `off`, `now`, `status`.
-        scheduler: This process's scheduler (None where another process runs it).
         pace: The process's per-channel pace for digest posts.
     """
     action, _, rest = args.strip().partition(" ")
     action = action.lower()
     if action in {"on", "start", "weekly"}:
-        return _on(rest, where, db, client, scheduler)
+        return _on(rest, where, db, client)
     if action in {"off", "stop"}:
-        return _off(where, db, client, scheduler)
+        return _off(where, db, client)
     if action == "now":
         return _now(where, db, client, pace or ChannelPace())
     if action in {"status", ""} and not rest:
-        return _status(where, db, scheduler) if action else Reply(digest_help(), private=True)
+        return _status(where, db) if action else Reply(digest_help(), private=True)
     if action in {"help", "?"}:
         return Reply(digest_help(), private=True)
     return Reply(digest_help(f"'/cost digest {args.strip()}' isn't a digest command."), private=True)

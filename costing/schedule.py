@@ -18,11 +18,11 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-__all__ = ["CRON_DAYS", "DAY_NAMES", "Schedule", "ScheduleError", "iso_week", "parse_schedule"]
+__all__ = ["DAY_NAMES", "SHORT_DAY_NAMES", "Schedule", "ScheduleError", "iso_week", "parse_schedule"]
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-#: APScheduler's `day_of_week` names, which are also the short forms shown in examples.
-CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: The short forms of the days, as examples spell them: `/cost digest on fri 17:30 Europe/Berlin`.
+SHORT_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_WORDS = {
     word: weekday
     for weekday, words in enumerate(
@@ -99,7 +99,7 @@ class Schedule:
     assumed: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        # A schedule read back from storage skips the parser; a bad one should fail here, not at 3am in APScheduler.
+        # A schedule read back from storage skips the parser; a bad one should fail here, not at 3am in a pass.
         if not (0 <= self.weekday <= 6 and 0 <= self.hour <= 23 and 0 <= self.minute <= 59):
             raise ValueError(f"not a weekly time: weekday={self.weekday} hour={self.hour} minute={self.minute}")
 
@@ -114,9 +114,9 @@ class Schedule:
         return DAY_NAMES[self.weekday]
 
     @property
-    def cron_day(self) -> str:
-        """The day as APScheduler's `day_of_week` takes it: `mon`."""
-        return CRON_DAYS[self.weekday]
+    def short_day_name(self) -> str:
+        """The day as examples spell it: `mon`."""
+        return SHORT_DAY_NAMES[self.weekday]
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -366,7 +366,7 @@ def _did_you_mean(names: tuple[str, ...]) -> str:
 
 
 def _example(weekday: int, time: tuple[int, int], zone: str) -> str:
-    return f"/cost digest on {CRON_DAYS[weekday]} {time[0]:02d}:{time[1]:02d} {zone}"
+    return f"/cost digest on {SHORT_DAY_NAMES[weekday]} {time[0]:02d}:{time[1]:02d} {zone}"
 
 
 # --- time zones ---------------------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@ import pickle
 from datetime import date, datetime, timedelta
 
 import pytest
-from apscheduler.triggers.cron import CronTrigger
 
+from costing.due import next_due
 from costing.schedule import Schedule, ScheduleError, iso_week, parse_schedule
 
 BERLIN = "Europe/Berlin"
@@ -379,22 +379,20 @@ def test_describe_says_the_day_the_time_and_the_zone(args: str, described: str) 
 
 
 @pytest.mark.parametrize(
-    ("weekday", "cron", "name"),
+    ("weekday", "short", "name"),
     [(0, "mon", "Monday"), (1, "tue", "Tuesday"), (2, "wed", "Wednesday"), (3, "thu", "Thursday"), (4, "fri", "Friday"),
      (5, "sat", "Saturday"), (6, "sun", "Sunday")],
 )  # fmt: skip
-def test_cron_day_and_day_name_follow_the_weekday(weekday: int, cron: str, name: str) -> None:
+def test_short_day_name_and_day_name_follow_the_weekday(weekday: int, short: str, name: str) -> None:
     schedule = Schedule(weekday, 9, 0, "UTC")
-    assert (schedule.cron_day, schedule.day_name) == (cron, name)
+    assert (schedule.short_day_name, schedule.day_name) == (short, name)
 
 
-def test_cron_day_is_what_apscheduler_fires_on() -> None:
+def test_a_schedule_is_due_on_its_day_at_its_time_on_its_zones_clock() -> None:
     schedule = parse("thu 9:30 berlin")
-    trigger = CronTrigger(
-        day_of_week=schedule.cron_day, hour=schedule.hour, minute=schedule.minute, timezone=schedule.zone
+    assert next_due(schedule, datetime(2026, 3, 23, tzinfo=schedule.zone)) == datetime(
+        2026, 3, 26, 9, 30, tzinfo=schedule.zone
     )
-    fire = trigger.get_next_fire_time(None, datetime(2026, 3, 23, tzinfo=schedule.zone))
-    assert fire == datetime(2026, 3, 26, 9, 30, tzinfo=schedule.zone)
 
 
 @pytest.mark.parametrize(("hour", "minute", "shown"), [(9, 0, "09:00"), (0, 5, "00:05"), (23, 59, "23:59")])

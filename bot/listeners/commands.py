@@ -61,7 +61,7 @@ def acknowledge_command(ack: Ack) -> None:
 
 def scenario_command(
     command: dict[str, Any], client: WebClient, respond: Respond, db: Database, estimate_notes: EstimateNotes,
-    digest_scheduler: Any, digest_pace: ChannelPace, logger: logging.Logger,
+    digest_pace: ChannelPace, logger: logging.Logger,
 ) -> None:  # fmt: skip
     """After the ack: a saved-scenario or digest command, answered privately through the response URL."""
     subcommand = subcommand_of(command.get("text") or "")
@@ -69,8 +69,7 @@ def scenario_command(
     where = Where(team_id=command["team_id"], channel_id=command["channel_id"], user_id=command["user_id"])
     try:
         if subcommand.name == "digest":
-            message = run_digest_command(subcommand.args, where=where, db=db, client=client,
-                                         scheduler=digest_scheduler, pace=digest_pace).message  # fmt: skip
+            message = run_digest_command(subcommand.args, where=where, db=db, client=client, pace=digest_pace).message
         else:
             message = run_scenario_command(subcommand, where=where, db=db, client=client,
                                            notes=estimate_notes).message  # fmt: skip

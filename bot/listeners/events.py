@@ -96,7 +96,6 @@ def app_mention(
                 where=where,
                 db=db,
                 client=client,
-                scheduler=context.get("digest_scheduler"),
                 pace=context.get("digest_pace"),
             )
         elif scenario is not None:

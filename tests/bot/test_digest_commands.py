@@ -6,12 +6,12 @@ says every user's time zone is Europe/Berlin, and who is an admin) and a real da
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from slack_sdk import WebClient
 
 from bot.digest_commands import run_digest_command
@@ -332,35 +332,34 @@ def test_another_workspace_cannot_stop_this_channels_digest(
     assert stored is not None and stored.active
 
 
-# --- the scheduler -------------------------------------------------------------------------------------------
+# --- the scheduler ------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def scheduler(sqlite_db: Database, client: WebClient) -> Iterator[DigestScheduler]:
-    """This process's scheduler, running but with nothing due: no catch-up, and its minute's sync an hour away.
-
-    It has to run: APScheduler gives a job its next run time only once started.
-    """
-    poster = DigestPoster(db=sqlite_db, client=client, team_id=TEAM, pace=ChannelPace(0))
-    scheduler = DigestScheduler(poster, sync_seconds=3600)
-    scheduler.start(catch_up=False)
-    yield scheduler
-    scheduler.shutdown()
+def _pass_at(db: Database, client: WebClient, at: datetime) -> list[tuple[str, str]]:
+    """This process's scheduler's pass (what its minutely job runs) with the clock at `at`."""
+    poster = DigestPoster(db=db, client=client, team_id=TEAM, pace=ChannelPace(0))
+    with time_machine.travel(at, tick=False):
+        return [(o.channel_id, o.status) for o in DigestScheduler(poster).tick()]
 
 
-def test_on_schedules_the_channels_digest_in_this_process_at_once(
-    sqlite_db: Database, client: WebClient, fake_slack: FakeSlack, scheduler: DigestScheduler
+def test_on_is_in_force_from_the_schedulers_next_pass(
+    sqlite_db: Database, client: WebClient, fake_slack: FakeSlack
 ) -> None:
-    _command("on fri 17:30 America/New_York", sqlite_db, client, scheduler=scheduler)
+    save(sqlite_db, "Video launch")
+    _command("on fri 17:30 America/New_York", sqlite_db, client)
 
-    assert scheduler.next_run_time(CHANNEL) == _next_local(FRIDAY, 17, 30, "America/New_York")
+    friday = _next_local(FRIDAY, 17, 30, "America/New_York")
+    assert _pass_at(sqlite_db, client, friday - timedelta(minutes=1)) == []
+    assert _pass_at(sqlite_db, client, friday) == [(CHANNEL, "posted")]
 
 
-def test_off_unschedules_the_channels_digest_in_this_process_at_once(
-    sqlite_db: Database, client: WebClient, fake_slack: FakeSlack, scheduler: DigestScheduler
+def test_off_is_in_force_from_the_schedulers_next_pass(
+    sqlite_db: Database, client: WebClient, fake_slack: FakeSlack
 ) -> None:
-    _command("on", sqlite_db, client, scheduler=scheduler)
+    save(sqlite_db, "Video launch")
+    _command("on fri 17:30 America/New_York", sqlite_db, client)
 
-    _command("off", sqlite_db, client, scheduler=scheduler)
+    _command("off", sqlite_db, client)
 
-    assert scheduler.next_run_time(CHANNEL) is None
+    assert _pass_at(sqlite_db, client, _next_local(FRIDAY, 17, 30, "America/New_York")) == []
+    assert fake_slack.posted(CHANNEL) == []

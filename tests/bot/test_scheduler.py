@@ -1,5 +1,6 @@
-"""When weekly digests go out: due times in each channel's own zone (DST included), one pass of due digests
-against a real SQLite file and the fake Slack, and APScheduler running for real while time-machine moves the clock.
+"""When weekly digests go out: which subscriptions are due (the due-time maths itself is tested in
+tests/test_due.py), one pass of due digests against a real SQLite file and the fake Slack, and APScheduler running
+for real while time-machine moves the clock.
 
 Times are written in UTC; the comments say what they are in the channel's zone. Europe/Berlin is UTC+1 in winter
 and UTC+2 in summer; it springs forward on 2027-03-28 (02:00-02:59 never happens) and falls back on 2026-10-25
@@ -10,19 +11,18 @@ and UTC+2 in summer; it springs forward on 2027-03-28 (02:00-02:59 never happens
 from __future__ import annotations
 
 import logging
-import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import time_machine
 from slack_sdk import WebClient
 
 from bot.digests import METADATA_EVENT, ChannelPace, DigestPoster, Outcome
-from bot.scheduler import DigestScheduler, due_digests, last_due, next_due, run_due_digests
+from bot.scheduler import DigestScheduler, due_digests, run_due_digests
 from storage import (
     Database,
     DigestRunPublic,
@@ -35,8 +35,7 @@ from storage import (
 )
 from tests.fakeslack import BOT_TOKEN, FakeSlack
 from tests.storage.factories import AUTHOR, CHANNEL, OTHER_CHANNEL, TEAM, all_at_once
-
-T = TypeVar("T")
+from tests.timing import within
 
 BROKEN_CHANNEL = "C0BROKEN"
 W48 = "2026-W48"
@@ -73,28 +72,6 @@ def _utc(when: datetime | None) -> datetime | None:
 def _due(subscriptions: list[DigestSubscriptionPublic], now: datetime) -> list[tuple[str, str, datetime]]:
     """due_digests as (channel, week, due at in UTC)."""
     return [(d.subscription.channel_id, d.week, d.due_at) for d in due_digests(subscriptions, now)]
-
-
-class _StillRunning(Exception):
-    pass
-
-
-def _within(seconds: float, work: Callable[[], T]) -> T:
-    """`work()`'s result; fails the test when it is still running after `seconds` (an endless loop), by
-    interrupting it with SIGALRM so the loop doesn't keep spinning behind the rest of the session."""
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise _StillRunning
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        return work()
-    except _StillRunning:
-        raise AssertionError(f"still running after {seconds} s: it never returns") from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _subscribe(
@@ -162,8 +139,9 @@ def _catch_ups_done(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 @contextmanager
 def _started(poster: DigestPoster, *, catch_up: bool) -> Iterator[DigestScheduler]:
-    """A running DigestScheduler (its minutely sync pushed an hour away), always shut down afterwards."""
-    scheduler = DigestScheduler(poster, sync_seconds=3600)
+    """A running DigestScheduler (its passes an hour apart, the first on the next whole minute), always shut down
+    afterwards."""
+    scheduler = DigestScheduler(poster, interval_seconds=3600)
     try:
         scheduler.start(catch_up=catch_up)
         yield scheduler
@@ -179,129 +157,15 @@ def poster(sqlite_db: Database, fake_slack: FakeSlack) -> DigestPoster:
 # --- due times in the channel's zone -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("now", "expected"),
-    [
-        (FRIDAY_BEFORE, MONDAY_0900_BERLIN),  # winter: UTC+1
-        (datetime(2026, 6, 12, 12, 0, tzinfo=UTC), datetime(2026, 6, 15, 7, 0, tzinfo=UTC)),  # summer: UTC+2
-    ],
-    ids=["winter", "summer"],
-)
-def test_monday_0900_berlin_is_next_due_at_0800_utc_in_winter_and_0700_utc_in_summer(
-    now: datetime, expected: datetime
-) -> None:
-    assert next_due(_subscription(), now) == expected
-
-
-@pytest.mark.parametrize(
-    ("now", "expected"),
-    [
-        (datetime(2026, 11, 23, 12, 0, tzinfo=UTC), MONDAY_0900_BERLIN),
-        (datetime(2026, 6, 15, 12, 0, tzinfo=UTC), datetime(2026, 6, 15, 7, 0, tzinfo=UTC)),
-    ],
-    ids=["winter", "summer"],
-)
-def test_monday_0900_berlin_was_last_due_at_0800_utc_in_winter_and_0700_utc_in_summer(
-    now: datetime, expected: datetime
-) -> None:
-    assert last_due(_subscription(), now) == expected
-
-
-def test_the_due_time_itself_is_both_the_next_and_the_last_due_time() -> None:
-    assert (next_due(_subscription(), MONDAY_0900_BERLIN), last_due(_subscription(), MONDAY_0900_BERLIN)) == (
-        MONDAY_0900_BERLIN, MONDAY_0900_BERLIN,
-    )  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("after", "expected"),
-    [
-        # Monday 19 Oct 09:00 CEST, then Monday 26 Oct 09:00 CET (Berlin fell back on Sunday 25 Oct)
-        (datetime(2026, 10, 19, 7, 0, 1, tzinfo=UTC), datetime(2026, 10, 26, 8, 0, tzinfo=UTC)),
-        # Monday 22 Mar 09:00 CET, then Monday 29 Mar 09:00 CEST (Berlin sprang forward on Sunday 28 Mar)
-        (datetime(2027, 3, 22, 8, 0, 1, tzinfo=UTC), datetime(2027, 3, 29, 7, 0, tzinfo=UTC)),
-    ],
-    ids=["autumn", "spring"],
-)
-def test_monday_0900_berlin_stays_at_0900_local_across_a_dst_change(after: datetime, expected: datetime) -> None:
-    assert next_due(_subscription(), after) == expected
-
-
-@pytest.mark.parametrize(
-    ("zone", "saturday", "once", "a_week_later"),
-    [
-        # 02:30 doesn't exist on Sunday 28 Mar 2027 in Berlin: due at 01:30 UTC, which is 03:30 CEST
-        ("Europe/Berlin", datetime(2027, 3, 27, 12, 0, tzinfo=UTC), datetime(2027, 3, 28, 1, 30, tzinfo=UTC),
-         datetime(2027, 4, 4, 0, 30, tzinfo=UTC)),
-        # 02:30 doesn't exist on Sunday 14 Mar 2027 in New York: due at 07:30 UTC, which is 03:30 EDT
-        ("America/New_York", datetime(2027, 3, 13, 12, 0, tzinfo=UTC), datetime(2027, 3, 14, 7, 30, tzinfo=UTC),
-         datetime(2027, 3, 21, 6, 30, tzinfo=UTC)),
-    ],
-)  # fmt: skip
-def test_a_sunday_0230_digest_on_the_spring_forward_day_is_due_once_at_0330_summer_time(
-    zone: str, saturday: datetime, once: datetime, a_week_later: datetime
-) -> None:
-    subscription = _subscription(6, "02:30", zone)
-    assert (_utc(next_due(subscription, saturday)), _utc(next_due(subscription, once + timedelta(seconds=1)))) == (
-        once, a_week_later,
-    )  # fmt: skip
-
-
 def test_a_sunday_0230_berlin_digest_on_the_spring_forward_day_is_due_for_that_local_week() -> None:
     subscription = _subscription(6, "02:30")
     at_0331_cest = datetime(2027, 3, 28, 1, 31, tzinfo=UTC)
     assert _due([subscription], at_0331_cest) == [(CHANNEL, "2027-W12", datetime(2027, 3, 28, 1, 30, tzinfo=UTC))]
 
 
-@pytest.mark.parametrize(
-    ("zone", "at_time", "saturday", "first", "second"),
-    [
-        # Berlin's 02:30 on Sunday 25 Oct 2026: 00:30 UTC (CEST) and again 01:30 UTC (CET)
-        ("Europe/Berlin", "02:30", datetime(2026, 10, 24, 12, 0, tzinfo=UTC),
-         datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)),
-        # New York's 01:30 on Sunday 1 Nov 2026: 05:30 UTC (EDT) and again 06:30 UTC (EST)
-        ("America/New_York", "01:30", datetime(2026, 10, 31, 12, 0, tzinfo=UTC),
-         datetime(2026, 11, 1, 5, 30, tzinfo=UTC), datetime(2026, 11, 1, 6, 30, tzinfo=UTC)),
-    ],
-)  # fmt: skip
-def test_apscheduler_comes_round_twice_for_a_time_in_the_repeated_hour_of_the_fall_back_day(
-    zone: str, at_time: str, saturday: datetime, first: datetime, second: datetime
-) -> None:
-    """The cron trigger fires at both 02:30s; only the week's run claim keeps it to one digest."""
-    subscription = _subscription(6, at_time, zone)
-    assert (_utc(next_due(subscription, saturday)), _utc(next_due(subscription, first + timedelta(seconds=1)))) == (
-        first, second,
-    )  # fmt: skip
-
-
-def test_a_sunday_0230_new_york_digest_is_due_once_on_the_fall_back_day_as_new_york_repeats_0100_to_0159() -> None:
-    subscription = _subscription(6, "02:30", "America/New_York")
-    once = datetime(2026, 11, 1, 7, 30, tzinfo=UTC)  # 02:30 EST
-    saturday, a_week_later = datetime(2026, 10, 31, 12, 0, tzinfo=UTC), datetime(2026, 11, 8, 7, 30, tzinfo=UTC)
-    assert (_utc(next_due(subscription, saturday)), _utc(next_due(subscription, once + timedelta(seconds=1)))) == (
-        once, a_week_later,
-    )  # fmt: skip
-
-
 def test_the_first_0230_of_berlins_fall_back_day_is_due_for_that_local_week() -> None:
     first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
     assert _due([_subscription(6, "02:30")], first + timedelta(minutes=1)) == [(CHANNEL, "2026-W43", first)]
-
-
-@pytest.mark.parametrize(
-    ("zone", "at_time", "second"),
-    [
-        ("Europe/Berlin", "02:30", datetime(2026, 10, 25, 1, 30, tzinfo=UTC)),
-        ("America/New_York", "01:30", datetime(2026, 11, 1, 6, 30, tzinfo=UTC)),
-    ],
-)
-def test_the_repeated_time_of_the_fall_back_day_is_the_last_due_time_without_looping(
-    zone: str, at_time: str, second: datetime
-) -> None:
-    """A regression: stepping a second on the zone's wall clock past the second (fold=1) 02:30 lands on the
-    *first* 02:30, and the trigger answered the second 02:30 again, forever. last_due steps in UTC."""
-    subscription = _subscription(6, at_time, zone)
-    assert _utc(_within(5, lambda: last_due(subscription, second + timedelta(minutes=15)))) == second
 
 
 def test_after_fall_back_a_sunday_0230_digest_does_not_keep_other_channels_digests_from_being_due() -> None:
@@ -310,7 +174,7 @@ def test_after_fall_back_a_sunday_0230_digest_does_not_keep_other_channels_diges
     sunday_0230 = _subscription(6, "02:30", channel_id="C0SUNDAY")
     monday_0900 = _subscription(0, "09:00", channel_id="C0MONDAY")
     monday_0905 = datetime(2026, 10, 26, 8, 5, tzinfo=UTC)
-    due = _within(5, lambda: _due([sunday_0230, monday_0900], monday_0905))
+    due = within(5, lambda: _due([sunday_0230, monday_0900], monday_0905))
     assert ("C0MONDAY", "2026-W44", datetime(2026, 10, 26, 8, 0, tzinfo=UTC)) in due
 
 
@@ -525,7 +389,7 @@ def test_a_pass_after_the_second_repeated_time_of_the_fall_back_day_skips_the_cl
     _subscribe(sqlite_db, at=LONG_AGO, weekday=6, at_time=at_time, timezone=zone)
     assert _statuses(_pass(poster, first + timedelta(minutes=1))) == [(CHANNEL, "posted")]
     after_the_second = first + timedelta(hours=1, minutes=1)
-    assert _statuses(_within(5, lambda: _pass(poster, after_the_second))) == [(CHANNEL, "skipped")]
+    assert _statuses(within(5, lambda: _pass(poster, after_the_second))) == [(CHANNEL, "skipped")]
     assert len(_digests(fake_slack)) == 1
 
 
@@ -535,15 +399,16 @@ def test_a_pass_after_the_second_repeated_time_of_the_fall_back_day_skips_the_cl
 def test_the_running_scheduler_posts_the_digest_at_its_time_once_and_records_it(
     sqlite_db: Database, fake_slack: FakeSlack, poster: DigestPoster
 ) -> None:
+    """Started three seconds before 09:00: the first pass is on the whole minute, when the digest is due."""
     with time_machine.travel(MONDAY_0900_BERLIN - timedelta(seconds=3), tick=True):
         _subscribe(sqlite_db)
-        with _started(poster, catch_up=False) as scheduler:
-            assert scheduler.next_run_time(CHANNEL) == MONDAY_0900_BERLIN
+        with _started(poster, catch_up=False):
             fake_slack.wait_for(lambda calls: bool(_digests(fake_slack)), timeout=10)
             _eventually(lambda: getattr(_week_run(sqlite_db), "status", None) == "posted", "the run recorded")
     run = _week_run(sqlite_db)
     assert [m["ts"] for m in _digests(fake_slack)] == [run.message_ts]  # type: ignore[union-attr]
     assert (run.due_at, run.claimed_by) == (MONDAY_0900_BERLIN, "replica-a")  # type: ignore[union-attr]
+    assert run.claimed_at >= MONDAY_0900_BERLIN  # type: ignore[union-attr]  # not a moment early
 
 
 def test_starting_with_a_catch_up_posts_a_digest_missed_while_down_once_across_restarts(
@@ -565,16 +430,14 @@ def test_starting_with_a_catch_up_posts_a_digest_missed_while_down_once_across_r
     assert (len(_digests(fake_slack)), _week_run(sqlite_db).claimed_by) == (1, "replica-a")  # type: ignore[union-attr]
 
 
-def test_starting_without_a_catch_up_leaves_a_missed_digest_alone(
+def test_starting_without_a_catch_up_leaves_a_missed_digest_for_the_first_pass(
     sqlite_db: Database, fake_slack: FakeSlack, poster: DigestPoster
 ) -> None:
     _subscribe(sqlite_db, at=LONG_AGO)
     monday_2000_berlin = MONDAY_0900_BERLIN + timedelta(hours=11)
-    with time_machine.travel(monday_2000_berlin, tick=True), _started(poster, catch_up=False) as scheduler:
-        next_monday = scheduler.next_run_time(CHANNEL)
-    assert (next_monday, fake_slack.posted(), _week_run(sqlite_db)) == (
-        MONDAY_0900_BERLIN + timedelta(days=7), [], None,
-    )  # fmt: skip
+    with time_machine.travel(monday_2000_berlin, tick=True), _started(poster, catch_up=False):
+        pass
+    assert (fake_slack.posted(), _week_run(sqlite_db)) == ([], None)
 
 
 @pytest.fixture
@@ -585,50 +448,63 @@ def another_replica(sqlite_db: Database) -> Iterator[Database]:
     other.dispose()
 
 
-def test_sync_picks_up_a_digest_another_replica_started(
-    sqlite_db: Database, poster: DigestPoster, another_replica: Database
+def _tick(scheduler: DigestScheduler, at: datetime) -> list[tuple[str, str]]:
+    """The scheduler's pass with the clock at `at`, as (channel, status)."""
+    with time_machine.travel(at, tick=True):
+        return _statuses(scheduler.tick())
+
+
+def test_a_pass_posts_a_digest_another_replica_started(
+    sqlite_db: Database, fake_slack: FakeSlack, poster: DigestPoster, another_replica: Database
 ) -> None:
     _subscribe(sqlite_db, CHANNEL, at=LONG_AGO)
-    with time_machine.travel(FRIDAY_BEFORE, tick=True), _started(poster, catch_up=False) as scheduler:
-        _subscribe(another_replica, OTHER_CHANNEL, weekday=1, at_time="10:00", timezone="Asia/Tokyo")
-        before = scheduler.next_run_time(OTHER_CHANNEL)
-        scheduler.sync()
-        after = scheduler.next_run_time(OTHER_CHANNEL)
-    assert (before, after) == (None, datetime(2026, 11, 24, 1, 0, tzinfo=UTC))  # Tuesday 10:00 in Tokyo
+    _subscribe(another_replica, OTHER_CHANNEL, at=FRIDAY_BEFORE, weekday=1, at_time="10:00", timezone="Asia/Tokyo")
+    scheduler = DigestScheduler(poster)
+    tuesday_1000_tokyo = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+    assert _tick(scheduler, tuesday_1000_tokyo - timedelta(minutes=1)) == [(CHANNEL, "posted")]  # Monday's
+    assert _tick(scheduler, tuesday_1000_tokyo) == [(CHANNEL, "skipped"), (OTHER_CHANNEL, "posted")]
 
 
-def test_sync_drops_a_digest_another_replica_stopped(
-    sqlite_db: Database, poster: DigestPoster, another_replica: Database
+def test_a_pass_leaves_out_a_digest_another_replica_stopped(
+    sqlite_db: Database, fake_slack: FakeSlack, poster: DigestPoster, another_replica: Database
 ) -> None:
     _subscribe(sqlite_db, CHANNEL, at=LONG_AGO)
     _subscribe(sqlite_db, OTHER_CHANNEL, at=LONG_AGO)
-    with time_machine.travel(FRIDAY_BEFORE, tick=True), _started(poster, catch_up=False) as scheduler:
-        _unsubscribe(another_replica, OTHER_CHANNEL)
-        before = scheduler.next_run_time(OTHER_CHANNEL)
-        scheduler.sync()
-        after = (scheduler.next_run_time(OTHER_CHANNEL), scheduler.next_run_time(CHANNEL))
-    assert (before, after) == (MONDAY_0900_BERLIN, (None, MONDAY_0900_BERLIN))
+    _unsubscribe(another_replica, OTHER_CHANNEL)
+    assert _tick(DigestScheduler(poster), MONDAY_0900_BERLIN) == [(CHANNEL, "posted")]
+    assert (len(_digests(fake_slack, CHANNEL)), _digests(fake_slack, OTHER_CHANNEL)) == (1, [])
 
 
-def test_sync_moves_a_digest_another_replica_rescheduled(
-    sqlite_db: Database, poster: DigestPoster, another_replica: Database
+def test_a_pass_follows_a_digest_another_replica_rescheduled(
+    sqlite_db: Database, fake_slack: FakeSlack, poster: DigestPoster, another_replica: Database
 ) -> None:
     _subscribe(sqlite_db, CHANNEL, at=LONG_AGO)
-    with time_machine.travel(FRIDAY_BEFORE, tick=True), _started(poster, catch_up=False) as scheduler:
-        _subscribe(another_replica, CHANNEL, weekday=4, at_time="16:30", timezone="America/New_York")
-        before = scheduler.next_run_time(CHANNEL)
-        scheduler.sync()
-        after = scheduler.next_run_time(CHANNEL)
-    assert (before, after) == (MONDAY_0900_BERLIN, datetime(2026, 11, 20, 21, 30, tzinfo=UTC))  # Friday 16:30 EST
+    _subscribe(another_replica, CHANNEL, at=FRIDAY_BEFORE, weekday=4, at_time="16:30", timezone="America/New_York")
+    scheduler = DigestScheduler(poster)
+    friday_1630_new_york = datetime(2026, 11, 20, 21, 30, tzinfo=UTC)
+    assert _tick(scheduler, friday_1630_new_york - timedelta(minutes=1)) == []
+    assert _tick(scheduler, friday_1630_new_york) == [(CHANNEL, "posted")]
+    assert _tick(scheduler, MONDAY_0900_BERLIN) == []  # no longer on Mondays
 
 
-def test_a_job_firing_after_another_replica_stopped_the_digest_posts_nothing(
+def test_a_pass_after_another_replica_stopped_the_digest_posts_nothing(
     sqlite_db: Database, fake_slack: FakeSlack, poster: DigestPoster, another_replica: Database
 ) -> None:
     _subscribe(sqlite_db, at=LONG_AGO)
     _unsubscribe(another_replica)
-    with time_machine.travel(MONDAY_0900_BERLIN, tick=True):
-        assert (DigestScheduler(poster).fire(CHANNEL), fake_slack.posted()) == (None, [])
+    assert (_tick(DigestScheduler(poster), MONDAY_0900_BERLIN), fake_slack.posted()) == ([], [])
+
+
+def test_a_pass_with_the_database_away_logs_it_and_the_next_pass_posts(
+    sqlite_db: Database, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    _subscribe(sqlite_db, at=LONG_AGO)
+    gone = Database(f"sqlite:///{sqlite_db.url.removeprefix('sqlite:///')}.missing/dir/costbot.db")
+    broken = DigestScheduler(_poster(gone, fake_slack))
+    assert _tick(broken, MONDAY_0900_BERLIN) == []
+    assert "a pass failed; trying again in 60 s" in caplog.text
+    assert _tick(DigestScheduler(_poster(sqlite_db, fake_slack)), MONDAY_0900_BERLIN) == [(CHANNEL, "posted")]
+    gone.dispose()
 
 
 def test_two_schedulers_firing_the_same_digest_at_once_post_it_once(db: Database, fake_slack: FakeSlack) -> None:
@@ -638,7 +514,8 @@ def test_two_schedulers_firing_the_same_digest_at_once_post_it_once(db: Database
         schedulers = [DigestScheduler(_poster(db, fake_slack, claimed_by="replica-a")),
                       DigestScheduler(_poster(other, fake_slack, claimed_by="replica-b"))]  # fmt: skip
         with time_machine.travel(MONDAY_0900_BERLIN, tick=True):
-            outcomes = all_at_once(2, lambda index: schedulers[index].fire(CHANNEL), timeout=30)
+            passes = all_at_once(2, lambda index: schedulers[index].tick(), timeout=30)
+        outcomes = [outcome for one_pass in passes for outcome in one_pass]
     finally:
         other.dispose()
     assert sorted(getattr(o, "status", repr(o)) for o in outcomes) == ["posted", "skipped"]

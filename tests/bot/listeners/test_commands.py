@@ -71,6 +71,6 @@ def test_a_scenario_command_answers_through_the_response_url(
     respond: Recorder, client: WebClient, logger: logging.Logger, sqlite_db: Database
 ) -> None:
     scenario_command(command=command("list"), client=client, respond=respond, db=sqlite_db,
-                     estimate_notes=EstimateNotes(sqlite_db), digest_scheduler=None, digest_pace=ChannelPace(),
+                     estimate_notes=EstimateNotes(sqlite_db), digest_pace=ChannelPace(),
                      logger=logger)  # fmt: skip
     assert respond.only["response_type"] == "ephemeral" and "No saved scenarios" in respond.only["text"]
