@@ -10,8 +10,16 @@ import pytest
 
 from storage import Database
 from storage.migrate import upgrade
+from tests.checkout import ROOT, foreign_packages
 from tests.databases import fresh_postgres_url, truncate_all
 from tests.fakeslack import FakeSlack
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test another copy of costbot than the one beside these tests (a stale install, a second checkout)."""
+    foreign = foreign_packages()
+    if foreign:
+        pytest.exit(f"these tests belong to {ROOT} but import {', '.join(foreign)}; run them from {ROOT}", returncode=4)
 
 _SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
              "COSTBOT_LOG_LEVEL", "COSTBOT_PRICE_UPDATES")  # fmt: skip

@@ -1,24 +1,22 @@
-"""`costbot` as a user runs it: the installed console script, in a subprocess."""
+"""`costbot` as a user runs it, in a subprocess: this checkout's code, not whichever `costbot` is first on PATH."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-COSTBOT = shutil.which("costbot") or str(Path(sys.executable).with_name("costbot"))
+from tests.checkout import COSTBOT
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k != "COSTBOT_PRICES"}
     full_env.update(env or {})
     full_env.setdefault("COLUMNS", "100")
-    return subprocess.run([COSTBOT, *args], capture_output=True, text=True, env=full_env, timeout=60)
+    return subprocess.run([*COSTBOT, *args], capture_output=True, text=True, env=full_env, timeout=60)
 
 
 def test_cost_prints_a_table_with_both_costs() -> None:

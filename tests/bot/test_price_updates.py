@@ -15,7 +15,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -43,6 +42,7 @@ from bot.price_updates import (
 )
 from costing import estimate
 from costing.tokens import find_token_price, token_data
+from tests.checkout import COSTBOT
 from tests.fakeslack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 DATA_FILE = Path(__file__).parent.parent / "data" / "genai_prices_minimal.json"
@@ -580,9 +580,8 @@ def test_the_scheduler_process_refreshes_prices_and_says_so_without_credentials(
                DATABASE_URL=f"sqlite:///{tmp_path / 'costbot.db'}", COSTBOT_LOG_LEVEL="INFO",
                **{PRICE_UPDATES_ENV: server.url(secrets=True)})  # fmt: skip
     log = tmp_path / "costbot.log"
-    costbot = str(Path(sys.executable).with_name("costbot"))
     with log.open("w") as handle:
-        process = subprocess.Popen([costbot, "scheduler"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+        process = subprocess.Popen([*COSTBOT, "scheduler"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                                    stderr=handle, text=True)  # fmt: skip
     try:
         server.wait_for_requests(1, timeout=30)

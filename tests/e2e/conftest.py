@@ -1,11 +1,10 @@
-"""`costbot serve` as a user runs it, in a subprocess, against the fake Slack."""
+"""`costbot serve` as a user runs it (this checkout's code), in a subprocess, against the fake Slack."""
 
 from __future__ import annotations
 
 import os
 import re
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -14,10 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.checkout import COSTBOT
 from tests.fakeslack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
-
-#: The console script installed beside this Python, as a user runs it.
-COSTBOT = str(Path(sys.executable).with_name("costbot"))
 
 
 @dataclass
@@ -41,7 +38,7 @@ def start_bot(fake: FakeSlack, workdir: Path, *args: str, **env: str) -> Running
     log = workdir / "costbot.log"
     handle = log.open("w")
     process = subprocess.Popen(
-        [COSTBOT, "serve", "--host", "127.0.0.1", "--port", "0", *args],
+        [*COSTBOT, "serve", "--host", "127.0.0.1", "--port", "0", *args],
         cwd=workdir, env=bot_environment(fake, **env), stdout=handle, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 30

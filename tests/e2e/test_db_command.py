@@ -6,8 +6,9 @@ import os
 import subprocess
 from pathlib import Path
 
+from tests.checkout import COSTBOT
 from tests.databases import fresh_postgres_url
-from tests.e2e.conftest import COSTBOT, bot_environment
+from tests.e2e.conftest import bot_environment
 from tests.fakeslack import FakeSlack
 
 UNREACHABLE = "postgresql://costbot:hunter2secret@127.0.0.1:1/costbot"
@@ -15,7 +16,7 @@ UNREACHABLE = "postgresql://costbot:hunter2secret@127.0.0.1:1/costbot"
 
 def costbot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COSTBOT_", "DATABASE_"))}
-    return subprocess.run([COSTBOT, *args], cwd=tmp_path, env={**environment, **env}, capture_output=True,
+    return subprocess.run([*COSTBOT, *args], cwd=tmp_path, env={**environment, **env}, capture_output=True,
                           text=True, timeout=60)  # fmt: skip
 
 
@@ -56,7 +57,7 @@ def test_a_database_costbot_does_not_support_is_refused_by_name(tmp_path: Path) 
 
 def test_serve_stops_at_an_unreachable_database_before_serving(tmp_path: Path, fake_slack: FakeSlack) -> None:
     env = bot_environment(fake_slack, DATABASE_URL=UNREACHABLE)
-    result = subprocess.run([COSTBOT, "serve", "--host", "127.0.0.1", "--port", "0"], cwd=tmp_path, env=env,
+    result = subprocess.run([*COSTBOT, "serve", "--host", "127.0.0.1", "--port", "0"], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 2
     assert "DATABASE_URL: can't use" in result.stderr and "hunter2secret" not in result.stderr

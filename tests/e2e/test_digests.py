@@ -20,8 +20,9 @@ from sqlalchemy import text as sql
 
 from bot.digests import METADATA_EVENT
 from storage import Database, DigestSubscriptionCreate, last_run, subscribe, upgrade
+from tests.checkout import COSTBOT
 from tests.databases import fresh_postgres_url
-from tests.e2e.conftest import COSTBOT, RunningBot, bot_environment, start_bot, stop_bot
+from tests.e2e.conftest import RunningBot, bot_environment, start_bot, stop_bot
 from tests.e2e.test_scenarios import new_channel, save, slash, text_of
 from tests.fakeslack import TEAM, FakeSlack
 from tests.storage.factories import save as save_in_db
@@ -31,7 +32,7 @@ LONG_AGO = datetime(2026, 1, 5, tzinfo=UTC)
 
 
 def costbot(workdir: Path, fake: FakeSlack, *args: str, **env: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([COSTBOT, *args], cwd=workdir, env=bot_environment(fake, **env), stdout=subprocess.PIPE,
+    return subprocess.Popen([*COSTBOT, *args], cwd=workdir, env=bot_environment(fake, **env), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
 
 
@@ -198,7 +199,7 @@ def test_digest_run_refuses_a_time_it_cannot_read(tmp_path: Path, fake_slack: Fa
 
 def test_digest_run_without_a_token_says_which_setting_is_missing(tmp_path: Path, fake_slack: FakeSlack) -> None:
     env = {k: v for k, v in bot_environment(fake_slack).items() if k != "SLACK_BOT_TOKEN"}
-    result = subprocess.run([COSTBOT, "digest", "run"], cwd=tmp_path, env=env, capture_output=True, text=True,
+    result = subprocess.run([*COSTBOT, "digest", "run"], cwd=tmp_path, env=env, capture_output=True, text=True,
                             timeout=60)  # fmt: skip
     assert result.returncode == 2 and result.stderr.startswith("costbot: SLACK_BOT_TOKEN is not set")
     assert "Traceback" not in result.stderr

@@ -6,13 +6,14 @@ import socket
 import subprocess
 from pathlib import Path
 
-from tests.e2e.conftest import COSTBOT, bot_environment
+from tests.checkout import COSTBOT
+from tests.e2e.conftest import bot_environment
 from tests.fakeslack import BOT_TOKEN, FakeSlack
 
 
 def serve(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [COSTBOT, "serve", "--host", "127.0.0.1", "--port", "0", *args],
+        [*COSTBOT, "serve", "--host", "127.0.0.1", "--port", "0", *args],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30,
     )  # fmt: skip
 
@@ -60,7 +61,7 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path, fake_slack: FakeSlack) -
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [COSTBOT, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [*COSTBOT, "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=tmp_path, env=bot_environment(fake_slack), capture_output=True, text=True, timeout=30,
         )  # fmt: skip
     assert result.returncode == 2

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import COSTBOT, RunningBot, bot_environment, stop_bot
+from tests.checkout import COSTBOT
+from tests.e2e.conftest import RunningBot, bot_environment, stop_bot
 from tests.fakeslack import APP_TOKEN, FakeSlack, command_body
 
 
@@ -21,7 +22,7 @@ def socket_bot(tmp_path: Path) -> Iterator[tuple[FakeSlack, RunningBot]]:
     env = bot_environment(fake, SLACK_APP_TOKEN=APP_TOKEN)
     del env["SLACK_SIGNING_SECRET"]  # not needed in Socket Mode
     with log.open("w") as handle:
-        process = subprocess.Popen([COSTBOT, "serve", "--socket"], cwd=tmp_path, env=env, stdout=handle,
+        process = subprocess.Popen([*COSTBOT, "serve", "--socket"], cwd=tmp_path, env=env, stdout=handle,
                                    stderr=subprocess.STDOUT, text=True)  # fmt: skip
     bot = RunningBot("", process, log)
     yield fake, bot
