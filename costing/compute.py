@@ -249,7 +249,15 @@ class _Classes(NamedTuple):
     modality_defaults: dict[str, _Class]
 
 
-def _read_calibration(data: Any) -> tuple[dict, dict[str, Hardware], dict[str, _FamilySpec], tuple, tuple]:
+def _read_calibration(
+    data: Any,
+) -> tuple[
+    dict[Kind, dict[str, Any]],
+    dict[str, Hardware],
+    dict[str, _FamilySpec],
+    tuple[Measurement, ...],
+    tuple[CrossCheck, ...],
+]:
     top = Fields(data, "calibration.yaml")
     kinds = {Kind(k): dict(v) for k, v in top.mapping("kinds").items()}
     hardware = {}
@@ -375,7 +383,7 @@ class _DiffusionCurve(NamedTuple):
             scale = (self.top_pixels / self.reference_pixels) ** self.e * pixels / self.top_pixels
         else:
             scale = (pixels / self.reference_pixels) ** self.e
-        return self.k * steps * seconds * scale
+        return float(self.k * steps * seconds * scale)
 
     def scaled(self, factor: float) -> _DiffusionCurve:
         return _DiffusionCurve(self.k * factor, self.e, self.reference_pixels, self.top_pixels, self.own_steps)
@@ -544,7 +552,9 @@ def _clip_seconds(work: Mapping[str, float]) -> float | None:
     return work["frames"] / work["fps"] if "frames" in work and "fps" in work else None
 
 
-def _fit_diffusion(spec: _FamilySpec, by_regime: dict[Regime, list[Measurement]], exponent: float | None) -> dict:
+def _fit_diffusion(
+    spec: _FamilySpec, by_regime: dict[Regime, list[Measurement]], exponent: float | None
+) -> dict[str, Any]:
     """Per-regime `k` and one shared pixel exponent, by least squares in logs (exponent given: not fitted)."""
     reference = _REF_VIDEO_PIXELS if spec.kind is Kind.VIDEO else _REF_IMAGE_PIXELS
     points: dict[Regime, list[tuple[float, float]]] = {}
@@ -666,7 +676,7 @@ class Calibration:
                 curve: _Curve = base.curve.scaled(theirs, their_base)
             else:
                 assert not isinstance(theirs, _TokenCurve) and not isinstance(their_base, _TokenCurve)
-                curve = base.curve.scaled(theirs.k / their_base.k)  # type: ignore[union-attr]
+                curve = base.curve.scaled(theirs.k / their_base.k)
             # A ratio across two of the reference's GPUs moves the figure to the other GPU as well.
             ref_hw, ref_base_hw = ref.fits[regime].hardware, ref.fits[base_regime].hardware
             hardware = base.hardware if ref_hw == ref_base_hw else ref_hw

@@ -113,7 +113,7 @@ class Fields:
         return value
 
     def url(self, key: str) -> str:
-        value = self.text(key)
+        value: str = self.text(key)
         if not value.startswith("https://") or " " in value:
             raise self.fail(key, f"must be an https URL, not {value!r}")
         return value
@@ -150,7 +150,7 @@ class Fields:
             raise self.fail(key, f"must be a date like 2026-12-01, not {value!r}") from None
 
     def flag(self, key: str, default: bool) -> bool:
-        value = self._get(key, default)
+        value: object = self._get(key, default)
         if isinstance(value, bool):
             return value
         if value in ("true", "false"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 __all__ = ["EstimateError"]
 
 
@@ -45,9 +47,12 @@ class EstimateError(ValueError):
             parts.append(f"Try: {self.example}")
         return " ".join(parts)
 
-    def __reduce__(self):  # keep keyword-only fields through pickling (multiprocessing, caches)
+    def __reduce__(self) -> tuple[Callable[..., EstimateError], tuple[object, ...]]:
+        # keep keyword-only fields through pickling (multiprocessing, caches)
         return (_rebuild, (self.message, self.fragment, self.position, self.suggestion, self.example))
 
 
-def _rebuild(message, fragment, position, suggestion, example) -> EstimateError:
+def _rebuild(
+    message: str, fragment: str | None, position: int | None, suggestion: str | None, example: str | None
+) -> EstimateError:
     return EstimateError(message, fragment=fragment, position=position, suggestion=suggestion, example=example)

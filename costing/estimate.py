@@ -228,40 +228,42 @@ def estimate_request(request: Request, *, catalog: Catalog, at: datetime | None 
         assumptions.append(f"No count given: one {UNIT_NOUNS[modality]}. Add 'x 1M users' to scale it.")
     warnings.extend(_people_typos(request))
 
-    return Estimate(
-        text=request.text,
-        modality=modality,
-        model=model_id,
-        model_name=choice.name,
-        provider=choice.provider,
-        workload=work.description,
-        unit=UNIT_NOUNS[modality],
-        parts=work.parts,
-        quantity=quantity,
-        # The parts as mappings: pydantic builds them as it validates, which is cheaper than building each first.
-        counts=[{"value": c.value, "noun": c.noun} for c in request.counts],
-        users=users,
-        period=period,
-        api={"unit_usd": unit_usd, "total_usd": total_api, "price": price.source},
-        compute={
-            "unit_usd": compute_unit,
-            "total_usd": total_compute,
-            "low_usd": figures.low.usd,
-            "high_usd": figures.high.usd,
-            "total_low_usd": figures.low.usd * quantity,
-            "total_high_usd": figures.high.usd * quantity,
-            "gpu": point.hardware.name,
-            "gpu_hour_usd": point.usd_per_hour,
-            "gpu_seconds_per_unit": point.gpu_seconds,
-            "projections": compute_projections,
-            "basis": figures.basis(),
-        },
-        projections=projections,
-        per_user_usd=per_user,
-        value=None if value is None else value.result,
-        assumptions=assumptions,
-        warnings=warnings,
-        sections=request.sections(),
+    # Validated from one mapping: pydantic builds the nested parts as it validates, cheaper than building each.
+    return Estimate.model_validate(
+        {
+            "text": request.text,
+            "modality": modality,
+            "model": model_id,
+            "model_name": choice.name,
+            "provider": choice.provider,
+            "workload": work.description,
+            "unit": UNIT_NOUNS[modality],
+            "parts": work.parts,
+            "quantity": quantity,
+            "counts": [{"value": c.value, "noun": c.noun} for c in request.counts],
+            "users": users,
+            "period": period,
+            "api": {"unit_usd": unit_usd, "total_usd": total_api, "price": price.source},
+            "compute": {
+                "unit_usd": compute_unit,
+                "total_usd": total_compute,
+                "low_usd": figures.low.usd,
+                "high_usd": figures.high.usd,
+                "total_low_usd": figures.low.usd * quantity,
+                "total_high_usd": figures.high.usd * quantity,
+                "gpu": point.hardware.name,
+                "gpu_hour_usd": point.usd_per_hour,
+                "gpu_seconds_per_unit": point.gpu_seconds,
+                "projections": compute_projections,
+                "basis": figures.basis(),
+            },
+            "projections": projections,
+            "per_user_usd": per_user,
+            "value": None if value is None else value.result,
+            "assumptions": assumptions,
+            "warnings": warnings,
+            "sections": request.sections(),
+        }
     )
 
 

@@ -138,11 +138,13 @@ class _Parser:
         tok = self.peek(offset)
         return tok.text if tok is not None and tok.kind == "word" else None
 
-    def fail(self, message: str, tok: Token | None = None, **kwargs: str | None) -> EstimateError:
+    def fail(
+        self, message: str, tok: Token | None = None, *, suggestion: str | None = None, example: str | None = None
+    ) -> EstimateError:
         tok = tok or self.peek() or (self.tokens[-1] if self.tokens else None)
         if tok is None:
-            return EstimateError(message, **kwargs)  # type: ignore[arg-type]
-        return EstimateError(message, fragment=tok.text, position=tok.pos, **kwargs)  # type: ignore[arg-type]
+            return EstimateError(message, suggestion=suggestion, example=example)
+        return EstimateError(message, fragment=tok.text, position=tok.pos, suggestion=suggestion, example=example)
 
     # --- driver -------------------------------------------------------------------------------------------
     def parse(self) -> Request:

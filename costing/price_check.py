@@ -129,7 +129,7 @@ def _theirs(entry: PriceEntry, row: Mapping[str, Any]) -> tuple[str, Decimal] | 
     for name in fields:
         value = _number(row.get(name)) if name else None
         if value is not None:
-            return name, value  # type: ignore[return-value]
+            return name, value
     return None
 
 

@@ -15,6 +15,7 @@ import difflib
 import functools
 import re
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -150,11 +151,12 @@ class ScheduleError(ValueError):
         # The message alone: the reply shows the example apart, as a command to copy.
         super().__init__(message)
 
-    def __reduce__(self):  # keep keyword-only fields through pickling, as EstimateError does
+    def __reduce__(self) -> tuple[Callable[..., ScheduleError], tuple[object, ...]]:
+        # keep keyword-only fields through pickling, as EstimateError does
         return (_rebuild, (self.message, self.word, self.suggestions, self.example))
 
 
-def _rebuild(message, word, suggestions, example) -> ScheduleError:
+def _rebuild(message: str, word: str | None, suggestions: tuple[str, ...], example: str | None) -> ScheduleError:
     return ScheduleError(message, word=word, suggestions=suggestions, example=example)
 
 

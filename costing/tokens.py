@@ -21,7 +21,7 @@ import types
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from costing.lifecycle import Lifecycle, Status
 from costing.money import format_usd
@@ -29,7 +29,7 @@ from costing.token_facts import token_facts
 
 if TYPE_CHECKING:
     from genai_prices.data_snapshot import DataSnapshot
-    from genai_prices.types import ModelInfo, Provider
+    from genai_prices.types import ModelInfo, Provider, TieredPrices
 
 __all__ = [
     "TokenData",
@@ -249,7 +249,7 @@ class _Models:
         output_price = prices.output_mtok
         if input_price is None:
             return None  # priced per image or per request only, or free: not a token model for our purposes
-        thresholds = sorted({t.start for p in (input_price, output_price) if _tiered(p) for t in p.tiers})  # type: ignore[union-attr]
+        thresholds = sorted({t.start for p in (input_price, output_price) if _tiered(p) for t in p.tiers})
         tiers = tuple((t, _at(input_price, t), _at(output_price, t)) for t in thresholds)
         urls = provider.pricing_urls or []
         return TokenPrice(
@@ -374,18 +374,18 @@ def _lookup_order() -> tuple[str, ...]:
     return token_facts().lookup_order
 
 
-def _tiered(price: Any) -> bool:
+def _tiered(price: Decimal | TieredPrices | None) -> TypeGuard[TieredPrices]:
     from genai_prices.types import TieredPrices
 
     return isinstance(price, TieredPrices)
 
 
-def _base(price: Any) -> Decimal | None:
-    return price.base if _tiered(price) else price
+def _base(price: Decimal | TieredPrices | None) -> Decimal | None:
+    return price if price is None or isinstance(price, Decimal) else price.base
 
 
-def _at(price: Any, threshold: int) -> Decimal | None:
-    if not _tiered(price):
+def _at(price: Decimal | TieredPrices | None, threshold: int) -> Decimal | None:
+    if price is None or isinstance(price, Decimal):
         return price
     rate = price.base
     for tier in price.tiers:
