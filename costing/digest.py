@@ -518,6 +518,7 @@ def build_digest(
     catalog: Catalog,
     at: datetime,
     previous: Mapping[str, Any] | None = None,
+    memo: dict[str, UnitCost | str] | None = None,
 ) -> Digest:
     """A channel's digest for the week.
 
@@ -526,12 +527,14 @@ def build_digest(
         catalog: The prices to re-cost with (the current catalog).
         at: The moment whose prices apply (the digest's due time).
         previous: The previous digest's `Digest.snapshot()`, or None for the channel's first digest.
+        memo: Each distinct workload's unit cost, by its text (see `unit_cost`); pass one to share it across
+            digests built at the same moment with the same catalog, or to see what was costed.
     """
     if previous is not None and previous.get("version") != SNAPSHOT_VERSION:
         previous = None
     before: Mapping[str, Any] = (previous or {}).get("scenarios") or {}
     has_previous = previous is not None
-    memo: dict[str, UnitCost | str] = {}
+    memo = {} if memo is None else memo
     lines: list[DigestLine] = []
     one_offs: list[OneOff] = []
     price_changes: dict[str, str] = {}

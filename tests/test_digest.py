@@ -12,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-import costing.digest as digest_module
 from costing import EXAMPLES, Catalog, Estimate, EstimateError, current_catalog, estimate
 from costing.digest import (
     SNAPSHOT_VERSION,
@@ -270,20 +269,15 @@ def test_workloads_models_and_prices_that_differ_are_costed_apart() -> None:
     assert len(memo) == len(texts)
 
 
-def test_a_digest_costs_each_distinct_workload_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[str] = []
-    real: Callable[..., Estimate] = digest_module.estimate_request
-
-    def counting(request: Any, **kwargs: Any) -> Estimate:
-        calls.append(request.text)
-        return real(request, **kwargs)
-
-    monkeypatch.setattr(digest_module, "estimate_request", counting)
+def test_a_digest_costs_each_distinct_workload_once() -> None:
     texts = ["video 10s x 1k per day", "video 10s x 2k per week", "video 10s x 3", "chat 2k tokens x 1M per day",
              "chat 2k tokens x 200 devs per month value $20/user/month",
              "video 10s x 9 per year saves 5 min"]  # fmt: skip
-    build(*(saved(text, id=i) for i, text in enumerate(texts)))
-    assert len(calls) == 2
+    memo: dict[str, Any] = {}
+    scenarios = [saved(text, id=i) for i, text in enumerate(texts)]
+    digest = build_digest(scenarios, catalog=current_catalog(), at=TODAY, memo=memo)
+    assert len(memo) == 2  # video 10s and chat 2k tokens, whatever their counts, periods and values
+    assert len(digest.lines) + len(digest.one_offs) == len(texts)
 
 
 # --- the model a scenario was saved with ---------------------------------------------------------------------
