@@ -1,6 +1,6 @@
 """The calibration, family by family: each published measurement beside what the fitted curve gives for it.
 
-Not a test (tests/test_compute.py holds every row to a factor of 1.5): a table for people, in Markdown.
+Not a test (tests/costing/test_compute.py holds every row to a factor of 1.5): a table for people, in Markdown.
 
     python bench/calibration_report.py             # every row
     python bench/calibration_report.py --summary   # one line per family

@@ -3,7 +3,7 @@
 The command always checks the bundled catalog plus the `COSTBOT_PRICES` price book, and dates its findings by the
 clock. So each test's price book re-dates every bundled entry to today (nothing bundled goes stale) and its price
 file prices every bundled `litellm` key as the catalog does: the findings are then exactly those of the small
-hand-written cases of tests/test_price_check.py, whatever catalog.yaml holds. URLs are served by a real HTTP
+hand-written cases of tests/costing/test_price_check.py, whatever catalog.yaml holds. URLs are served by a real HTTP
 server on 127.0.0.1. Most tests run `main()` in-process; a few run this checkout's `python -m bot.cli`.
 """
 
@@ -28,7 +28,7 @@ from bot.cli import main
 from bot.price_files import PriceFileUnreadable, read_price_source, source_shown
 from costing.catalog import PriceEntry, load_catalog
 from costing.price_check import MAX_AGE, MAX_FILE_BYTES
-from tests.test_price_check import EXPECTED, PRICE_FILE, acme_price_book, write_price_book
+from tests.costing.test_price_check import EXPECTED, PRICE_FILE, acme_price_book, write_price_book
 
 REPO = Path(__file__).resolve().parents[2]
 _PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -110,7 +110,7 @@ def acme_book(_books: dict[str, tuple[Path, Path]], monkeypatch: pytest.MonkeyPa
 
 
 def expected_lines() -> set[str]:
-    """The acme findings as the command prints them (the details are pinned in tests/test_price_check.py)."""
+    """The acme findings as the command prints them (the details are pinned in tests/costing/test_price_check.py)."""
     checked = today() - MAX_AGE - timedelta(days=1)
     lines = {f"{kind}: {model}:" for kind, model in EXPECTED}
     return lines | {f"stale: acme-transcribe-stale: checked {checked.isoformat()}, 91 days ago"}

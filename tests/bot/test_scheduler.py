@@ -1,6 +1,6 @@
 """When weekly digests go out: which subscriptions are due (the due-time maths itself is tested in
-tests/test_due.py), one pass of due digests against a real SQLite file and the fake Slack, and APScheduler running
-for real while time-machine moves the clock.
+tests/costing/test_due.py), one pass of due digests against a real SQLite file and the fake Slack, and
+APScheduler running for real while time-machine moves the clock.
 
 Times are written in UTC; the comments say what they are in the channel's zone. Europe/Berlin is UTC+1 in winter
 and UTC+2 in summer; it springs forward on 2027-03-28 (02:00-02:59 never happens) and falls back on 2026-10-25

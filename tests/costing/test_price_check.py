@@ -29,7 +29,7 @@ from costing.price_check import (
 )
 
 TODAY = date(2026, 12, 1)
-PRICE_FILE = Path(__file__).with_name("data") / "litellm_prices_small.json"
+PRICE_FILE = Path(__file__).parents[1] / "data" / "litellm_prices_small.json"
 SOURCE = "https://acme.example/pricing"
 
 #: What `acme_price_book` against the small price file must find (kind, model); nothing else.

@@ -120,7 +120,7 @@ def test_token_data_without_any_default_model_is_a_clear_error_not_a_crash() -> 
     from genai_prices.data_snapshot import DataSnapshot, set_custom_snapshot
     from genai_prices.types import _providers_from_raw
 
-    raw = json.loads((Path(__file__).parent / "data" / "genai_prices_minimal.json").read_text())
+    raw = json.loads((Path(__file__).parents[1] / "data" / "genai_prices_minimal.json").read_text())
     raw[0]["models"] = [m for m in raw[0]["models"] if m["id"] == "gpt-4o"]  # no gpt-6-luna: no chat default
     set_custom_snapshot(DataSnapshot(_providers_from_raw(raw), from_auto_update=True))
     try:
