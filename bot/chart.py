@@ -23,12 +23,12 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from costing.money import format_usd
+from costing import format_usd
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from costing.digest import Digest, DigestLine
+    from costing import Digest, DigestLine
 
 __all__ = ["spend_value_chart"]
 

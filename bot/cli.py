@@ -160,9 +160,15 @@ def _console():  # rich is imported only when a table is printed: --json stays f
 
 
 def _cost(text: str, as_json: bool, at=None) -> int:  # type: ignore[no-untyped-def]
-    from costing import EstimateError, Subcommand, current_catalog, estimate_request, parse_request
-    from costing.catalog import CatalogError
-    from costing.estimate import not_an_estimate
+    from costing import (
+        CatalogError,
+        EstimateError,
+        Subcommand,
+        current_catalog,
+        estimate_request,
+        not_an_estimate,
+        parse_request,
+    )
 
     try:
         # Parse once, with the catalog's names, so a price book's plain-word model ids are read as models.
@@ -190,8 +196,7 @@ def _cost(text: str, as_json: bool, at=None) -> int:  # type: ignore[no-untyped-
 
 
 def _prices(text: str, as_json: bool) -> int:
-    from costing.catalog import CatalogError
-    from costing.prices import list_prices
+    from costing import CatalogError, list_prices
 
     try:
         listing = list_prices(text)
@@ -218,8 +223,7 @@ def _prices_check(against: str | None, as_json: bool) -> int:
     from datetime import UTC, datetime
 
     from bot.price_files import PriceFileUnreadable, read_price_source, source_shown
-    from costing.catalog import CatalogError, current_catalog
-    from costing.price_check import PriceFileError, check_catalog, read_price_file
+    from costing import CatalogError, PriceFileError, check_catalog, current_catalog, read_price_file
 
     source = against or LITELLM_PRICES_URL
     try:
@@ -385,7 +389,7 @@ def _digest(args: argparse.Namespace) -> int:
 
     from bot.digests import DigestPoster
     from bot.scheduler import run_due_digests, schedule_of
-    from costing.due import next_due
+    from costing import next_due
     from storage import active_subscriptions
 
     connected = _connect()

@@ -18,8 +18,7 @@ from bot.digests import ChannelPace, DigestPoster
 from bot.replies import Reply
 from bot.scenarios import Where, is_workspace_admin, slack_user
 from bot.scheduler import schedule_of
-from costing.due import next_due, still_retried, week_of
-from costing.schedule import ScheduleError, parse_schedule
+from costing import ScheduleError, next_due, parse_schedule, still_retried, week_of
 from storage import (
     Database,
     DigestRunPublic,

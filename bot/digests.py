@@ -28,8 +28,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.blocks.digest import digest_messages
 from bot.chart import spend_value_chart
-from costing import CatalogError, current_catalog
-from costing.digest import Digest, build_digest
+from costing import CatalogError, Digest, build_digest, current_catalog
 from storage import (
     Database,
     DigestRunPublic,

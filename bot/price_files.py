@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.price_updates import shown
-from costing.price_check import MAX_FILE_BYTES
+from costing import MAX_FILE_BYTES
 
 __all__ = ["PriceFileUnreadable", "read_price_source", "source_shown"]
 

@@ -162,9 +162,7 @@ def _updater_class() -> type:
 
 def _unpriced_defaults(snapshot: Any) -> str:
     """The token workloads none of whose default models `snapshot` prices (what every answer needs), as words."""
-    from costing.catalog import current_catalog
-    from costing.pricing import DEFAULT_MODELS
-    from costing.tokens import priced_in
+    from costing import DEFAULT_MODELS, current_catalog, priced_in
 
     catalog = current_catalog()
     lacking = []

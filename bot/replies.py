@@ -17,12 +17,12 @@ from costing import (
     Subcommand,
     current_catalog,
     estimate_request,
+    list_prices,
+    not_an_estimate,
     parse_request,
+    subcommand_of,
+    token_snapshot,
 )
-from costing.estimate import not_an_estimate
-from costing.language import subcommand_of
-from costing.prices import list_prices
-from costing.tokens import token_snapshot
 
 __all__ = ["Reply", "estimate_text", "reply_to"]
 

@@ -30,11 +30,19 @@ from bot.blocks.scenarios import (
 )
 from bot.notes import EstimateNotes
 from bot.replies import Reply, estimate_text
-from costing import CatalogError, Estimate, EstimateError, Subcommand, current_catalog, parse_request
-from costing.budget import parse_budget
-from costing.compare import compare_estimates
-from costing.lexicon import EXAMPLES, WORKLOAD_WORDS
-from costing.whatif import read_change
+from costing import (
+    EXAMPLES,
+    WORKLOAD_WORDS,
+    CatalogError,
+    Estimate,
+    EstimateError,
+    Subcommand,
+    compare_estimates,
+    current_catalog,
+    parse_budget,
+    parse_request,
+    read_change,
+)
 from storage import (
     Database,
     NameTaken,

@@ -22,8 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.digests import DigestPoster, Outcome
-from costing.due import CATCH_UP_WINDOW, MAX_ATTEMPTS, STALE_CLAIM, due_at, retry_now, week_of
-from costing.schedule import Schedule
+from costing import CATCH_UP_WINDOW, MAX_ATTEMPTS, STALE_CLAIM, Schedule, due_at, retry_now, week_of
 from storage import Database, DigestRunPublic, DigestSubscriptionPublic, active_subscriptions, runs_to_retry
 
 __all__ = ["DigestScheduler", "Due", "due_digests", "retries_due", "run_due_digests", "schedule_of"]

@@ -8,11 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from costing import Estimate
-from costing.help import HELP_SECTIONS
-from costing.money import format_count, format_usd
-from costing.prices import PriceListing
-from costing.sources import source_words
+from costing import HELP_SECTIONS, Estimate, PriceListing, format_count, format_usd, source_words
 
 __all__ = ["print_estimate", "print_help", "print_prices"]
 

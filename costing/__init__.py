@@ -1,6 +1,7 @@
-"""costbot's pure core: the /cost language, the price catalog, the compute and value models.
+"""costbot's pure core: the /cost language, the price catalog, the compute and value models, the digest's maths.
 
-Nothing here talks to Slack or a database. The public surface is small:
+Nothing here talks to Slack or a database. `bot` and `storage` use costing only through the names below (a test
+holds them to it); the modules behind them are costing's own business.
 
     >>> from costing import estimate
     >>> e = estimate("video 10s x 1M users")
@@ -12,21 +13,83 @@ from typing import TYPE_CHECKING, Any
 
 from costing.catalog import Catalog, CatalogError, PriceEntry, current_catalog, load_catalog
 from costing.errors import EstimateError
-from costing.estimate import Estimate, estimate, estimate_request
-from costing.language import parse_request
-from costing.lexicon import EXAMPLES
+from costing.estimate import Estimate, estimate, estimate_request, not_an_estimate
+from costing.language import parse_request, subcommand_of
+from costing.lexicon import EXAMPLES, MAX_TEXT_LENGTH, WORKLOAD_WORDS
+from costing.money import format_count, format_usd
 from costing.pricing import DEFAULT_MODELS
-from costing.request import Request, Subcommand
+from costing.request import SECTIONS, Request, Subcommand
+from costing.tokens import priced_in, token_snapshot
 
 if TYPE_CHECKING:
+    from costing.budget import parse_budget
     from costing.compare import Comparison, Difference, compare_estimates
+    from costing.digest import (
+        Digest,
+        DigestLine,
+        EstimateFigures,
+        OneOff,
+        SavedScenario,
+        Totals,
+        build_digest,
+        figures_json,
+    )
+    from costing.due import (
+        CATCH_UP_WINDOW,
+        MAX_ATTEMPTS,
+        STALE_CLAIM,
+        due_at,
+        next_due,
+        retry_now,
+        still_retried,
+        week_of,
+    )
+    from costing.help import HELP_SECTIONS
+    from costing.price_check import MAX_FILE_BYTES, PriceFileError, check_catalog, read_price_file
+    from costing.prices import PriceListing, PriceRow, list_prices
+    from costing.schedule import DAY_NAMES, Schedule, ScheduleError, parse_schedule
+    from costing.sources import source_words
     from costing.whatif import WhatIf, read_change
 
-# Comparisons and what-ifs are for saved scenarios: a one-off estimate (`costbot cost`) doesn't load them.
+# Loaded on first use: a one-off estimate (`costbot cost`) needs none of the digests, schedules, comparisons,
+# price checks or listings, and starts faster without them.
 _LATER = {
-    "Comparison": "costing.compare", "Difference": "costing.compare", "compare_estimates": "costing.compare",
-    "WhatIf": "costing.whatif", "read_change": "costing.whatif",
-}  # fmt: skip
+    "parse_budget": "costing.budget",
+    "Comparison": "costing.compare",
+    "Difference": "costing.compare",
+    "compare_estimates": "costing.compare",
+    "Digest": "costing.digest",
+    "DigestLine": "costing.digest",
+    "EstimateFigures": "costing.digest",
+    "OneOff": "costing.digest",
+    "SavedScenario": "costing.digest",
+    "Totals": "costing.digest",
+    "build_digest": "costing.digest",
+    "figures_json": "costing.digest",
+    "CATCH_UP_WINDOW": "costing.due",
+    "MAX_ATTEMPTS": "costing.due",
+    "STALE_CLAIM": "costing.due",
+    "due_at": "costing.due",
+    "next_due": "costing.due",
+    "retry_now": "costing.due",
+    "still_retried": "costing.due",
+    "week_of": "costing.due",
+    "HELP_SECTIONS": "costing.help",
+    "MAX_FILE_BYTES": "costing.price_check",
+    "PriceFileError": "costing.price_check",
+    "check_catalog": "costing.price_check",
+    "read_price_file": "costing.price_check",
+    "PriceListing": "costing.prices",
+    "PriceRow": "costing.prices",
+    "list_prices": "costing.prices",
+    "DAY_NAMES": "costing.schedule",
+    "Schedule": "costing.schedule",
+    "ScheduleError": "costing.schedule",
+    "parse_schedule": "costing.schedule",
+    "source_words": "costing.sources",
+    "WhatIf": "costing.whatif",
+    "read_change": "costing.whatif",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -38,23 +101,62 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CATCH_UP_WINDOW",
+    "DAY_NAMES",
     "DEFAULT_MODELS",
     "EXAMPLES",
+    "HELP_SECTIONS",
+    "MAX_ATTEMPTS",
+    "MAX_FILE_BYTES",
+    "MAX_TEXT_LENGTH",
+    "SECTIONS",
+    "STALE_CLAIM",
+    "WORKLOAD_WORDS",
     "Catalog",
     "CatalogError",
     "Comparison",
     "Difference",
+    "Digest",
+    "DigestLine",
     "Estimate",
     "EstimateError",
+    "EstimateFigures",
+    "OneOff",
     "PriceEntry",
+    "PriceFileError",
+    "PriceListing",
+    "PriceRow",
     "Request",
+    "SavedScenario",
+    "Schedule",
+    "ScheduleError",
     "Subcommand",
+    "Totals",
     "WhatIf",
+    "build_digest",
+    "check_catalog",
     "compare_estimates",
     "current_catalog",
+    "due_at",
     "estimate",
     "estimate_request",
+    "figures_json",
+    "format_count",
+    "format_usd",
+    "list_prices",
     "load_catalog",
+    "next_due",
+    "not_an_estimate",
+    "parse_budget",
     "parse_request",
+    "parse_schedule",
+    "priced_in",
     "read_change",
+    "read_price_file",
+    "retry_now",
+    "source_words",
+    "still_retried",
+    "subcommand_of",
+    "token_snapshot",
+    "week_of",
 ]

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
-from costing.digest import EstimateFigures, SavedScenario
+from costing import EstimateFigures, SavedScenario
 from storage.models import (
     DigestRun,
     DigestRunPublic,

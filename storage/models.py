@@ -16,8 +16,7 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from costing import Estimate
-from costing.digest import figures_json
+from costing import Estimate, figures_json
 from storage.names import MAX_NAME_LENGTH, name_key, name_problem
 from storage.types import DecimalText, UTCDateTime, utcnow
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from costing.digest import figures_json
+from costing import figures_json
 from storage.models import (
     Scenario,
     ScenarioCreate,

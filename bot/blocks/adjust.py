@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from costing import Estimate
-from costing.lexicon import MAX_TEXT_LENGTH
-from costing.request import SECTIONS
+from costing import MAX_TEXT_LENGTH, SECTIONS, Estimate
 
 __all__ = ["ADJUST_CALLBACK", "AdjustSubmission", "adjust_modal", "read_adjust_submission"]
 

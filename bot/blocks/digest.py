@@ -18,8 +18,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from bot.blocks.mrkdwn import clip, escape
-from costing.digest import Digest, DigestLine, OneOff, Totals
-from costing.money import format_count, format_usd
+from costing import Digest, DigestLine, OneOff, Totals, format_count, format_usd
 
 __all__ = ["MAX_BLOCKS", "MESSAGE_TEXT_BUDGET", "SECTION_BUDGET", "THREAD_LIMIT", "digest_messages"]
 

@@ -7,9 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.blocks.mrkdwn import clip, escape, link
-from costing import Estimate
-from costing.money import format_count, format_usd
-from costing.sources import source_words
+from costing import Estimate, format_count, format_usd, source_words
 
 __all__ = ["ADJUST_ACTION", "SAVE_ACTION", "SHARE_ACTION", "estimate_blocks", "estimate_message", "headline_text"]
 

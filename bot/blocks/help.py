@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.mrkdwn import clip, escape
-from costing.help import HELP_SECTIONS
+from costing import HELP_SECTIONS
 
 __all__ = ["help_message"]
 

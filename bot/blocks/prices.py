@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from bot.blocks.mrkdwn import SECTION_LIMIT, escape, link
-from costing.prices import PriceListing, PriceRow
+from costing import PriceListing, PriceRow
 
 __all__ = ["prices_message"]
 

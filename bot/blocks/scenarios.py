@@ -10,9 +10,7 @@ from typing import Any
 
 from bot.blocks.estimate import estimate_blocks
 from bot.blocks.mrkdwn import clip, escape, escape_slack_text
-from costing import Estimate
-from costing.compare import Comparison
-from costing.money import format_usd
+from costing import Comparison, Estimate, format_usd
 from storage import ScenarioPublic, ThreadReplyPublic, VersionPublic
 
 __all__ = [

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks.mrkdwn import clip, escape
-from costing.schedule import DAY_NAMES
+from costing import DAY_NAMES
 from storage import DigestRunPublic, DigestSubscriptionPublic
 
 __all__ = [

@@ -19,7 +19,7 @@ from bot.digests import ChannelPace
 from bot.notes import EstimateNotes
 from bot.replies import reply_to
 from bot.scenarios import SCENARIO_COMMANDS, Where, run_scenario_command
-from costing.language import subcommand_of
+from costing import subcommand_of
 from storage import Database
 
 __all__ = ["OOPS", "cost_command", "is_scenario_command", "register", "scenario_command"]

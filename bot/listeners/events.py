@@ -17,7 +17,7 @@ from bot.digest_commands import run_digest_command
 from bot.listeners.acknowledge import acknowledge
 from bot.replies import Reply, reply_to
 from bot.scenarios import SCENARIO_COMMANDS, Where, run_scenario_command, what_if
-from costing.language import subcommand_of
+from costing import subcommand_of
 from storage import (
     Database,
     ScenarioPublic,
