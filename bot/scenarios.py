@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import error_message, problem_message
 from bot.blocks.mrkdwn import escape
+from bot.blocks.parts import context
 from bot.blocks.scenarios import (
     comparison_message,
     deleted_card,
@@ -125,7 +126,7 @@ def save_named(name: str, text: str, *, where: Where, db: Database, client: WebC
     except EstimateError as error:
         message = error_message(error, text)
         message["blocks"].append(
-            _context(f'Saving as *{escape(name)}*. A name with spaces needs quotes: `/cost save "{escape(name)} …" …`')
+            context(f'Saving as *{escape(name)}*. A name with spaces needs quotes: `/cost save "{escape(name)} …" …`')
         )
         return Reply(message, private=True)
     except CatalogError as error:
@@ -172,10 +173,6 @@ def save_named(name: str, text: str, *, where: Where, db: Database, client: WebC
 
 def _mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def _save(args: str, where: Where, db: Database, client: WebClient, notes: EstimateNotes | None) -> Reply:

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from costing import HELP_SECTIONS, Estimate, PriceListing, format_count, format_usd, source_words
+from costing import HELP_SECTIONS, Estimate, PriceListing, format_count, format_ratio, format_usd, source_words
 
 __all__ = ["print_estimate", "print_help", "print_prices"]
-
-
-def _ratio(ratio: Decimal) -> str:
-    return f"{ratio:,.2f}×" if ratio < 100 else f"{ratio:,.0f}×"
 
 
 def print_estimate(estimate: Estimate, console: Console) -> None:
@@ -68,9 +62,9 @@ def print_estimate(estimate: Estimate, console: Console) -> None:
         if value.ratio is not None:
             style = "bold green" if value.ratio >= 1 else "bold red"
             line.append("  ·  value ÷ API spend ")
-            line.append(_ratio(value.ratio), style=style)
+            line.append(format_ratio(value.ratio), style=style)
         if value.compute_ratio is not None:
-            line.append(f"  ·  ÷ compute {_ratio(value.compute_ratio)}")
+            line.append(f"  ·  ÷ compute {format_ratio(value.compute_ratio)}")
         console.print(line)
         if value.break_even_unit_usd is not None:
             console.print(

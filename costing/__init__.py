@@ -16,7 +16,7 @@ from costing.errors import EstimateError
 from costing.estimate import Estimate, estimate, estimate_request, not_an_estimate
 from costing.language import parse_request, subcommand_of
 from costing.lexicon import EXAMPLES, MAX_TEXT_LENGTH, WORKLOAD_WORDS
-from costing.money import format_count, format_usd
+from costing.money import format_count, format_ratio, format_usd
 from costing.pricing import DEFAULT_MODELS
 from costing.request import SECTIONS, Request, Subcommand
 from costing.tokens import priced_in, token_snapshot
@@ -142,6 +142,7 @@ __all__ = [
     "estimate_request",
     "figures_json",
     "format_count",
+    "format_ratio",
     "format_usd",
     "list_prices",
     "load_catalog",

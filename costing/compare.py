@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from costing.estimate import Estimate
-from costing.money import format_count, format_usd
+from costing.money import format_count, format_ratio, format_usd
 from costing.value import DAYS
 
 __all__ = ["KINDS", "MINUS", "Comparison", "Difference", "compare_estimates"]
@@ -93,7 +93,7 @@ class Difference:
         if self.kind == "usd":
             return format_usd(amount)
         if self.kind == "ratio":
-            return _ratio(amount)
+            return format_ratio(amount)
         return _count(amount)
 
 
@@ -271,13 +271,6 @@ def _percent(pct: Decimal) -> str:
         return "<0.1%"
     text = f"{rounded:,}"
     return f"{text.removesuffix('.0')}%"
-
-
-def _ratio(ratio: Decimal) -> str:
-    """As `Estimate.headline` writes a value ratio: 2.50×, 1,234×."""
-    if ratio >= 100:
-        return f"{ratio.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}×"
-    return f"{ratio.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}×"
 
 
 def _count(count: Decimal) -> str:

@@ -20,7 +20,7 @@ from costing.catalog import Catalog, current_catalog
 from costing.errors import EstimateError
 from costing.language import parse_request
 from costing.lexicon import EXAMPLES, PEOPLE_NOUNS, PERIODS
-from costing.money import MAX_QUANTITY, Money, Number, format_count, format_usd
+from costing.money import MAX_QUANTITY, Money, Number, format_count, format_ratio, format_usd
 from costing.pricing import DEFAULT_MODELS, PriceSource, choose_model, default_model, quote
 from costing.request import Request, Subcommand, check_fit
 from costing.value import DAYS, ValueResult, value_of
@@ -122,12 +122,8 @@ class Estimate(_Frozen):
         if self.compute.total_low_usd != self.compute.total_high_usd:
             text += f" ({format_usd(self.compute.total_low_usd)}–{format_usd(self.compute.total_high_usd)})"
         if self.value is not None and self.value.ratio is not None:
-            text += f"; value {format_usd(self.value.total_usd)} ({_ratio(self.value.ratio)} of API spend)"
+            text += f"; value {format_usd(self.value.total_usd)} ({format_ratio(self.value.ratio)} of API spend)"
         return text
-
-
-def _ratio(ratio: Decimal) -> str:
-    return f"{ratio:.2f}×" if ratio < 100 else f"{ratio:,.0f}×"
 
 
 # --- the public entry point ------------------------------------------------------------------------------

@@ -11,7 +11,16 @@ from typing import Annotated
 
 from pydantic import PlainSerializer
 
-__all__ = ["MAX_NUMBER", "MAX_QUANTITY", "Money", "Number", "format_count", "format_usd", "parse_number"]
+__all__ = [
+    "MAX_NUMBER",
+    "MAX_QUANTITY",
+    "Money",
+    "Number",
+    "format_count",
+    "format_ratio",
+    "format_usd",
+    "parse_number",
+]
 
 #: Largest number a user may type. Ten trillion is beyond any real workload; anything bigger is a typo or a test
 #: of our arithmetic, and refusing it keeps every product of counts finite and exact.
@@ -84,6 +93,18 @@ def format_count(count: Decimal) -> str:
     if count == count.to_integral_value():
         return f"{int(count):,}"
     return f"{count.normalize():,f}"
+
+
+_HUNDREDTH = Decimal("0.01")
+_ONE = Decimal(1)
+
+
+def format_ratio(ratio: Decimal) -> str:
+    """A ratio for people, rounded half up as money is: `2.13×` (for 2.125), `1,234×` from 100 on."""
+    shown = ratio.quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+    if shown >= 100:
+        return f"{ratio.quantize(_ONE, rounding=ROUND_HALF_UP):,}×"
+    return f"{shown:,}×"
 
 
 def _json_number(value: Decimal) -> float | int:

@@ -13,12 +13,14 @@ whose blocks carry too much text in all, `msg_blocks_too_long`, at an undocument
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from bot.blocks.mrkdwn import clip, escape
-from costing import Digest, DigestLine, OneOff, Totals, format_count, format_usd
+from bot.blocks.parts import context, section, sections
+from costing import Digest, DigestLine, OneOff, Totals, format_count, format_ratio, format_usd
 
 __all__ = ["MAX_BLOCKS", "MESSAGE_TEXT_BUDGET", "SECTION_BUDGET", "THREAD_LIMIT", "digest_messages"]
 
@@ -56,19 +58,6 @@ def _flat(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def _fit(text: str, limit: int = SECTION_BUDGET) -> str:
-    """An mrkdwn line cut to `limit` characters without leaving half a link (`<…`) or half an entity (`&am`)."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if cut.rfind("<") > cut.rfind(">"):
-        cut = cut[: cut.rfind("<")]
-    amp = cut.rfind("&")
-    if amp != -1 and ";" not in cut[amp:]:
-        cut = cut[:amp]
-    return cut.rstrip() + "…"
-
-
 def _safe_link(url: str | None) -> str | None:
     """The URL as it goes inside `<…|name>`, or None when it isn't a plain http(s) link."""
     if not url or len(url) > _LINK_LIMIT or not url.startswith(("https://", "http://")):
@@ -87,10 +76,6 @@ def _name(item: DigestLine | OneOff, limit: int = _NAME_LONG) -> str:
 
 def _plain(name: str, limit: int = _NAME_SHORT) -> str:
     return f"*{escape(_flat(name, limit))}*"
-
-
-def _ratio(ratio: Decimal) -> str:
-    return f"{ratio:,.2f}×" if ratio < 100 else f"{ratio:,.0f}×"
 
 
 def _signed_usd(amount: Decimal) -> str:
@@ -128,12 +113,9 @@ def _and_more(shown: Sequence[str], total: int) -> str:
 # --- blocks --------------------------------------------------------------------------------------------------
 
 
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _fit(text)}}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _fit(text)}]}
+# Digest sections keep a margin under Slack's 3,000 characters.
+_section = functools.partial(section, limit=SECTION_BUDGET)
+_context = functools.partial(context, limit=SECTION_BUDGET)
 
 
 def _header(text: str) -> dict[str, Any]:
@@ -141,21 +123,7 @@ def _header(text: str) -> dict[str, Any]:
     return {"type": "header", "text": {"type": "plain_text", "text": flat}}
 
 
-def _sections(lines: Iterable[str]) -> list[dict[str, Any]]:
-    """Lines packed into as few sections as fit, each under `SECTION_BUDGET`; no line is split across two."""
-    sections: list[dict[str, Any]] = []
-    current: list[str] = []
-    size = 0
-    for raw in lines:
-        line = _fit(raw)
-        if current and size + 1 + len(line) > SECTION_BUDGET:
-            sections.append(_section("\n".join(current)))
-            current, size = [], 0
-        size += len(line) + (1 if current else 0)
-        current.append(line)
-    if current:
-        sections.append(_section("\n".join(current)))
-    return sections
+_sections = functools.partial(sections, limit=SECTION_BUDGET)
 
 
 def _text_size(block: dict[str, Any]) -> int:
@@ -204,7 +172,7 @@ def _totals(digest: Digest) -> dict[str, Any]:
         value = (
             f"{format_usd(totals.value_week)}/week\n_stated for {valued:,} of {_plural(len(digest.lines), 'scenario')}_"
         )
-        ratio = f"{_ratio(totals.ratio)}\n_over the scenarios with a value_" if totals.ratio is not None else "—"
+        ratio = f"{format_ratio(totals.ratio)}\n_over the scenarios with a value_" if totals.ratio is not None else "—"
     else:
         value, ratio = "none stated", "—"
     fields = [
@@ -333,7 +301,7 @@ def _headline(digest: Digest, heading: str) -> str:
         f"{format_usd(totals.compute_week)}/week GPU compute"
     )
     if totals.ratio is not None:
-        text += f", value {format_usd(totals.value_week)}/week ({_ratio(totals.ratio)} of the spend that has one)"
+        text += f", value {format_usd(totals.value_week)}/week ({format_ratio(totals.ratio)} of the spend that has one)"
     if digest.previous_totals is not None:
         text += f"; since the last digest {_since_last(digest)}"
     if digest.over_budget:
@@ -379,7 +347,7 @@ def _scenario_line(rank: int, line: DigestLine, *, has_previous: bool) -> str:
     if line.value_week is None:
         parts.append(":grey_question: no value stated")
     else:
-        ratio = f" ({_ratio(line.ratio)})" if line.ratio is not None else ""
+        ratio = f" ({format_ratio(line.ratio)})" if line.ratio is not None else ""
         parts.append(f"value {format_usd(line.value_week)}/week{ratio}")
     budget = _budget(line)
     if budget:

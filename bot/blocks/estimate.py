@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.blocks.mrkdwn import clip, escape, link
-from costing import Estimate, format_count, format_usd, source_words
+from costing import Estimate, format_count, format_ratio, format_usd, source_words
 
 __all__ = ["ADJUST_ACTION", "SAVE_ACTION", "SHARE_ACTION", "estimate_blocks", "estimate_message", "headline_text"]
 
@@ -16,10 +16,6 @@ SHARE_ACTION = "share_estimate"
 ADJUST_ACTION = "adjust_estimate"
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
-
-
-def _ratio(ratio: Decimal) -> str:
-    return f"{ratio:,.2f}×" if ratio < 100 else f"{ratio:,.0f}×"
 
 
 def headline_text(estimate: Estimate) -> str:
@@ -85,9 +81,9 @@ def _value(estimate: Estimate) -> dict | None:
     lines = [f"*Value* {escape(value.description)} → *{format_usd(value.total_usd)}*{period}"]
     if value.ratio is not None:
         verdict = ":white_check_mark: pays for itself" if value.ratio >= 1 else ":x: costs more than it brings"
-        ratios = f"value ÷ API spend *{_ratio(value.ratio)}*"
+        ratios = f"value ÷ API spend *{format_ratio(value.ratio)}*"
         if value.compute_ratio is not None:
-            ratios += f" · value ÷ compute {_ratio(value.compute_ratio)}"
+            ratios += f" · value ÷ compute {format_ratio(value.compute_ratio)}"
         lines.append(f"{ratios} — {verdict}")
     if value.break_even_unit_usd is not None:
         lines.append(f"Break-even: {format_usd(value.break_even_unit_usd)} per {escape(estimate.unit)} at API price")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks.mrkdwn import clip, escape
+from bot.blocks.mrkdwn import escape
+from bot.blocks.parts import context, section
 from bot.blocks.scenarios import budget_status, figures_line, scenario_link
 from bot.blocks.subscription import schedule_text
 from storage import DigestSubscriptionPublic, ScenarioPublic
@@ -30,7 +31,7 @@ def _scenario(scenario: ScenarioPublic) -> dict[str, Any]:
         status = budget_status(scenario)
         if status:
             text += f"\n{status}"
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
+    return section(text)
 
 
 def _digest(subscription: DigestSubscriptionPublic) -> dict[str, Any]:
@@ -41,7 +42,7 @@ def _digest(subscription: DigestSubscriptionPublic) -> dict[str, Any]:
             f"\n:rotating_light: posting there failed: {escape(subscription.last_error)} — the digest is skipped "
             "until that is fixed; `/cost digest status` there says more"
         )
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
+    return section(text)
 
 
 def home_view(
@@ -56,10 +57,10 @@ def home_view(
         hidden = (total or len(scenarios)) - min(len(scenarios), HOME_SCENARIOS)
         if hidden > 0:
             older = "older one" if hidden == 1 else "older ones"
-            blocks.append(_context(f"…and {hidden} {older}; `/cost list` in a channel lists its scenarios."))
+            blocks.append(context(f"…and {hidden} {older}; `/cost list` in a channel lists its scenarios."))
     else:
         blocks.append(
-            _section(
+            section(
                 "None yet. In any channel, `/cost video 10s x 1M users` estimates a feature; press *Save* (or "
                 "`/cost save NAME …`) to keep it, with a thread for the discussion."
             )
@@ -69,18 +70,10 @@ def home_view(
     if subscriptions:
         blocks += [_digest(s) for s in subscriptions[:_HOME_DIGESTS]]
         if len(subscriptions) > _HOME_DIGESTS:
-            blocks.append(_context(f"…and {len(subscriptions) - _HOME_DIGESTS} more channels."))
+            blocks.append(context(f"…and {len(subscriptions) - _HOME_DIGESTS} more channels."))
     else:
-        blocks.append(_section(
+        blocks.append(section(
             "None yet. In a channel with saved scenarios, `/cost digest on` posts a weekly spend-versus-value digest "
             "there (Mondays at 09:00 in your time zone; `/cost digest on fri 16:00 Europe/London` for another time)."
         ))  # fmt: skip
     return {"type": "home", "blocks": blocks}
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text)}]}

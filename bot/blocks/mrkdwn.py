@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["SECTION_LIMIT", "clip", "escape", "escape_slack_text", "link"]
+__all__ = ["SECTION_LIMIT", "clip", "escape", "escape_slack_text", "fit", "link"]
 
 #: The longest text a section block takes.
 SECTION_LIMIT = 3000
@@ -36,3 +36,16 @@ def link(url_or_text: str) -> str:
 def clip(text: str, limit: int = SECTION_LIMIT) -> str:
     """`text` cut to `limit` characters, with an ellipsis when cut (Slack rejects longer texts outright)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fit(text: str, limit: int = SECTION_LIMIT) -> str:
+    """An mrkdwn text cut to `limit` characters without leaving half a link (`<…`) or half an entity (`&am`)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if cut.rfind("<") > cut.rfind(">"):
+        cut = cut[: cut.rfind("<")]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut.rstrip() + "…"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from bot.blocks.mrkdwn import SECTION_LIMIT, escape, link
+from bot.blocks.mrkdwn import escape, link
+from bot.blocks.parts import sections
 from costing import PriceListing, PriceRow
 
 __all__ = ["prices_message"]
@@ -21,22 +22,6 @@ def _row(row: PriceRow) -> str:
     return f"`{escape(row.model)}` {escape(row.price)}{variant}{status} · {checked} · {link(row.source)}"
 
 
-def _sections(lines: list[str]) -> list[dict[str, Any]]:
-    """Lines packed into as few section blocks as the 3,000-character limit allows."""
-    blocks: list[dict[str, Any]] = []
-    chunk: list[str] = []
-    size = 0
-    for line in lines:
-        if chunk and size + len(line) + 1 > SECTION_LIMIT:
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(chunk)}})
-            chunk, size = [], 0
-        chunk.append(line[:SECTION_LIMIT])
-        size += len(line) + 1
-    if chunk:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(chunk)}})
-    return blocks
-
-
 def prices_message(listing: PriceListing) -> dict[str, Any]:
     """The listing as a message: without a filter, a summary by kind; with one, the matching rows."""
     if listing.filter is None:
@@ -48,13 +33,13 @@ def prices_message(listing: PriceListing) -> dict[str, Any]:
             "— `/cost prices claude`"
         )
         lines.append("Filter by model, provider or kind: `/cost prices veo`, `/cost prices openai`.")
-        return {"text": f"costbot knows {len(listing.rows)} media prices", "blocks": _sections(lines)}
+        return {"text": f"costbot knows {len(listing.rows)} media prices", "blocks": sections(lines)}
     if not listing.rows:
         text = (
             f"No prices match '{escape(listing.filter)}'. "
             "Try a provider (`openai`), a kind (`video`) or a model (`veo`)."
         )
-        return {"text": text, "blocks": _sections([text])}
+        return {"text": text, "blocks": sections([text])}
     shown = listing.rows[:MAX_ROWS]
     lines = [f"*Prices matching '{escape(listing.filter)}'*", *(_row(r) for r in shown)]
     more = len(listing.rows) - len(shown) + listing.token_models_hidden
@@ -62,4 +47,4 @@ def prices_message(listing: PriceListing) -> dict[str, Any]:
         lines.append(f"…and {more} more; narrow the filter, e.g. `/cost prices {escape(shown[0].model)}`.")
     if any(r.modality in {"chat", "agent", "embed"} for r in shown):
         lines.append("_Token prices: input / output, in USD per 1M tokens._")
-    return {"text": f"{len(listing.rows)} prices match '{escape(listing.filter)}'", "blocks": _sections(lines)}
+    return {"text": f"{len(listing.rows)} prices match '{escape(listing.filter)}'", "blocks": sections(lines)}

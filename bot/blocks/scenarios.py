@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.blocks.estimate import estimate_blocks
 from bot.blocks.mrkdwn import clip, escape, escape_slack_text
+from bot.blocks.parts import context, section
 from costing import Comparison, Estimate, format_usd
 from storage import ScenarioPublic, ThreadReplyPublic, VersionPublic
 
@@ -38,14 +39,6 @@ _CHANGES = {
     "saved": "saved", "what-if": "what-if from the thread", "value": "value changed", "budget": "budget changed",
     "re-costed": "re-costed",
 }  # fmt: skip
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text)}]}
 
 
 def _day(when: datetime) -> str:
@@ -86,7 +79,7 @@ def _figures(scenario: ScenarioPublic) -> list[dict[str, Any]]:
     blocks = estimate_blocks(scenario.estimate, assumptions=False)
     status = budget_status(scenario)
     if status:
-        blocks.insert(2, _section(status))
+        blocks.insert(2, section(status))
     return blocks
 
 
@@ -96,11 +89,11 @@ def scenario_card(scenario: ScenarioPublic, *, changed_by: str | None = None) ->
     if changed_by and scenario.version > 1:
         who += f" · v{scenario.version} by <@{changed_by}>"
     blocks = [
-        _section(f"{_title(scenario)} — {who}"),
+        section(f"{_title(scenario)} — {who}"),
         *_figures(scenario),
     ]
     blocks.append(
-        _context(
+        context(
             f"`/cost {escape(scenario.text)}` · Reply in this thread to discuss it; a reply like `what if 2M users`, "
             "`with veo-3.1-fast` or `at $0.2/s` gets the new figures and the difference."
         )
@@ -111,7 +104,7 @@ def scenario_card(scenario: ScenarioPublic, *, changed_by: str | None = None) ->
 def deleted_card(name: str, *, deleted_by: str, when: datetime) -> dict[str, Any]:
     """What the channel card becomes when its scenario is deleted (the thread stays, the figures go)."""
     text = f":wastebasket: Scenario *{escape(name)}* was deleted by <@{deleted_by}> on {_day(when)}."
-    return {"text": f"Scenario {escape(name)} was deleted", "blocks": [_section(text)]}
+    return {"text": f"Scenario {escape(name)} was deleted", "blocks": [section(text)]}
 
 
 def scenario_link(scenario: ScenarioPublic) -> str:
@@ -151,14 +144,14 @@ def scenario_list(scenarios: Sequence[ScenarioPublic], *, channel_id: str) -> di
             f"No saved scenarios in <#{channel_id}> yet. Save one with `/cost save NAME video 10s x 1M users`, "
             "or press *Save* under an estimate."
         )
-        return {"text": "No saved scenarios in this channel yet", "blocks": [_section(text)]}
+        return {"text": "No saved scenarios in this channel yet", "blocks": [section(text)]}
     shown = scenarios[:LIST_LIMIT]
-    blocks = [_section(f"*{len(scenarios)} saved scenario{'s' if len(scenarios) != 1 else ''}* in <#{channel_id}>")]
-    blocks += [_section(_summary(s)) for s in shown]
+    blocks = [section(f"*{len(scenarios)} saved scenario{'s' if len(scenarios) != 1 else ''}* in <#{channel_id}>")]
+    blocks += [section(_summary(s)) for s in shown]
     if len(scenarios) > len(shown):
-        blocks.append(_context(f"…and {len(scenarios) - len(shown)} more; `/cost show NAME` shows any of them."))
+        blocks.append(context(f"…and {len(scenarios) - len(shown)} more; `/cost show NAME` shows any of them."))
     else:
-        blocks.append(_context("`/cost show NAME` for versions and discussion · `/cost compare A B` side by side"))
+        blocks.append(context("`/cost show NAME` for versions and discussion · `/cost compare A B` side by side"))
     plural = "s" if len(scenarios) != 1 else ""
     return {"text": f"{len(scenarios)} saved scenario{plural} in this channel", "blocks": blocks}
 
@@ -181,20 +174,20 @@ def scenario_detail(
 ) -> dict[str, Any]:
     """`/cost show NAME`: the figures, every version, the latest replies from its thread."""
     blocks = [
-        _section(f"{_title(scenario)} — saved by <@{scenario.author_id}> on {_day(scenario.created_at)}"),
+        section(f"{_title(scenario)} — saved by <@{scenario.author_id}> on {_day(scenario.created_at)}"),
         *_figures(scenario),
     ]
     recent = list(versions)[-10:]
     history = "\n".join(_version_line(v) for v in reversed(recent))
     more = f"\n…and {len(versions) - len(recent)} earlier" if len(versions) > len(recent) else ""
-    blocks.append(_section(f"*Versions*\n{history}{more}"))
+    blocks.append(section(f"*Versions*\n{history}{more}"))
     if replies:
         said = "\n".join(f"<@{r.user_id}>: {escape_slack_text(_one_line(r.text))}" for r in replies)
-        blocks.append(_section(f"*Latest in the thread*\n{said}"))
+        blocks.append(section(f"*Latest in the thread*\n{said}"))
     elif scenario.card_ts:
-        blocks.append(_context("No replies in its thread yet."))
+        blocks.append(context("No replies in its thread yet."))
     thread = f"<{scenario.card_permalink}|Open its thread>" if scenario.card_permalink else "Its card isn't posted."
-    blocks.append(_context(f"{thread} · `/cost {escape(scenario.text)}`"))
+    blocks.append(context(f"{thread} · `/cost {escape(scenario.text)}`"))
     if not scenario.card_ts:
         blocks.append(
             {
@@ -246,10 +239,10 @@ def comparison_message(a: ScenarioPublic, b: ScenarioPublic, comparison: Compari
 
     lines = _differences(comparison)
     blocks = [
-        _section(f"*{escape(a.name)}* → *{escape(b.name)}*, {escape(comparison.basis)}"),
+        section(f"*{escape(a.name)}* → *{escape(b.name)}*, {escape(comparison.basis)}"),
         {"type": "section", "fields": [column(a), column(b)]},
-        _section("\n".join(lines) if lines else "Their figures are the same."),
-        _context(f"{scenario_link(a)}: `/cost {escape(a.text)}`\n{scenario_link(b)}: `/cost {escape(b.text)}`"),
+        section("\n".join(lines) if lines else "Their figures are the same."),
+        context(f"{scenario_link(a)}: `/cost {escape(a.text)}`\n{scenario_link(b)}: `/cost {escape(b.text)}`"),
     ]
     return {"text": f"{escape(a.name)} compared with {escape(b.name)}", "blocks": blocks}
 
@@ -260,10 +253,10 @@ def what_if_message(
     """The answer in a scenario's thread to `what if …`: the new figures, the difference, a button to keep it."""
     lines = _differences(comparison)
     blocks = [
-        _section(f":crystal_ball: *What if* — <@{asked_by}>'s change to *{escape(scenario.name)}* v{scenario.version}"),
-        _section("\n".join(lines) if lines else "Same figures as the saved version."),
+        section(f":crystal_ball: *What if* — <@{asked_by}>'s change to *{escape(scenario.name)}* v{scenario.version}"),
+        section("\n".join(lines) if lines else "Same figures as the saved version."),
         *estimate_blocks(estimate, assumptions=False),
-        _context(f"`/cost {escape(text)}`"),
+        context(f"`/cost {escape(text)}`"),
         {
             "type": "actions",
             "block_id": "what_if_actions",
@@ -288,4 +281,4 @@ def version_saved_note(scenario: ScenarioPublic, *, saved_by: str) -> dict[str, 
         f":white_check_mark: <@{saved_by}> saved this as *{escape(scenario.name)}* v{scenario.version}; "
         "the card above shows the new figures."
     )
-    return {"text": f"Saved as {escape(scenario.name)} v{scenario.version}", "blocks": [_section(text)]}
+    return {"text": f"Saved as {escape(scenario.name)} v{scenario.version}", "blocks": [section(text)]}

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.blocks.mrkdwn import clip, escape
+from bot.blocks.mrkdwn import escape
+from bot.blocks.parts import context, section
 from costing import DAY_NAMES
 from storage import DigestRunPublic, DigestSubscriptionPublic
 
@@ -29,14 +30,6 @@ DIGEST_USAGE = (
 )
 
 
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text)}]}
-
-
 def schedule_text(subscription: DigestSubscriptionPublic) -> str:
     """`Mondays at 09:00 (Europe/Berlin)`."""
     return f"{DAY_NAMES[subscription.weekday]}s at {subscription.at_time} ({escape(subscription.timezone)})"
@@ -51,8 +44,8 @@ def digest_help(problem: str | None = None) -> dict[str, Any]:
     """How the digest commands work, after what was wrong with the last one when there was something."""
     blocks = []
     if problem:
-        blocks.append(_section(f":warning: {escape(problem)}"))
-    blocks.append(_section(DIGEST_USAGE))
+        blocks.append(section(f":warning: {escape(problem)}"))
+    blocks.append(section(DIGEST_USAGE))
     return {"text": problem or "Weekly digests: /cost digest on|off|now|status", "blocks": blocks}
 
 
@@ -68,9 +61,9 @@ def digest_on_message(
     if next_at is not None:
         done = " (this week's digest is out already; one a week)" if week_done else ""
         text += f"\nThe next one: *{_when(next_at, subscription.timezone)}*{done}."
-    blocks = [_section(text)]
+    blocks = [section(text)]
     if scenario_count == 0:
-        blocks.append(_section(
+        blocks.append(section(
             "This channel has no saved scenarios yet, so the digest would be empty: save one with "
             "`/cost save NAME video 10s x 1M users per day`."
         ))  # fmt: skip
@@ -78,7 +71,7 @@ def digest_on_message(
     if assumed:
         notes.append("Taken by default: " + ", ".join(escape(a) for a in assumed) + ".")
     notes.append("`/cost digest now` posts one right away · `/cost digest status` · `/cost digest off` stops it")
-    blocks.append(_context(" ".join(notes)))
+    blocks.append(context(" ".join(notes)))
     return {"text": f"Weekly digest: {schedule_text(subscription)}", "blocks": blocks}
 
 
@@ -86,12 +79,12 @@ def digest_off_message(subscription: DigestSubscriptionPublic | None, *, channel
     """The answer to `/cost digest off`: stopped (what it was), or there was none."""
     if subscription is None:
         text = f"<#{channel_id}> has no weekly digest to stop. `/cost digest on` starts one."
-        return {"text": "No weekly digest here", "blocks": [_section(text)]}
+        return {"text": "No weekly digest here", "blocks": [section(text)]}
     text = (
         f":octagonal_sign: Stopped <#{channel_id}>'s weekly digest (it was {schedule_text(subscription)}). "
         "The saved scenarios stay; `/cost digest on` starts it again."
     )
-    return {"text": "Weekly digest stopped", "blocks": [_section(text)]}
+    return {"text": "Weekly digest stopped", "blocks": [section(text)]}
 
 
 def _run_line(run: DigestRunPublic, zone: str, *, retrying: bool = False) -> str:
@@ -140,4 +133,4 @@ def digest_status_message(
             lines.append(_run_line(last_posted, zone))
     elif subscription is not None and subscription.active:
         lines.append("No digest has been posted here yet.")
-    return {"text": lines[0].replace("*", ""), "blocks": [_section("\n".join(lines))]}
+    return {"text": lines[0].replace("*", ""), "blocks": [section("\n".join(lines))]}

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from costing.money import MAX_NUMBER, format_count, format_usd, parse_number
+from costing.money import MAX_NUMBER, format_count, format_ratio, format_usd, parse_number
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,13 @@ def test_max_number_is_ten_trillion() -> None:
 
 def test_amounts_beyond_any_budget_are_shown_in_powers_of_ten() -> None:
     assert format_usd(Decimal("1.234e25")) == "$1.23e+25"
+
+
+@pytest.mark.parametrize(
+    ("ratio", "shown"),
+    [("2.125", "2.13×"), ("2.135", "2.14×"), ("0.005", "0.01×"), ("99.994", "99.99×"), ("99.995", "100×"),
+     ("100", "100×"), ("1234.5", "1,235×"), ("0", "0.00×")],
+)  # fmt: skip
+def test_a_ratio_is_rounded_half_up_everywhere_it_is_shown(ratio: str, shown: str) -> None:
+    """One rule for the headline, the Slack answer, the terminal, the digest and compare: 2.125 is 2.13×."""
+    assert format_ratio(Decimal(ratio)) == shown

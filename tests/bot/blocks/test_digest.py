@@ -294,17 +294,6 @@ def test_long_names_links_and_headings_keep_within_limits() -> None:
     assert "<!channel>" not in everything
 
 
-def test_a_single_over_long_line_is_shortened_not_split() -> None:
-    from bot.blocks.digest import _fit, _sections
-
-    line = "start <https://acme.slack.com/a|name> " + "word &amp; " * 400
-    (section,) = _sections([line])
-    text = section["text"]["text"]
-    assert len(text) <= 2900 and text.endswith("…") and text.startswith("start <https://acme.slack.com/a|name>")
-    assert not re.search(r"&[a-z]*…$", text)
-    assert _fit("ab <https://x.example|" + "n" * 50 + ">", 30) == "ab…"
-
-
 def test_a_scenario_that_cannot_be_re_costed_says_so() -> None:
     chat = _estimate(CHAT)
     retired = chat.model_copy(update={"sections": {**chat.sections, "model": "gpt-0-retired"}})

@@ -1,0 +1,31 @@
+"""The shared Block Kit pieces: texts cut to Slack's limits without half a link or half an entity."""
+
+from __future__ import annotations
+
+import re
+
+from bot.blocks.digest import SECTION_BUDGET
+from bot.blocks.mrkdwn import fit
+from bot.blocks.parts import context, section, sections
+
+
+def test_a_single_over_long_line_is_shortened_not_split() -> None:
+    line = "start <https://acme.slack.com/a|name> " + "word &amp; " * 400
+    (block,) = sections([line], limit=SECTION_BUDGET)
+    text = block["text"]["text"]
+    assert len(text) <= 2900 and text.endswith("…") and text.startswith("start <https://acme.slack.com/a|name>")
+    assert not re.search(r"&[a-z]*…$", text)
+    assert fit("ab <https://x.example|" + "n" * 50 + ">", 30) == "ab…"
+
+
+def test_lines_are_packed_into_as_few_sections_as_the_limit_allows() -> None:
+    blocks = sections(["a" * 40, "b" * 40, "c" * 40], limit=100)
+    assert [b["text"]["text"] for b in blocks] == ["a" * 40 + "\n" + "b" * 40, "c" * 40]
+
+
+def test_a_section_and_a_context_are_mrkdwn_within_slacks_limit() -> None:
+    long = "x" * 5000
+    assert section("*hi*") == {"type": "section", "text": {"type": "mrkdwn", "text": "*hi*"}}
+    assert len(section(long)["text"]["text"]) == 3000
+    assert context("_note_")["elements"] == [{"type": "mrkdwn", "text": "_note_"}]
+    assert len(context(long)["elements"][0]["text"]) == 3000
