@@ -33,6 +33,7 @@ from bot.notes import EstimateNotes
 from bot.replies import Reply, estimate_text
 from costing import (
     EXAMPLES,
+    VALUE_WORDS,
     WORKLOAD_WORDS,
     CatalogError,
     Estimate,
@@ -81,7 +82,6 @@ log = logging.getLogger(__name__)
 
 SCENARIO_COMMANDS = frozenset({"save", "list", "show", "compare", "delete", "value", "budget"})
 _NAME_TOKEN = re.compile(r'"([^"]*)"|“([^”]*)”|(\S+)')
-_VALUE_WORDS = ("value", "worth", "revenue", "saves", "saving")
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,7 +439,7 @@ def _value(args: str, where: Where, db: Database, client: WebClient) -> Reply:
         if not scenario.value_text:
             return _problem(f"{scenario.name} has no value to remove; nothing changed.")
         value = ""
-    elif not value.lower().startswith(_VALUE_WORDS):
+    elif not value.lower().startswith(tuple(VALUE_WORDS)):
         value = f"value {value}"
     try:
         text = _with_value(scenario.text, value, model_names=current_catalog().model_names)

@@ -15,7 +15,7 @@ from costing.catalog import Catalog, CatalogError, PriceEntry, current_catalog, 
 from costing.errors import EstimateError
 from costing.estimate import Estimate, estimate, estimate_request, not_an_estimate
 from costing.language import parse_request, subcommand_of
-from costing.lexicon import EXAMPLES, MAX_TEXT_LENGTH, WORKLOAD_WORDS
+from costing.lexicon import EXAMPLES, MAX_TEXT_LENGTH, VALUE_WORDS, WORKLOAD_WORDS
 from costing.money import format_count, format_ratio, format_usd
 from costing.pricing import DEFAULT_MODELS
 from costing.request import SECTIONS, Request, Subcommand
@@ -111,6 +111,7 @@ __all__ = [
     "MAX_TEXT_LENGTH",
     "SECTIONS",
     "STALE_CLAIM",
+    "VALUE_WORDS",
     "WORKLOAD_WORDS",
     "Catalog",
     "CatalogError",

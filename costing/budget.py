@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from costing.errors import EstimateError
 from costing.lexicon import PERIOD_WORDS
 from costing.money import MAX_NUMBER, format_usd, parse_number
-from costing.value import DAYS
+from costing.value import in_period
 
 __all__ = ["Budget", "parse_budget"]
 
@@ -51,7 +51,7 @@ def parse_budget(text: str) -> Budget:
     amount = parse_number(match["digits"], match["mult"])
     if amount > MAX_NUMBER:
         raise EstimateError(f"{format_usd(amount)} is beyond any budget I can track.", example=_EXAMPLE)
-    monthly = (amount * DAYS["month"] / DAYS[period]).quantize(_CENT, rounding=ROUND_HALF_UP)
+    monthly = in_period(amount, period, "month").quantize(_CENT, rounding=ROUND_HALF_UP)
     if amount > 0 and monthly == 0:
         raise EstimateError(f"{format_usd(amount)} per {period} is less than a cent a month.", example=_EXAMPLE)
     if period != "month":

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from costing.estimate import Estimate
 from costing.money import format_count, format_ratio, format_usd
-from costing.value import DAYS
+from costing.value import in_period
 
 __all__ = ["KINDS", "MINUS", "Comparison", "Difference", "compare_estimates"]
 
@@ -186,7 +186,7 @@ def _scaled(estimate: Estimate, amount: Decimal, target: str | None, period: str
     period = period or estimate.period
     if target is None or period is None or period == target:
         return amount
-    return amount / DAYS[period] * DAYS[target]
+    return in_period(amount, period, target)
 
 
 def _api(estimate: Estimate, target: str | None) -> Decimal:

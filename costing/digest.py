@@ -23,7 +23,7 @@ from costing.estimate import Estimate, estimate_request
 from costing.language import parse_request
 from costing.money import format_usd
 from costing.request import Subcommand
-from costing.value import DAYS
+from costing.value import in_period
 
 __all__ = [
     "SNAPSHOT_VERSION",
@@ -410,12 +410,7 @@ def _unit(estimate: SavedFigures, cost: UnitCost | str) -> tuple[Decimal, Decima
 
 
 def _per_week(amount: Decimal, period: str) -> Decimal:
-    return _per(amount, period, "week")
-
-
-def _per(amount: Decimal, period: str, wanted: str) -> Decimal:
-    # As `costing.estimate` projects: through a day, and the amount itself for its own period.
-    return amount if period == wanted else amount / DAYS[period] * DAYS[wanted]
+    return in_period(amount, period, "week")
 
 
 def _value_week(estimate: SavedFigures) -> Decimal | None:
@@ -456,7 +451,7 @@ def _line(
         compute_unit_usd=compute_unit,
         api_week=api_week,
         compute_week=compute_week,
-        api_month=_per(api_total, estimate.period, "month"),
+        api_month=in_period(api_total, estimate.period, "month"),
         value_week=_value_week(estimate),
         budget_usd_month=scenario.budget_usd_month,
         change=change,
@@ -578,7 +573,7 @@ def _one_off(scenario: SavedScenario, cost: UnitCost | str) -> OneOff:
     value = estimate.value
     payback = None
     if value is not None and value.period is not None and value.total_usd > 0:
-        payback = api / (value.total_usd / DAYS[value.period])
+        payback = api / in_period(value.total_usd, value.period, "day")
     return OneOff(
         id=scenario.id,
         name=scenario.name,

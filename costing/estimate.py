@@ -23,7 +23,7 @@ from costing.lexicon import EXAMPLES, PEOPLE_NOUNS, PERIODS
 from costing.money import MAX_QUANTITY, Money, Number, format_count, format_ratio, format_usd
 from costing.pricing import DEFAULT_MODELS, PriceSource, choose_model, default_model, quote
 from costing.request import Request, Subcommand, check_fit
-from costing.value import DAYS, ValueResult, value_of
+from costing.value import ValueResult, in_period, value_of
 from costing.workload import UNIT_NOUNS, Workload
 
 __all__ = [
@@ -349,5 +349,4 @@ def _gpu_seconds_text(seconds: Decimal) -> str:
 def _project(total: Decimal, period: str | None) -> dict[str, Decimal] | None:
     if period is None:
         return None
-    per_day = total / DAYS[period]
-    return {p: total if p == period else per_day * DAYS[p] for p in PERIODS}
+    return {p: in_period(total, period, p) for p in PERIODS}

@@ -69,7 +69,6 @@ def _looks_like_value_estimate(first: str, rest: str) -> bool:
     return first == "value" and rest.lstrip().startswith("$")
 
 
-_VALUE_WORDS = frozenset({"value", "worth", "revenue", "saves", "saving", "save"})
 _AUDIO_WORDS = frozenset({"with", "without", "no", "audio", "sound", "silent", "muted", "mute"})
 
 
@@ -91,7 +90,7 @@ def _clauses_for(kind: str, text: str) -> tuple[str, ...]:
         ("_clause_period", text in lx.ADVERB_PERIODS or text in {"per", "a", "an", "every", "each"}),
         ("_clause_price", text == "at"),
         ("_clause_gpu", text in {"gpu", "gpus"}),
-        ("_clause_value", text in _VALUE_WORDS),
+        ("_clause_value", text in lx.VALUE_WORDS),
         ("_clause_audio", text in _AUDIO_WORDS),
         ("_clause_resolution_word", text in lx.RESOLUTION_ALIASES or text == "full"),
         ("_clause_quality", text in lx.QUALITY_WORDS),
@@ -599,7 +598,7 @@ class _Parser:
 
     def _clause_value(self) -> bool:
         word = self.peek_word()
-        if word not in _VALUE_WORDS:
+        if word not in lx.VALUE_WORDS:
             return False
         tok = self.tokens[self.i]
         if self.req.value is not None:

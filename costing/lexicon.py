@@ -36,6 +36,7 @@ __all__ = [
     "SUBCOMMANDS",
     "TIMES_WORDS",
     "TOKEN_WORDS",
+    "VALUE_WORDS",
     "WORD_WORDS",
     "WORKLOAD_PHRASES",
     "WORKLOAD_WORDS",
@@ -130,6 +131,8 @@ FILLER_WORDS = frozenset(
      "it", "with", "each", "every"}
 )  # fmt: skip
 TIMES_WORDS = frozenset({"x", "times", "for"})
+#: The words that start a value clause: `value $0.05 each`, `saves 10 min @ $70/h`, `worth $20/user/month`.
+VALUE_WORDS = frozenset({"value", "worth", "revenue", "saves", "saving", "save"})
 RESOLUTIONS = frozenset({"480p", "512p", "540p", "576p", "720p", "768p", "1024p", "1080p", "1440p", "2160p"})
 RESOLUTION_ALIASES = {"2160p": "4k", "uhd": "4k", "fhd": "1080p", "fullhd": "1080p"}
 

@@ -16,6 +16,12 @@ __all__ = ["DAYS", "DEFAULT_WAGE", "ValueOutcome", "ValueResult", "value_of"]
 #: Days in each period; a month is 365/12 days so that twelve months make a year.
 DAYS = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(365) / Decimal(12), "year": Decimal(365)}
 
+
+def in_period(amount: Decimal, period: str, wanted: str) -> Decimal:
+    """`amount`, which is over `period`, over `wanted` instead: through a day (a month is 365/12 days), and the
+    amount itself for its own period. The one conversion between periods, wherever an amount is moved."""
+    return amount if period == wanted else amount / DAYS[period] * DAYS[wanted]
+
 #: Mean US software developer pay, $144,570 a year over 2,080 hours (BLS OEWS 2024).
 DEFAULT_WAGE = Decimal("69.5")
 
@@ -112,7 +118,7 @@ def value_of(
         description = f"{label}: {saved}{format_usd(amount)}{who}{each}"
         total = amount * scale
         if value_period and period and value_period != period:
-            total = total / DAYS[value_period] * DAYS[period]
+            total = in_period(total, value_period, period)
             value_period = period
 
     ratio = compute_ratio = break_even = payback = None
@@ -122,7 +128,7 @@ def value_of(
         break_even = total / quantity
     else:
         # A one-off spend against a recurring value: the question is how long until it pays back.
-        per_day = total / DAYS[value_period]  # type: ignore[index]
+        per_day = in_period(total, value_period, "day")  # type: ignore[arg-type]
         payback = api_total / per_day if per_day > 0 else None
         warnings.append(
             f"The cost is one-off but the value is per {value_period}; showing the payback time instead of a "

@@ -283,6 +283,18 @@ def test_a_value_is_a_new_version_and_the_card_follows(db: Database, client: Web
     assert update.body["ts"] == scenario.card_ts and "v2 by <@U0ALICE>" in json.dumps(update.body)
 
 
+@pytest.mark.parametrize("words", ["save 10 min @ $70/h", "saves 10 min @ $70/h", "worth $2 each"])
+def test_a_value_given_with_any_of_the_languages_value_words_is_kept_as_typed(
+    db: Database, client: WebClient, words: str
+) -> None:
+    """`save` starts a value clause in the /cost language; it was missing from this command's own list, which
+    put `value` in front of it and made a text that doesn't parse."""
+    saved(db, client)
+    run(f"value plan {words}", db, client)
+    changed = stored(db, "plan")
+    assert changed is not None and changed.text == f"{VIDEO} {words}" and changed.estimate.value is not None
+
+
 def test_value_off_removes_the_value(db: Database, client: WebClient) -> None:
     saved(db, client, text=f"{VIDEO} value $2 each")
     run("value plan off", db, client)
