@@ -8,13 +8,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from costing.errors import EstimateError
 from costing.lexicon import PERIOD_WORDS
-from costing.money import MAX_NUMBER, format_usd, parse_number
+from costing.money import MAX_NUMBER, MULTIPLIER_PATTERN, NUMBER_PATTERN, format_usd, parse_number
 from costing.value import in_period
 
 __all__ = ["Budget", "parse_budget"]
 
 _BUDGET = re.compile(
-    r"""^\$?\s*(?P<digits>\d[\d,]*(?:\.\d+)?|\.\d+)\s*(?P<mult>[kmb](?![a-z]))?\s*(?:usd|dollars?)?\s*
+    rf"""^\$?\s*(?P<digits>{NUMBER_PATTERN})\s*(?P<mult>{MULTIPLIER_PATTERN})?\s*(?:usd|dollars?)?\s*
         (?:(?:/|\bper\b|\ba\b|\ban\b|\beach\b|\bevery\b)\s*(?P<period>[a-z]+)|(?P<adverb>[a-z]+))?\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -14,6 +14,8 @@ from pydantic import PlainSerializer
 __all__ = [
     "MAX_NUMBER",
     "MAX_QUANTITY",
+    "MULTIPLIER_PATTERN",
+    "NUMBER_PATTERN",
     "Money",
     "Number",
     "format_count",
@@ -29,6 +31,12 @@ MAX_NUMBER = Decimal("1e13")
 MAX_QUANTITY = Decimal("1e15")
 
 _MULTIPLIERS = {"k": Decimal(1_000), "m": Decimal(1_000_000), "b": Decimal(1_000_000_000)}
+
+#: How a number is written, as a regular expression (lower case): `1,000,000`, `1.5`, `2e6`, `.5`. Commas only
+#: as thousands separators. The one grammar of numbers: the scanner and the budget reader both build on it.
+NUMBER_PATTERN = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:e[+-]?\d+)?|\.\d+)"
+#: A multiplier right after a number, not the start of a word: the `k` of `60k`, not of `5 kg`.
+MULTIPLIER_PATTERN = r"[kmb](?![a-z])"
 
 
 def parse_number(digits: str, multiplier: str | None = None) -> Decimal:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from costing import lexicon as lx
 from costing.errors import EstimateError
-from costing.money import MAX_NUMBER, parse_number
+from costing.money import MAX_NUMBER, MULTIPLIER_PATTERN, NUMBER_PATTERN, parse_number
 
 __all__ = ["Token", "scan"]
 
@@ -22,16 +22,15 @@ __all__ = ["Token", "scan"]
 # and OpenRouter spell them): a word, a slash, and a name with a digit or hyphen in it, so that `users/day` and
 # `videos/month` stay a count and a period.
 _QUALIFIED = r"[a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*/(?=[a-z0-9._:@/\-]*[\d\-])[a-z0-9][a-z0-9._:@/\-]*[a-z0-9]"
-_NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:e[+-]?\d+)?|\.\d+)"
 _TOKEN_RE = re.compile(
     rf"""
     [\s,]*  # separators: spaces, and commas that are not thousands separators
     (?:
     (?P<markup><[^<>]*>?)
-  | (?P<money>\$\s?(?P<money_num>{_NUMBER})(?P<money_mult>[kmb](?![a-z]))?)
+  | (?P<money>\$\s?(?P<money_num>{NUMBER_PATTERN})(?P<money_mult>{MULTIPLIER_PATTERN})?)
   | (?P<size>\d{{2,5}}[x×]\d{{2,5}})(?![\d.])
   | (?P<res>\d{{3,4}}p)(?![a-z0-9])
-  | (?P<num>(?P<digits>{_NUMBER})(?P<mult>[kmb](?![a-z]))?(?P<usd>\$)?)
+  | (?P<num>(?P<digits>{NUMBER_PATTERN})(?P<mult>{MULTIPLIER_PATTERN})?(?P<usd>\$)?)
   | (?P<times>[×*]|x(?=\d))
   | (?P<qualified>{_QUALIFIED})
   | (?P<word>[a-z][a-z0-9]*(?:[._\-][a-z0-9]+)*)

@@ -6,6 +6,7 @@ import pytest
 
 from costing import EstimateError
 from costing.budget import parse_budget
+from costing.scanner import scan
 
 
 def test_a_monthly_budget_is_taken_as_given() -> None:
@@ -78,3 +79,16 @@ def test_ten_trillion_is_the_largest_amount_taken() -> None:
 @pytest.mark.parametrize(("text", "monthly"), [("$5000 monthly", Decimal(5000)), ("$60k annually", Decimal(5000))])
 def test_a_period_adverb_is_read_like_the_period(text: str, monthly: Decimal) -> None:
     assert parse_budget(text).usd_month == monthly
+
+
+@pytest.mark.parametrize("written", ["1,000", "1.5k", ".5m", "2e3", "12,345.5", "60K", "1b"])
+def test_a_budget_reads_numbers_as_the_cost_language_does(written: str) -> None:
+    """One grammar of numbers: what `/cost … x 1.5k` counts is what `/cost budget NAME $1.5k/month` allows."""
+    (token,) = scan(written)
+    assert parse_budget(f"${written}/month").usd_month == token.value.quantize(Decimal("0.01"))  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("written", ["1,00", "1,0000", "10,00,000"])
+def test_a_budget_with_commas_out_of_place_is_refused_as_the_cost_language_refuses_it(written: str) -> None:
+    with pytest.raises(EstimateError, match="as a budget"):
+        parse_budget(f"${written}/month")
