@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from costing.budget import parse_budget
     from costing.compare import Comparison, Difference, compare_estimates
     from costing.digest import (
+        Cause,
+        CauseKind,
         Digest,
         DigestLine,
         EstimateFigures,
@@ -58,6 +60,8 @@ _LATER = {
     "Comparison": "costing.compare",
     "Difference": "costing.compare",
     "compare_estimates": "costing.compare",
+    "Cause": "costing.digest",
+    "CauseKind": "costing.digest",
     "Digest": "costing.digest",
     "DigestLine": "costing.digest",
     "EstimateFigures": "costing.digest",
@@ -115,6 +119,8 @@ __all__ = [
     "WORKLOAD_WORDS",
     "Catalog",
     "CatalogError",
+    "Cause",
+    "CauseKind",
     "Comparison",
     "Difference",
     "Digest",

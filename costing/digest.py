@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any, Protocol
 
 from costing.catalog import Catalog
@@ -27,6 +28,8 @@ from costing.value import in_period
 
 __all__ = [
     "SNAPSHOT_VERSION",
+    "Cause",
+    "CauseKind",
     "Change",
     "Digest",
     "DigestLine",
@@ -201,6 +204,32 @@ class UnitCost:
     price_description: str
 
 
+class CauseKind(StrEnum):
+    """Why a scenario's spend moved: a new version in its thread, its price, or its compute estimate."""
+
+    VERSION = "version"
+    PRICE = "price"
+    COMPUTE = "compute"
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """One reason a scenario's spend moved, and how it moved: `price of Veo 3 $1.00 → $0.80 per video`."""
+
+    kind: CauseKind
+    #: What moved: `v1 → v2`, `$1.00 → $0.80 per video`.
+    moved: str
+    #: Whose price, for a price change (the model's name).
+    model_name: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind is CauseKind.VERSION:
+            return f"changed in its thread ({self.moved})"
+        if self.kind is CauseKind.PRICE:
+            return f"price of {self.model_name} {self.moved}"
+        return f"compute estimate {self.moved}"
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """How a scenario's weekly API spend moved since the previous digest, and why."""
@@ -209,7 +238,7 @@ class Change:
     delta_usd: Decimal
     #: Percentage change; None when last week's spend was zero.
     pct: Decimal | None
-    causes: tuple[str, ...]
+    causes: tuple[Cause, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,14 +509,16 @@ def _change(
         return None  # a damaged snapshot entry: no comparison rather than a wrong one
     causes = []
     if before_version != scenario.version:
-        causes.append(f"changed in its thread (v{before_version} → v{scenario.version})")
+        causes.append(Cause(CauseKind.VERSION, f"v{before_version} → v{scenario.version}"))
     # A unit price moved by itself only if the workload, model and own prices are last week's: a new version
     # that doubles the video's length is not a price change.
     same_workload = previous.get("unit_key", key if before_version == scenario.version else None) == key
     if before_unit != api_unit and same_workload:
-        causes.append(f"price of {model_name} {format_usd(before_unit)} → {format_usd(api_unit)} per {unit}")
+        causes.append(
+            Cause(CauseKind.PRICE, f"{format_usd(before_unit)} → {format_usd(api_unit)} per {unit}", model_name)
+        )
     if before_compute != compute_unit and same_workload:
-        causes.append(f"compute estimate {format_usd(before_compute)} → {format_usd(compute_unit)} per {unit}")
+        causes.append(Cause(CauseKind.COMPUTE, f"{format_usd(before_compute)} → {format_usd(compute_unit)} per {unit}"))
     delta = api_week - before
     pct = delta / before * 100 if before else None
     return Change(previous_api_week=before, delta_usd=delta, pct=pct, causes=tuple(causes))
@@ -542,8 +573,8 @@ def build_digest(
         line = _line(scenario, cost, before.get(str(scenario.id)), has_previous)
         lines.append(line)
         for cause in line.change.causes if line.change else ():
-            if cause.startswith("price of "):
-                price_changes.setdefault(line.model_name, cause.removeprefix("price of "))
+            if cause.kind is CauseKind.PRICE:
+                price_changes.setdefault(line.model_name, f"{cause.model_name} {cause.moved}")
     lines.sort(key=lambda line: (-line.api_week, line.name.casefold()))
     one_offs.sort(key=lambda item: (-item.api_usd, item.name.casefold()))
     present = {str(line.id) for line in lines}

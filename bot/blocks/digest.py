@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.blocks.mrkdwn import clip, escape
 from bot.blocks.parts import context, section, sections
-from costing import Digest, DigestLine, OneOff, Totals, format_count, format_ratio, format_usd
+from costing import Cause, Digest, DigestLine, OneOff, Totals, format_count, format_ratio, format_usd
 
 __all__ = ["MAX_BLOCKS", "MESSAGE_TEXT_BUDGET", "SECTION_BUDGET", "THREAD_LIMIT", "digest_messages"]
 
@@ -227,8 +227,8 @@ def _unvalued(digest: Digest) -> list[str]:
     ]
 
 
-def _causes(causes: Sequence[str]) -> str:
-    return "; ".join(escape(_flat(cause, 200)) for cause in causes[:3])
+def _causes(causes: Sequence[Cause]) -> str:
+    return "; ".join(escape(_flat(str(cause), 200)) for cause in causes[:3])
 
 
 def _changes(digest: Digest) -> list[str]:

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from costing import EXAMPLES, Catalog, Estimate, EstimateError, current_catalog, estimate
 from costing.digest import (
     SNAPSHOT_VERSION,
+    Cause,
+    CauseKind,
     Digest,
     DigestLine,
     EstimateFigures,
@@ -45,6 +47,11 @@ def saved(
 
 def build(*scenarios: SavedScenario, catalog: Catalog | None = None, previous: dict[str, Any] | None = None) -> Digest:
     return build_digest(scenarios, catalog=catalog or current_catalog(), at=TODAY, previous=previous)
+
+
+def said(causes: tuple[Cause, ...]) -> tuple[str, ...]:
+    """The causes of a change as the digest words them."""
+    return tuple(str(cause) for cause in causes)
 
 
 def line_of(digest: Digest, id: int = 1) -> DigestLine:
@@ -513,14 +520,14 @@ def edited(previous: dict[str, Any], id: int = 1, **changes: Any) -> dict[str, A
 def test_an_unchanged_scenario_moved_by_nothing_for_no_reason() -> None:
     line = line_of(build(saved(DAILY), previous=previous_of(saved(DAILY))))
     assert line.change is not None
-    assert (line.change.delta_usd, line.change.pct, line.change.causes, line.is_new) == (0, 0, (), False)
+    assert (line.change.delta_usd, line.change.pct, said(line.change.causes), line.is_new) == (0, 0, (), False)
 
 
 def test_a_price_cut_in_the_catalog_is_named_as_the_cause() -> None:
     previous = previous_of(saved(DAILY))
     line = line_of(build(saved(DAILY), catalog=repriced("veo-3.1-fast", "0.08"), previous=previous))
     assert line.change is not None
-    assert line.change.causes == ("price of Veo 3.1 Fast $1.00 → $0.80 per video",)
+    assert said(line.change.causes) == ("price of Veo 3.1 Fast $1.00 → $0.80 per video",)
 
 
 def test_a_price_cut_moves_the_week_by_the_difference() -> None:
@@ -533,7 +540,7 @@ def test_a_price_cut_moves_the_week_by_the_difference() -> None:
 def test_a_different_unit_price_in_the_snapshot_is_named_as_the_cause() -> None:
     previous = edited(previous_of(saved(DAILY)), api_unit_usd="1.2", api_week="8400")
     change = line_of(build(saved(DAILY), previous=previous)).change
-    assert change is not None and change.causes == ("price of Veo 3.1 Fast $1.20 → $1.00 per video",)
+    assert change is not None and said(change.causes) == ("price of Veo 3.1 Fast $1.20 → $1.00 per video",)
 
 
 def test_a_price_change_is_listed_once_per_model() -> None:
@@ -552,20 +559,21 @@ def test_without_a_price_change_there_are_no_price_changes() -> None:
 def test_a_new_version_in_the_thread_is_named_as_the_cause() -> None:
     previous = previous_of(saved(DAILY, version=1))
     change = line_of(build(saved("video 10s x 2k per day", version=2), previous=previous)).change
-    assert change is not None and (change.causes, change.delta_usd) == (("changed in its thread (v1 → v2)",), D(7000))
+    assert change is not None
+    assert (said(change.causes), change.delta_usd) == (("changed in its thread (v1 → v2)",), D(7000))
 
 
 def test_a_new_version_with_a_new_gpu_rate_names_the_version_only() -> None:
     previous = previous_of(saved(DAILY, version=1))
     change = line_of(build(saved(f"{DAILY} gpu $3/h", version=2), previous=previous)).change
-    assert change is not None and change.causes == ("changed in its thread (v1 → v2)",)
+    assert change is not None and said(change.causes) == ("changed in its thread (v1 → v2)",)
 
 
 def test_a_changed_compute_cost_without_a_new_version_is_named_as_the_cause() -> None:
     previous = edited(previous_of(saved(DAILY)), compute_unit_usd="2")
     change = line_of(build(saved(DAILY), previous=previous)).change
     now = format_usd(line_of(build(saved(DAILY))).compute_week / 7 / 1000)  # DAILY is 1,000 videos a day
-    assert change is not None and change.causes == (f"compute estimate $2.00 → {now} per video",)
+    assert change is not None and said(change.causes) == (f"compute estimate $2.00 → {now} per video",)
 
 
 def test_a_change_from_nothing_has_no_percentage() -> None:
@@ -730,7 +738,7 @@ def test_a_scenario_whose_model_is_gone_is_compared_on_its_saved_figures() -> No
     e, catalog = gone_model_scenarios()[0]
     previous = previous_of(saved(e))
     change = line_of(build(saved(e), catalog=catalog, previous=previous)).change
-    assert change is not None and (change.delta_usd, change.causes) == (0, ())
+    assert change is not None and (change.delta_usd, said(change.causes)) == (0, ())
 
 
 def test_a_one_off_whose_model_is_gone_shows_its_cost_as_saved() -> None:
@@ -766,7 +774,7 @@ def test_the_snapshot_is_json() -> None:
 def test_a_digest_built_again_from_its_own_snapshot_shows_no_change() -> None:
     first = build(*channel(), catalog=without("veo-3"))
     again = build(*channel(), catalog=without("veo-3"), previous=snapshot(first))
-    assert [(line.change.delta_usd, line.change.causes) for line in again.lines] == [(0, ())] * 7  # type: ignore[union-attr]
+    assert [(line.change.delta_usd, said(line.change.causes)) for line in again.lines] == [(0, ())] * 7  # type: ignore[union-attr]
 
 
 def test_a_digest_built_again_from_its_own_snapshot_has_nothing_to_report() -> None:
@@ -775,3 +783,11 @@ def test_a_digest_built_again_from_its_own_snapshot_has_nothing_to_report() -> N
     assert (again.changed, again.new, again.removed, again.price_changes, again.previous_totals) == (
         (), (), (), (), first.totals,
     )  # fmt: skip
+
+
+def test_a_price_change_is_told_apart_by_its_kind_not_by_its_wording() -> None:
+    previous = edited(previous_of(saved(DAILY)), api_unit_usd="1.2", api_week="8400")
+    digest = build(saved(DAILY), previous=previous)
+    (cause,) = line_of(digest).change.causes  # type: ignore[union-attr]
+    assert (cause.kind, cause.model_name, cause.moved) == (CauseKind.PRICE, "Veo 3.1 Fast", "$1.20 → $1.00 per video")
+    assert digest.price_changes == ("Veo 3.1 Fast $1.20 → $1.00 per video",)
