@@ -24,6 +24,8 @@ from storage import (
     DigestRunPublic,
     DigestSubscriptionCreate,
     DigestSubscriptionPublic,
+    RunKind,
+    RunStatus,
     count_channel_scenarios,
     get_subscription,
     last_run,
@@ -127,7 +129,7 @@ def _now(where: Where, db: Database, client: WebClient, pace: ChannelPace) -> Re
 def _will_retry(run: DigestRunPublic | None, subscription: DigestSubscriptionPublic | None) -> bool:
     """The scheduler will try this failed weekly run again (the rule is `costing.due.still_retried`)."""
     return (
-        run is not None and run.status == "failed" and run.kind == "weekly" and subscription is not None
+        run is not None and run.status is RunStatus.FAILED and run.kind is RunKind.WEEKLY and subscription is not None
         and subscription.active and still_retried(attempts=run.attempts, due=run.due_at, now=datetime.now(UTC))
     )  # fmt: skip
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
@@ -33,6 +33,7 @@ from storage import (
     Database,
     DigestRunPublic,
     DigestSubscriptionPublic,
+    RunKind,
     claim_run,
     fail_run,
     finish_run,
@@ -49,6 +50,7 @@ __all__ = [
     "ChannelPace",
     "DigestPoster",
     "Outcome",
+    "OutcomeStatus",
     "digest_client",
     "heading_for",
 ]
@@ -111,13 +113,16 @@ class ChannelPace:
             self._sleep(at - now)
 
 
+#: What happened to a digest in a pass: posted, skipped (another process has it), or failed.
+OutcomeStatus = Literal["posted", "skipped", "failed"]
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What happened to one channel's digest in a pass."""
 
     channel_id: str
-    #: posted | skipped (someone else has it) | failed
-    status: str
+    status: OutcomeStatus
     detail: str
     run: DigestRunPublic | None = None
     permalink: str | None = None
@@ -125,7 +130,7 @@ class Outcome:
 
 def heading_for(run: DigestRunPublic, *, zone_day: date | None = None) -> str:
     """`Weekly AI spend vs value · week 48 (23–29 Nov 2026)`, or `AI spend vs value · 25 Nov 2026` on request."""
-    if run.kind == "weekly" and run.week:
+    if run.kind is RunKind.WEEKLY and run.week:
         year, _, week = run.week.partition("-W")
         monday = date.fromisocalendar(int(year), int(week), 1)
         sunday = monday + timedelta(days=6)
@@ -185,8 +190,15 @@ class DigestPoster:
         run = None
         if claimed is None:
             with self.db.session() as session:
-                run = claim_run(session=session, team_id=self.team_id, channel_id=channel, kind="weekly", week=week,
-                                due_at=due_at, claimed_by=self.claimed_by)  # fmt: skip
+                run = claim_run(
+                    session=session,
+                    team_id=self.team_id,
+                    channel_id=channel,
+                    kind=RunKind.WEEKLY,
+                    week=week,
+                    due_at=due_at,
+                    claimed_by=self.claimed_by,
+                )
         if run is None:
             return Outcome(channel, "skipped", f"the {week} digest is claimed already")
         return self._publish(run)
@@ -203,7 +215,7 @@ class DigestPoster:
         except (ZoneInfoNotFoundError, ValueError):
             day = now.date()
         with self.db.session() as session:
-            run = claim_run(session=session, team_id=self.team_id, channel_id=channel_id, kind="now", week=None,
+            run = claim_run(session=session, team_id=self.team_id, channel_id=channel_id, kind=RunKind.NOW, week=None,
                             due_at=now, claimed_by=self.claimed_by)  # fmt: skip
         assert run is not None, "runs without a week never clash"
         return self._publish(run, day=day)
@@ -350,7 +362,7 @@ class DigestPoster:
                                        error=words)  # fmt: skip
         log.warning("digest %s for %s not posted: %s", run.week or "on request", run.channel_id, words)
         if not channel_problem:  # weekly runs are retried; a `digest now` is the user's to ask again
-            words += "; it is tried again within minutes" if run.kind == "weekly" else "; try again in a moment"
+            words += "; it is tried again within minutes" if run.kind is RunKind.WEEKLY else "; try again in a moment"
         return Outcome(run.channel_id, "failed", words, run)
 
     def _find_posted(self, run: DigestRunPublic) -> str | None:

@@ -23,7 +23,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.digests import DigestPoster, Outcome
 from costing import CATCH_UP_WINDOW, MAX_ATTEMPTS, STALE_CLAIM, Schedule, due_at, retry_now, week_of
-from storage import Database, DigestRunPublic, DigestSubscriptionPublic, active_subscriptions, runs_to_retry
+from storage import (
+    Database,
+    DigestRunPublic,
+    DigestSubscriptionPublic,
+    RunStatus,
+    active_subscriptions,
+    runs_to_retry,
+)
 
 __all__ = ["DigestScheduler", "Due", "due_digests", "retries_due", "run_due_digests", "schedule_of"]
 
@@ -80,7 +87,11 @@ def retries_due(poster: DigestPoster, now: datetime) -> list[DigestRunPublic]:
         run
         for run in runs
         if retry_now(
-            attempts=run.attempts, due=run.due_at, last_try=run.claimed_at, now=now, abandoned=run.status == "claimed"
+            attempts=run.attempts,
+            due=run.due_at,
+            last_try=run.claimed_at,
+            now=now,
+            abandoned=run.status is RunStatus.CLAIMED,
         )
     ]
 

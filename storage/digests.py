@@ -22,6 +22,8 @@ from storage.models import (
     DigestSubscription,
     DigestSubscriptionCreate,
     DigestSubscriptionPublic,
+    RunKind,
+    RunStatus,
     Scenario,
 )
 from storage.types import utcnow
@@ -158,16 +160,16 @@ def record_channel_problem(*, session: Session, team_id: str, channel_id: str, e
 
 
 def claim_run(
-    *, session: Session, team_id: str, channel_id: str, kind: str, week: str | None, due_at: datetime,
+    *, session: Session, team_id: str, channel_id: str, kind: RunKind, week: str | None, due_at: datetime,
     claimed_by: str,
 ) -> DigestRunPublic | None:  # fmt: skip
     """Claim a digest before posting it; None when that channel's digest for `week` is claimed already.
 
     Args:
-        kind: "weekly" (needs `week`, once per channel and week) or "now" (no week, never clashes).
+        kind: weekly (needs `week`, once per channel and week) or now (no week, never clashes).
         claimed_by: Who claims it (host and process), for an operator reading the table.
     """
-    if kind not in {"weekly", "now"} or (kind == "weekly") != (week is not None):
+    if kind not in set(RunKind) or (kind == RunKind.WEEKLY) != (week is not None):
         raise ValueError("a run is weekly (with a week) or now (without one)")
     row = DigestRun(
         team_id=team_id, channel_id=channel_id, kind=kind, week=week, due_at=due_at, claimed_by=claimed_by,
@@ -189,9 +191,9 @@ def reclaim_run(*, session: Session, run_id: int, attempts: int, claimed_by: str
         .where(
             col(DigestRun.id) == run_id,
             col(DigestRun.attempts) == attempts,
-            col(DigestRun.status).in_(("failed", "claimed")),
+            col(DigestRun.status).in_((RunStatus.FAILED, RunStatus.CLAIMED)),
         )
-        .values(status="claimed", claimed_by=claimed_by, claimed_at=utcnow(), attempts=attempts + 1)
+        .values(status=RunStatus.CLAIMED, claimed_by=claimed_by, claimed_at=utcnow(), attempts=attempts + 1)
     )
     if result.rowcount != 1:
         return None
@@ -211,7 +213,7 @@ def finish_run(
     row = session.get(DigestRun, run_id)
     if row is None:
         raise LookupError(f"digest run {run_id} is gone")
-    row.status = "posted"
+    row.status = RunStatus.POSTED
     row.posted_at = row.posted_at or utcnow()
     row.message_ts = message_ts
     row.permalink = permalink
@@ -226,8 +228,8 @@ def fail_run(*, session: Session, run_id: int, error: str) -> None:
     """Nothing was posted (or nothing could be confirmed): a later pass retries it."""
     session.exec(
         update(DigestRun)  # type: ignore[call-overload]
-        .where(col(DigestRun.id) == run_id, col(DigestRun.status) != "posted")
-        .values(status="failed", error=error[:_ERROR_LENGTH])
+        .where(col(DigestRun.id) == run_id, col(DigestRun.status) != RunStatus.POSTED)
+        .values(status=RunStatus.FAILED, error=error[:_ERROR_LENGTH])
     )
 
 
@@ -244,7 +246,7 @@ def last_run(*, session: Session, team_id: str, channel_id: str, posted: bool = 
     """The channel's latest digest run (of either kind); with `posted`, the latest one in the channel."""
     query = select(DigestRun).where(DigestRun.team_id == team_id, DigestRun.channel_id == channel_id)
     if posted:
-        query = query.where(DigestRun.status == "posted")
+        query = query.where(DigestRun.status == RunStatus.POSTED)
     row = session.exec(query.order_by(col(DigestRun.due_at).desc(), col(DigestRun.id).desc())).first()
     return None if row is None else _run(row)
 
@@ -257,8 +259,8 @@ def previous_figures(*, session: Session, team_id: str, channel_id: str, before:
         .where(
             DigestRun.team_id == team_id,
             DigestRun.channel_id == channel_id,
-            DigestRun.kind == "weekly",
-            DigestRun.status == "posted",
+            DigestRun.kind == RunKind.WEEKLY,
+            DigestRun.status == RunStatus.POSTED,
             col(DigestRun.due_at) < before,
             col(DigestRun.figures).is_not(None),
         )
@@ -282,12 +284,12 @@ def runs_to_retry(
         .where(
             col(DigestSubscription.active).is_(True),
             DigestRun.team_id == team_id,
-            DigestRun.kind == "weekly",
+            DigestRun.kind == RunKind.WEEKLY,
             col(DigestRun.due_at) >= due_since,
             col(DigestRun.attempts) < max_attempts,
             or_(
-                DigestRun.status == "failed",
-                (col(DigestRun.status) == "claimed") & (col(DigestRun.claimed_at) < stale_before),
+                DigestRun.status == RunStatus.FAILED,
+                (col(DigestRun.status) == RunStatus.CLAIMED) & (col(DigestRun.claimed_at) < stale_before),
             ),
         )
         .order_by(col(DigestRun.due_at))

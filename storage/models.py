@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,6 +30,8 @@ __all__ = [
     "DigestSubscriptionPublic",
     "LastEstimate",
     "ProcessedEvent",
+    "RunKind",
+    "RunStatus",
     "Scenario",
     "ScenarioCreate",
     "ScenarioPublic",
@@ -328,6 +331,21 @@ class DigestSubscriptionPublic(DigestSubscriptionBase):
     updated_at: datetime
 
 
+class RunKind(StrEnum):
+    """What a digest run is: the channel's weekly digest, or one asked for with `/cost digest now`."""
+
+    WEEKLY = "weekly"
+    NOW = "now"
+
+
+class RunStatus(StrEnum):
+    """Where a digest run stands: claimed (being posted), posted, or failed (retried while it may be)."""
+
+    CLAIMED = "claimed"
+    POSTED = "posted"
+    FAILED = "failed"
+
+
 class DigestRun(SQLModel, table=True):
     """One digest post, claimed before anything is posted. A weekly run has its ISO `week`, and the unique key
     makes it once per channel and week; a `digest now` run has no week (NULLs never clash)."""
@@ -341,11 +359,11 @@ class DigestRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     channel_id: str = Field(max_length=32)
-    kind: str = Field(default="weekly", max_length=16)  # weekly | now
+    kind: str = Field(default=RunKind.WEEKLY, max_length=16)  # a RunKind
     week: str | None = Field(default=None, max_length=16)  # ISO week, 2026-W48 (weekly runs only)
     #: When it was due: the scheduled time of a weekly run, the request's time of a `digest now`.
     due_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    status: str = Field(default="claimed", max_length=16)  # claimed | posted | failed
+    status: str = Field(default=RunStatus.CLAIMED, max_length=16)  # a RunStatus
     claimed_by: str | None = Field(default=None, max_length=100)
     claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -364,10 +382,10 @@ class DigestRunPublic(SQLModel):
     id: int
     team_id: str
     channel_id: str
-    kind: str
+    kind: RunKind
     week: str | None
     due_at: datetime
-    status: str
+    status: RunStatus
     claimed_by: str | None
     claimed_at: datetime
     posted_at: datetime | None

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.blocks.mrkdwn import escape
 from bot.blocks.parts import context, section
 from costing import DAY_NAMES
-from storage import DigestRunPublic, DigestSubscriptionPublic
+from storage import DigestRunPublic, DigestSubscriptionPublic, RunKind, RunStatus
 
 __all__ = [
     "DIGEST_USAGE",
@@ -90,15 +90,15 @@ def digest_off_message(subscription: DigestSubscriptionPublic | None, *, channel
 def _run_line(run: DigestRunPublic, zone: str, *, retrying: bool = False) -> str:
     what = f"week {run.week.partition('-W')[2].lstrip('0')}" if run.week else "on request"
     when = _when(run.posted_at or run.due_at, zone)
-    if run.status == "posted":
+    if run.status is RunStatus.POSTED:
         link = f"<{run.permalink}|the digest>" if run.permalink else "the digest"
         line = f"The last one: {link} ({what}), posted {when}."
         if run.error:
             line += f" Not everything went into its thread: {escape(run.error)}."
         return line
-    if run.status == "failed":
+    if run.status is RunStatus.FAILED:
         line = f":warning: The last one ({what}, due {when}) wasn't posted: {escape(run.error or 'unknown error')}."
-        if run.kind == "weekly":
+        if run.kind is RunKind.WEEKLY:
             line += (" It is tried again shortly." if retrying
                      else " It won't be tried again; `/cost digest now` posts one.")  # fmt: skip
         return line
@@ -129,7 +129,7 @@ def digest_status_message(
                          "skipped until that is fixed (the next attempt tries again).")  # fmt: skip
     if last is not None:
         lines.append(_run_line(last, zone, retrying=retrying))
-        if last.status != "posted" and last_posted is not None:
+        if last.status is not RunStatus.POSTED and last_posted is not None:
             lines.append(_run_line(last_posted, zone))
     elif subscription is not None and subscription.active:
         lines.append("No digest has been posted here yet.")
