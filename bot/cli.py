@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -175,14 +175,13 @@ def _cost(text: str, as_json: bool, at=None) -> int:  # type: ignore[no-untyped-
         catalog = current_catalog()
         request = parse_request(text, model_names=catalog.model_names)
         if isinstance(request, Subcommand):
-            if request.name == "help":
-                from bot.terminal import print_help
+            # The router's table says what a subcommand is; the terminal answers those that need no workspace.
+            from bot.router import route_of
 
-                print_help(_console())
-                return EXIT_OK
-            if request.name == "prices":
-                return _prices(request.args, as_json)
-            raise not_an_estimate(request)
+            route = route_of(request)
+            if route is None or route.in_workspace:
+                raise not_an_estimate(request)
+            return TERMINAL_ANSWERS[request.name](request.args, as_json)
         result = estimate_request(request, catalog=catalog, at=at)
     except (EstimateError, CatalogError) as exc:
         return _fail(str(exc))
@@ -192,6 +191,13 @@ def _cost(text: str, as_json: bool, at=None) -> int:  # type: ignore[no-untyped-
         from bot.terminal import print_estimate
 
         print_estimate(result, _console())
+    return EXIT_OK
+
+
+def _help(args: str, as_json: bool) -> int:
+    from bot.terminal import print_help
+
+    print_help(_console())
     return EXIT_OK
 
 
@@ -214,6 +220,9 @@ def _prices(text: str, as_json: bool) -> int:
         print_prices(listing, _console())
     return EXIT_OK
 
+
+#: How the terminal answers the router's subcommands that need no workspace (`costbot cost help`, `… prices veo`).
+TERMINAL_ANSWERS: dict[str, Callable[[str, bool], int]] = {"help": _help, "prices": _prices}
 
 #: LiteLLM's price file, the default for `costbot prices check`.
 LITELLM_PRICES_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"

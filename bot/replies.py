@@ -1,4 +1,5 @@
-"""From what a user typed after `/cost` to the message that answers it (estimate, help, prices or error)."""
+"""An estimate's reply: from text that isn't a subcommand (`bot.router` answers those) to the message that
+answers it, the estimate or what was wrong with the text."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.blocks import error_message, estimate_message, help_message, prices_message, problem_message
+from bot.blocks import error_message, estimate_message, help_message, problem_message
 from costing import (
     Catalog,
     CatalogError,
@@ -17,14 +18,12 @@ from costing import (
     Subcommand,
     current_catalog,
     estimate_request,
-    list_prices,
     not_an_estimate,
     parse_request,
-    subcommand_of,
     token_snapshot,
 )
 
-__all__ = ["Reply", "estimate_text", "reply_to"]
+__all__ = ["Reply", "estimate_reply", "estimate_text"]
 
 log = logging.getLogger(__name__)
 
@@ -63,20 +62,9 @@ def _costed(text: str, catalog: Catalog, snapshot: object, minute: datetime) -> 
     return estimate_request(request, catalog=catalog, at=minute)
 
 
-def _subcommand(command: Subcommand) -> Reply:
-    if command.name == "help":
-        return Reply(help_message())
-    if command.name == "prices":
-        return Reply(prices_message(list_prices(command.args)))
-    # A saved-scenario or digest command: /cost and mentions answer those with the database before this.
-    return Reply(
-        problem_message(f"{command.name} works as a command in a channel: type /cost {command.name} … there."),
-        private=True,
-    )
-
-
-def reply_to(text: str, *, share: bool = True) -> Reply:
-    """The answer to `/cost TEXT`. Never raises for anything a user or an operator can cause.
+def estimate_reply(text: str, *, share: bool = True) -> Reply:
+    """The answer to `/cost TEXT` when TEXT is not a subcommand. Never raises for anything a user or an operator
+    can cause.
 
     Args:
         text: What the user typed.
@@ -85,9 +73,6 @@ def reply_to(text: str, *, share: bool = True) -> Reply:
     if not text.strip():
         return Reply(help_message())  # a bare `/cost` asks what the command does
     try:
-        command = subcommand_of(text)
-        if command is not None:
-            return _subcommand(command)
         result = estimate_text(text)
     except EstimateError as error:
         return Reply(error_message(error, text), private=True)

@@ -10,15 +10,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import problem_message
-from bot.digest_commands import run_digest_command
 from bot.digests import ChannelPace
 from bot.notes import EstimateNotes
-from bot.replies import reply_to
-from bot.scenarios import SCENARIO_COMMANDS, Where, run_scenario_command
+from bot.router import Place, answer, route_of
+from bot.scenarios import Where
 from costing import subcommand_of
 from storage import Database
 
@@ -30,17 +29,23 @@ OOPS = (
 )
 
 
-def is_scenario_command(command: dict[str, Any]) -> bool:
-    """`/cost save …`, `list`, `show`, …, `digest …`: the commands that work on saved scenarios."""
+def is_scenario_command(command: dict[str, Any], context: BoltContext | None = None) -> bool:
+    """`/cost save …`, `list`, `show`, …, `digest …`: the commands that need the workspace (its saved scenarios,
+    its digest). The subcommand read here is kept in the context for `scenario_command`: read once per /cost."""
     subcommand = subcommand_of(command.get("text") or "")
-    return subcommand is not None and (subcommand.name in SCENARIO_COMMANDS or subcommand.name == "digest")
+    route = route_of(subcommand)
+    if route is None or not route.in_workspace:
+        return False
+    if context is not None:
+        context["subcommand"] = subcommand
+    return True
 
 
 def cost_command(ack: Ack, command: dict[str, Any], estimate_notes: EstimateNotes, logger: logging.Logger) -> None:
     """`/cost TEXT`: the estimate (or help, prices, an error) as an ephemeral message, sent with the ack."""
     text = command.get("text") or ""
     try:
-        reply = reply_to(text)
+        reply = answer(text)
         message = reply.message
         if reply.estimate is not None:  # what `/cost save NAME` without a text will save
             estimate_notes.note(team_id=command["team_id"], channel_id=command["channel_id"],
@@ -61,18 +66,16 @@ def acknowledge_command(ack: Ack) -> None:
 
 def scenario_command(
     command: dict[str, Any], client: WebClient, respond: Respond, db: Database, estimate_notes: EstimateNotes,
-    digest_pace: ChannelPace, logger: logging.Logger,
+    digest_pace: ChannelPace, logger: logging.Logger, context: BoltContext | None = None,
 ) -> None:  # fmt: skip
     """After the ack: a saved-scenario or digest command, answered privately through the response URL."""
-    subcommand = subcommand_of(command.get("text") or "")
+    text = command.get("text") or ""
+    subcommand = (context or {}).get("subcommand") or subcommand_of(text)
     assert subcommand is not None, "is_scenario_command matched"
     where = Where(team_id=command["team_id"], channel_id=command["channel_id"], user_id=command["user_id"])
+    place = Place(where=where, db=db, client=client, pace=digest_pace, notes=estimate_notes)
     try:
-        if subcommand.name == "digest":
-            message = run_digest_command(subcommand.args, where=where, db=db, client=client, pace=digest_pace).message
-        else:
-            message = run_scenario_command(subcommand, where=where, db=db, client=client,
-                                           notes=estimate_notes).message  # fmt: skip
+        message = answer(text, place, command=subcommand).message
     except Exception:
         logger.exception("/cost %s failed: team=%s channel=%s user=%s", subcommand.name, where.team_id,
                          where.channel_id, where.user_id)  # fmt: skip

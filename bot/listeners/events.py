@@ -13,10 +13,10 @@ from slack_sdk import WebClient
 from bot.blocks import problem_message
 from bot.blocks.home import HOME_SCENARIOS, home_view
 from bot.dedupe import EventClaims
-from bot.digest_commands import run_digest_command
 from bot.listeners.acknowledge import acknowledge
-from bot.replies import Reply, reply_to
-from bot.scenarios import SCENARIO_COMMANDS, Where, run_scenario_command, what_if
+from bot.replies import Reply
+from bot.router import Place, answer, route_of
+from bot.scenarios import Where, what_if
 from costing import subcommand_of
 from storage import (
     Database,
@@ -85,25 +85,17 @@ def app_mention(
     try:
         reply = None
         command = subcommand_of(text)
-        scenario = _scenario_of_thread(db, body.get("team_id"), event)
-        if command is not None and command.name in SCENARIO_COMMANDS:
-            where = Where(team_id=body["team_id"], channel_id=event["channel"], user_id=event["user"])
-            reply = run_scenario_command(command, where=where, db=db, client=client)
-        elif command is not None and command.name == "digest":
-            where = Where(team_id=body["team_id"], channel_id=event["channel"], user_id=event["user"])
-            reply = run_digest_command(
-                command.args,
-                where=where,
-                db=db,
-                client=client,
-                pace=context.get("digest_pace"),
-            )
-        elif scenario is not None:
-            kept, reply = _keep_and_answer(scenario, event, text, db)
-            if not kept:
-                return
+        route = route_of(command)
+        if route is None or not route.in_workspace:  # in a scenario's thread: kept, and perhaps a change to it
+            scenario = _scenario_of_thread(db, body.get("team_id"), event)
+            if scenario is not None:
+                kept, reply = _keep_and_answer(scenario, event, text, db)
+                if not kept:
+                    return
         if reply is None:
-            reply = reply_to(text, share=False)  # the answer is public already
+            where = Where(team_id=body["team_id"], channel_id=event["channel"], user_id=event["user"])
+            place = Place(where=where, db=db, client=client, pace=context.get("digest_pace"))
+            reply = answer(text, place, command=command, share=False)  # the answer is public already
     except Exception:  # a bug of ours: logged with context; the author still hears back
         logger.exception("mention failed: channel=%s user=%s", event.get("channel"), event.get("user"))
         reply = Reply(problem_message("Something went wrong on my side; it has been logged."), private=True)

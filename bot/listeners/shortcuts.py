@@ -10,7 +10,7 @@ from slack_bolt import App, Respond
 
 from bot.blocks import problem_message
 from bot.listeners.acknowledge import acknowledge
-from bot.replies import reply_to
+from bot.router import answer
 
 __all__ = ["ESTIMATE_SHORTCUT", "estimate_message_text", "message_text", "register"]
 
@@ -36,7 +36,7 @@ def estimate_message_text(shortcut: dict[str, Any], respond: Respond, logger: lo
         respond(response_type="ephemeral", **problem_message("That message has no text to estimate."))
         return
     try:
-        message = reply_to(text).message
+        message = answer(text).message
     except Exception:
         logger.exception("shortcut failed: channel=%s", (shortcut.get("channel") or {}).get("id"))
         message = problem_message("Something went wrong on my side; it has been logged.")

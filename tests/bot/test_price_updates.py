@@ -484,10 +484,10 @@ def test_a_file_listing_the_defaults_without_prices_is_refused(server: PriceServ
 
 
 def test_a_refresh_never_breaks_an_estimate_without_a_model(server: PriceServer) -> None:
-    from bot.replies import reply_to
+    from bot.router import answer
 
     _run_once(server.url())  # refused (the defaults are missing) or accepted: either way answers must come
-    reply = reply_to("chat 1000 in 1000 out")  # documented: never raises for anything an operator can cause
+    reply = answer("chat 1000 in 1000 out")  # documented: never raises for anything an operator can cause
     assert reply.estimate is not None
 
 

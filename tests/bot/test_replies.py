@@ -6,21 +6,22 @@ from pathlib import Path
 
 import pytest
 
-from bot.replies import estimate_text, reply_to
+from bot.replies import estimate_text
+from bot.router import answer
 
 
 def test_an_estimate_reply_carries_the_estimate_and_is_public_material() -> None:
-    reply = reply_to("image x 3")
+    reply = answer("image x 3")
     assert reply.estimate is not None and reply.private is False
 
 
 def test_help_and_prices_are_answers_not_errors() -> None:
-    assert reply_to("help").private is False
-    assert reply_to("PRICES veo").private is False and "veo" in reply_to("prices veo").message["text"]
+    assert answer("help").private is False
+    assert answer("PRICES veo").private is False and "veo" in answer("prices veo").message["text"]
 
 
 def test_errors_are_private() -> None:
-    assert reply_to("vidoe 10s").private is True
+    assert answer("vidoe 10s").private is True
 
 
 def test_a_kept_estimate_is_the_same_object_until_the_price_book_changes(
@@ -39,4 +40,4 @@ def test_a_kept_estimate_is_the_same_object_until_the_price_book_changes(
 
 
 def test_a_bare_cost_shows_the_help() -> None:
-    assert reply_to("  ").message["text"].startswith("costbot help")
+    assert answer("  ").message["text"].startswith("costbot help")
