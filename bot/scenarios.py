@@ -31,6 +31,7 @@ from bot.blocks.scenarios import (
 )
 from bot.notes import EstimateNotes
 from bot.replies import Reply, estimate_text
+from bot.slack_text import plain_text
 from costing import (
     EXAMPLES,
     VALUE_WORDS,
@@ -517,7 +518,7 @@ def run_scenario_command(
 def what_if(scenario: ScenarioPublic, reply: str, *, asked_by: str) -> Reply | None:
     """The answer to a thread reply that reads as a change; None for conversation, which is only kept."""
     try:
-        change = read_change(scenario.text, reply, model_names=current_catalog().model_names)
+        change = read_change(scenario.text, plain_text(reply), model_names=current_catalog().model_names)
         if change is None:
             return None
         estimate: Estimate = estimate_text(change.text)

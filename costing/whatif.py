@@ -49,7 +49,8 @@ def read_change(saved_text: str, reply: str, *, model_names: frozenset[str] = fr
 
     Args:
         saved_text: The saved scenario's estimate text, e.g. `video 10s x 1M users x 3 per user per day`.
-        reply: The reply as Slack delivered it; mentions, emoji and trailing punctuation are ignored.
+        reply: The reply as plain text (`bot.slack_text.plain_text` takes Slack's markup out); emoji, quotes
+            and trailing punctuation are ignored.
         model_names: Model ids and aliases the caller knows (`current_catalog().model_names`).
 
     Returns:
@@ -83,10 +84,7 @@ def read_change(saved_text: str, reply: str, *, model_names: frozenset[str] = fr
 
 # --- reading the reply ----------------------------------------------------------------------------------------
 
-_MARKUP_RE = re.compile(r"<[^<>]*>?")  # <@U123>, <#C1|general>, <https://…|link>, and a dangling `<`
-_SHORTCODE_RE = re.compile(r":[a-z0-9_+\-']+:", re.IGNORECASE)  # :+1:, :thinking_face:
-_FORMATTING_RE = re.compile(r"(?<!\S)[*_~`'\"]+(?=\S)|(?<=\S)[*_~`'\"]+(?!\S)")  # *bold*, _it_, `code`, 'quoted'
-_ENTITIES = {"&amp;": " and ", "&lt;": " ", "&gt;": " ", "&": " and "}
+_QUOTES_RE = re.compile(r"(?<!\S)['\"]+(?=\S)|(?<=\S)['\"]+(?!\S)")  # 'quoted', "quoted"
 _SMART = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " "})
 _EMOJI_CATEGORIES = frozenset({"So", "Sk", "Mn", "Me", "Cf", "Co", "Cs", "Cn"})
 
@@ -112,15 +110,12 @@ _TRAILING_PUNCTUATION = " ?!.,;:…"  # never leading: `.5M users`
 
 
 def _clean(reply: str) -> str:
-    """The reply without Slack markup, emoji, formatting marks and trailing punctuation."""
-    text = _MARKUP_RE.sub(" ", reply.translate(_SMART))
-    for entity, plain in _ENTITIES.items():
-        text = text.replace(entity, plain)
-    text = _SHORTCODE_RE.sub(" ", text)
+    """The reply without emoji, quotes around words and trailing punctuation; `&` read as `and`."""
+    text = reply.translate(_SMART).replace("&", " and ")
     text = "".join(
         " " if ord(c) > 127 and unicodedata.category(c) in _EMOJI_CATEGORIES else c for c in text
     )  # 👍, ✅, skin tones, variation selectors, joiners
-    text = _FORMATTING_RE.sub(" ", text)
+    text = _QUOTES_RE.sub(" ", text)
     return " ".join(text.split()).rstrip(_TRAILING_PUNCTUATION).lstrip(" ,;:")
 
 

@@ -227,7 +227,7 @@ def test_one_reply_can_change_several_sections() -> None:
     assert result == WhatIf("video 10s 4k x 2 million users per week", ("workload", "counts", "period"))
 
 
-# --- asking, markup, noise ----------------------------------------------------------------------------------
+# --- asking, punctuation, noise (Slack markup: tests/bot/test_slack_text.py) ---------------------------------
 
 
 @pytest.mark.parametrize(
@@ -235,26 +235,21 @@ def test_one_reply_can_change_several_sections() -> None:
     [
         "what if 2M users",
         "What if 2M users?",
-        "<@U0123ABC> what if 2M users",
-        "what if 2M users <@U0123ABC>",
         "how about 2M users",
         "what about 2M users??",
         "and if 2M users",
         "ok so what if we had 2M users instead",
         "try 2M users",
         "2M users instead",
-        "*what if 2M users*",
-        "what if `2M users` :thinking_face:",
         "what if 2M users 🤔",
         "what if 2M users 👍🏽",
         "Hmm, what if there were 2M users then?",
         "2M users!",
         "2M users.",
         "how much would it cost for 2M users",
-        "what if 2M users <https://example.com|see>",
     ],
 )
-def test_asking_phrases_markup_and_emoji_are_stripped(reply: str) -> None:
+def test_asking_phrases_punctuation_and_emoji_are_stripped(reply: str) -> None:
     assert change("video 10s x 1M users", reply) == WhatIf("video 10s x 2M users", ("counts",))
 
 
@@ -291,7 +286,7 @@ def test_an_explicit_what_if_that_cant_be_applied_says_why_and_what_works(reply:
     assert result is not None  # the example offered works
 
 
-@pytest.mark.parametrize("reply", ["what if?", "how about it", "what if <@U123>", "try :+1:", "what about the"])
+@pytest.mark.parametrize("reply", ["what if?", "how about it", "what about the"])
 def test_an_explicit_what_if_with_nothing_in_it_says_so(reply: str) -> None:
     with pytest.raises(EstimateError, match="found nothing in it to change"):
         read_change(SAVED, reply, model_names=MODELS)
