@@ -444,6 +444,7 @@ def _say(message: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `costbot` console script."""
     args = _parser().parse_args(argv)
+    _configure_costing()
     if args.command == "cost":
         return _cost(" ".join(args.text), args.json, args.at)
     if args.command == "prices":
@@ -463,6 +464,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "digest":
         return _digest(args)
     raise AssertionError(f"unhandled command {args.command}")  # argparse rejects unknown commands first
+
+
+def _configure_costing() -> None:
+    """What costing is handed from the environment, for every command (costing never reads it itself): the
+    operator's price book, and where parsed data files are cached."""
+    import os
+    from pathlib import Path
+
+    from costing import use_cache_dir, use_price_book
+
+    use_price_book(os.environ.get(PRICES_ENV))
+    cache = os.environ.get(CACHE_ENV)
+    if not cache and sys.platform == "linux":  # the XDG rule platformdirs applies, without importing it each start
+        cache = str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "costbot")
+    elif not cache:
+        from platformdirs import user_cache_dir
+
+        cache = user_cache_dir("costbot", appauthor=False)
+    use_cache_dir(cache)
+
+
+#: The setting that names the operator's price book, a YAML or JSON file of their own prices.
+PRICES_ENV = "COSTBOT_PRICES"
+#: The setting that says where parsed data files are cached (an unwritable one only costs a slower start).
+CACHE_ENV = "COSTBOT_CACHE_DIR"
 
 
 def run() -> None:

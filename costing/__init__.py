@@ -11,7 +11,8 @@ holds them to it); the modules behind them are costing's own business.
 
 from typing import TYPE_CHECKING, Any
 
-from costing.catalog import Catalog, CatalogError, PriceEntry, current_catalog, load_catalog
+from costing.catalog import Catalog, CatalogError, PriceEntry, current_catalog, load_catalog, use_price_book
+from costing.datafile import use_cache_dir
 from costing.errors import EstimateError
 from costing.estimate import Estimate, estimate, estimate_request, not_an_estimate
 from costing.language import parse_request, subcommand_of
@@ -166,5 +167,7 @@ __all__ = [
     "still_retried",
     "subcommand_of",
     "token_snapshot",
+    "use_cache_dir",
+    "use_price_book",
     "week_of",
 ]

@@ -1,8 +1,9 @@
 """The price catalog: per-second video, per-image and audio prices, each sourced and dated.
 
-The bundled `data/catalog.yaml` holds list prices; a user's own price book (the file named by `COSTBOT_PRICES`)
-replaces entries with negotiated prices or adds models of its own, including token-priced ones. Token prices
-of chat and embedding models otherwise come from genai-prices (`costing.tokens`).
+The bundled `data/catalog.yaml` holds list prices; an operator's own price book (named by `use_price_book`;
+costbot's front ends take it from `COSTBOT_PRICES`) replaces entries with negotiated prices or adds models of its
+own, including token-priced ones. Token prices of chat and embedding models otherwise come from genai-prices
+(`costing.tokens`).
 """
 
 from __future__ import annotations
@@ -24,16 +25,15 @@ from costing.errors import EstimateError
 from costing.lifecycle import Lifecycle, Status
 
 __all__ = [
-    "PRICES_ENV",
     "Catalog",
     "CatalogError",
     "PriceEntry",
     "current_catalog",
     "load_catalog",
     "normalise_name",
+    "use_price_book",
 ]
 
-PRICES_ENV = "COSTBOT_PRICES"
 
 Modality = Literal["video", "image", "tts", "transcribe", "chat", "agent", "embed"]
 Unit = Literal["second", "image", "char", "minute", "token"]
@@ -313,7 +313,7 @@ def _read_entries(path: Path, *, inherit: Catalog | None = None) -> list[PriceEn
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
-        raise CatalogError(f"{PRICES_ENV}: no such file: {path}") from None
+        raise CatalogError(f"no such file: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(f"{path}: cannot read it ({exc.__class__.__name__})") from None
     except yaml.YAMLError as exc:
@@ -411,13 +411,13 @@ def load_catalog(price_book: str | os.PathLike[str] | None = None) -> Catalog:
     """The bundled catalog, with a price book's entries on top.
 
     Args:
-        price_book: Path to a YAML or JSON price book; None reads `COSTBOT_PRICES` from the environment.
+        price_book: Path to a YAML or JSON price book; None (or "") for the bundled catalog alone.
 
     Raises:
         CatalogError: A file is missing or invalid; the message names the file and the entry.
     """
     bundled = list(_bundled_entries())
-    path_text = os.environ.get(PRICES_ENV) if price_book is None else os.fspath(price_book)
+    path_text = os.fspath(price_book) if price_book is not None else ""
     if not path_text:
         return Catalog(bundled)
     path = Path(path_text).expanduser()
@@ -426,15 +426,28 @@ def load_catalog(price_book: str | os.PathLike[str] | None = None) -> Catalog:
 
 
 _current: dict[tuple[str, int], Catalog] = {}
+#: The process's price book, as `use_price_book` named it ("" for none).
+_price_book = ""
+
+
+def use_price_book(path: str | os.PathLike[str] | None) -> None:
+    """Name the price book `current_catalog` lays over the bundled catalog (None or "" for none).
+
+    Where the path comes from is the caller's business (costbot's front ends read `COSTBOT_PRICES`); costing
+    never reads the environment. The file is read at the next `current_catalog`, and again whenever it changes.
+    """
+    global _price_book
+    _price_book = os.fspath(path) if path else ""
+    _current.clear()
 
 
 def current_catalog() -> Catalog:
-    """The bundled catalog plus the `COSTBOT_PRICES` price book, reloaded when that file changes.
+    """The bundled catalog plus the price book `use_price_book` named, reloaded when that file changes.
 
     Raises:
         CatalogError: The price book is missing or invalid.
     """
-    path = os.environ.get(PRICES_ENV, "")
+    path = _price_book
     if not path:
         return _bundled_catalog()
     try:

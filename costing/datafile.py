@@ -16,7 +16,6 @@ import functools
 import hashlib
 import json
 import os
-import sys
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -24,9 +23,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["CACHE_ENV", "DATA", "DataFileError", "Fields", "load_data"]
-
-CACHE_ENV = "COSTBOT_CACHE_DIR"
+__all__ = ["DATA", "DataFileError", "Fields", "load_data", "use_cache_dir"]
 
 #: The bundled data files.
 DATA = Path(__file__).with_name("data")
@@ -45,7 +42,7 @@ def load_data(name: str) -> Any:
     """A bundled YAML file, parsed once. Scalars stay text (`yaml.BaseLoader`): `Fields` types them."""
     path = DATA / name
     raw = path.read_bytes()
-    cache = _cache_dir()
+    cache = _cache
     cached = None
     if cache is not None:
         digest = hashlib.blake2b(raw, digest_size=12, salt=_CACHE_FORMAT).hexdigest()
@@ -62,15 +59,18 @@ def load_data(name: str) -> Any:
     return data
 
 
-def _cache_dir() -> Path | None:
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured).expanduser()
-    if sys.platform == "linux":  # the XDG rule platformdirs applies, without importing it on every start
-        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "costbot"
-    from platformdirs import user_cache_dir
+#: Where parsed files are cached, as `use_cache_dir` named it (None: not cached).
+_cache: Path | None = None
 
-    return Path(user_cache_dir("costbot", appauthor=False))
+
+def use_cache_dir(path: str | os.PathLike[str] | None) -> None:
+    """Cache parsed data files as JSON in `path` (None: parse them in every process).
+
+    The caller decides where (costbot's front ends: `COSTBOT_CACHE_DIR`, else the user's cache directory);
+    costing never reads the environment. A directory that can't be written only costs the parse.
+    """
+    global _cache
+    _cache = Path(path).expanduser() if path else None
 
 
 def _write(path: Path, data: bytes) -> None:

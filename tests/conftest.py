@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from costing import use_cache_dir, use_price_book
 from storage import Database
 from storage.migrate import upgrade
 from tests.checkout import ROOT, foreign_packages
@@ -26,10 +27,14 @@ _SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLAC
 
 
 @pytest.fixture(autouse=True)
-def _no_user_price_book(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_user_price_book(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("COSTBOT_PRICES", raising=False)
     for name in _SETTINGS:
         monkeypatch.delenv(name, raising=False)
+    use_price_book(None)  # a test names its price book with use_price_book, or COSTBOT_PRICES for the CLI
+    yield
+    use_price_book(None)
+    use_cache_dir(None)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import pytest
 
 from bot.replies import estimate_text
 from bot.router import answer
+from costing import use_price_book
 
 
 def test_an_estimate_reply_carries_the_estimate_and_is_public_material() -> None:
@@ -29,7 +30,7 @@ def test_a_kept_estimate_is_the_same_object_until_the_price_book_changes(
 ) -> None:
     book = tmp_path / "prices.yaml"
     book.write_text("entries:\n  - {id: sora-2, variant: {resolution: 720p}, usd: '0.05'}\n")
-    monkeypatch.setenv("COSTBOT_PRICES", str(book))
+    use_price_book(str(book))
     first = estimate_text("sora-2 10s")
     assert estimate_text("  sora-2 10s ") is first
     assert first.api.unit_usd == Decimal("0.5")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from costing import CatalogError, estimate, load_catalog
+from costing import CatalogError, estimate, load_catalog, use_price_book
 from costing.catalog import normalise_name
 
 
@@ -88,7 +88,7 @@ def write(tmp_path: Path, text: str, name: str = "prices.yaml") -> Path:
 
 def test_a_price_book_overrides_a_list_price_with_a_negotiated_one(tmp_path, monkeypatch) -> None:
     book = write(tmp_path, "entries:\n  - id: veo-3.1-fast\n    variant: {resolution: 720p}\n    usd: '0.08'\n")
-    monkeypatch.setenv("COSTBOT_PRICES", str(book))
+    use_price_book(str(book))
     e = estimate("video 10s veo-3.1-fast x 1000")
     assert e.api.total_usd == Decimal(800)
     assert e.api.price.kind == "negotiated" and "prices.yaml" in e.api.price.source
@@ -121,7 +121,7 @@ def test_a_price_book_adds_models_including_token_priced_ones(tmp_path, monkeypa
         ),
         name="prices.json",
     )
-    monkeypatch.setenv("COSTBOT_PRICES", str(book))
+    use_price_book(str(book))
     assert estimate("video 10s acme-video x 100").api.total_usd == Decimal(20)
     chat = estimate("chat 1M in 1M out acme-llm")
     assert chat.api.unit_usd == Decimal(3)
@@ -130,7 +130,7 @@ def test_a_price_book_adds_models_including_token_priced_ones(tmp_path, monkeypa
 
 def test_a_price_book_change_is_picked_up_without_a_restart(tmp_path, monkeypatch) -> None:
     book = write(tmp_path, "entries:\n  - {id: sora-2, variant: {resolution: 720p}, usd: '0.05'}\n")
-    monkeypatch.setenv("COSTBOT_PRICES", str(book))
+    use_price_book(str(book))
     assert estimate("sora-2 10s").api.unit_usd == Decimal("0.5")
     book.write_text("entries:\n  - {id: sora-2, variant: {resolution: 720p}, usd: '0.07'}\n", encoding="utf-8")
     import os
@@ -150,25 +150,25 @@ def test_a_price_book_change_is_picked_up_without_a_restart(tmp_path, monkeypatc
     ],
 )
 def test_a_broken_price_book_is_named_precisely(tmp_path, monkeypatch, text: str, says: str) -> None:
-    monkeypatch.setenv("COSTBOT_PRICES", str(write(tmp_path, text)))
+    use_price_book(str(write(tmp_path, text)))
     with pytest.raises(CatalogError, match=says.replace("(", r"\(").replace(")", r"\)")):
         estimate("video 10s")
 
 
 def test_a_missing_price_book_is_named(monkeypatch, tmp_path) -> None:
-    monkeypatch.setenv("COSTBOT_PRICES", str(tmp_path / "nope.yaml"))
+    use_price_book(str(tmp_path / "nope.yaml"))
     with pytest.raises(CatalogError, match="no such file"):
         estimate("video 10s")
 
 
 def test_a_price_book_entry_in_the_wrong_unit_is_refused(tmp_path, monkeypatch) -> None:
     book = write(tmp_path, "entries:\n  - {id: whisper-1, usd: '0.01', unit: image}\n")
-    monkeypatch.setenv("COSTBOT_PRICES", str(book))
+    use_price_book(str(book))
     with pytest.raises(CatalogError, match="a transcribe price is per minute or second"):
         estimate("transcribe 10 min")
 
 
 def test_a_transcription_priced_per_second_is_costed_per_second(tmp_path, monkeypatch) -> None:
     book = write(tmp_path, "entries:\n  - {id: whisper-1, usd: '0.0002', unit: second}\n")
-    monkeypatch.setenv("COSTBOT_PRICES", str(book))
+    use_price_book(str(book))
     assert estimate("transcribe 10 min whisper-1").api.unit_usd == Decimal("0.12")

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from costing.datafile import CACHE_ENV, DATA, DataFileError, Fields, load_data
+from costing.datafile import DATA, DataFileError, Fields, load_data, use_cache_dir
 
 read_fresh = load_data.__wrapped__  # the function without its in-process memo: each call reads the file
 
 
-def test_a_parsed_file_is_cached_as_json_named_by_its_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+def test_a_parsed_file_is_cached_as_json_named_by_its_content(tmp_path: Path) -> None:
+    use_cache_dir(tmp_path)
     data = read_fresh("aliases.yaml")
     (cached,) = tmp_path.glob("aliases-*.json")
     assert json.loads(cached.read_text()) == data
@@ -23,8 +23,8 @@ def test_a_parsed_file_is_cached_as_json_named_by_its_content(tmp_path: Path, mo
     assert read_fresh("aliases.yaml") == data  # read back from the cache
 
 
-def test_a_damaged_cache_is_parsed_again_and_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+def test_a_damaged_cache_is_parsed_again_and_replaced(tmp_path: Path) -> None:
+    use_cache_dir(tmp_path)
     good = read_fresh("lifecycle.yaml")
     (cached,) = tmp_path.glob("lifecycle-*.json")
     cached.write_text('{"models": [')  # a write cut short
@@ -32,10 +32,10 @@ def test_a_damaged_cache_is_parsed_again_and_replaced(tmp_path: Path, monkeypatc
     assert json.loads(cached.read_text()) == good
 
 
-def test_a_cache_that_cannot_be_written_only_costs_the_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cache_that_cannot_be_written_only_costs_the_parse(tmp_path: Path) -> None:
     blocked = tmp_path / "not-a-dir"
     blocked.write_text("a file where the cache directory would go")
-    monkeypatch.setenv(CACHE_ENV, str(blocked / "costbot"))
+    use_cache_dir(blocked / "costbot")
     assert read_fresh("classes.yaml")["quality_steps"]["medium"] == "28"
 
 

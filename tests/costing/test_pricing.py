@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from costing import estimate
+from costing import estimate, use_price_book
 from costing.aliases import alias_names, find_alias
 from costing.catalog import current_catalog
 from costing.errors import EstimateError
@@ -59,7 +59,7 @@ def test_when_a_model_shuts_down_its_family_and_the_default_move_on_by_themselve
         "     lifecycle_checked: 2026-12-01}\n",
         encoding="utf-8",
     )
-    monkeypatch.setenv("COSTBOT_PRICES", str(book))
+    use_price_book(str(book))
     before, after = datetime(2026, 12, 4, 12, tzinfo=UTC), datetime(2026, 12, 5, 12, tzinfo=UTC)
     assert estimate("image gpt-image", at=before).model == "gpt-image-2.6-sunburst"
     assert estimate("image", at=before).model == "gpt-image-2.6-sunburst"

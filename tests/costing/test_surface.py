@@ -59,3 +59,15 @@ def test_a_one_off_estimate_loads_none_of_the_digest_schedule_or_comparison_modu
     run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     lazy = {"costing.digest", "costing.due", "costing.schedule", "costing.compare", "costing.price_check"}
     assert lazy & set(run.stdout.splitlines()) == set()
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "costing").rglob("*.py")), ids=lambda path: path.name)
+def test_costing_never_reads_the_environment(path: Path) -> None:
+    """Settings are handed in (`use_price_book`, `use_cache_dir`): the pure core reads no environment variable."""
+    reads = [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if (isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv", "environb"})
+        or (isinstance(node, ast.Name) and node.id in {"environ", "getenv"})
+    ]
+    assert reads == [], f"{path.name} reads the environment at lines {reads}"

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from bot.digests import ChannelPace
 from bot.listeners.commands import cost_command, is_scenario_command, scenario_command
 from bot.notes import EstimateNotes
+from costing import use_price_book
 from storage import Database, last_estimate
 from tests.bot.listeners.conftest import Recorder
 
@@ -42,7 +43,7 @@ def test_a_broken_price_book_is_reported_not_raised(
 ) -> None:
     book = tmp_path / "prices.yaml"
     book.write_text("- id: [unclosed\n")
-    monkeypatch.setenv("COSTBOT_PRICES", str(book))
+    use_price_book(str(book))
     cost_command(ack=ack, command=command("video 10s"), estimate_notes=notes, logger=logger)
     assert "price book has a problem" in ack.only["text"]
 
