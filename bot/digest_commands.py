@@ -13,11 +13,13 @@ from pydantic import ValidationError
 from slack_sdk import WebClient
 
 from bot.blocks import problem_message
+from bot.blocks.parts import section
 from bot.blocks.subscription import digest_help, digest_off_message, digest_on_message, digest_status_message
 from bot.digests import ChannelPace, DigestPoster
 from bot.replies import Reply
-from bot.scenarios import Where, is_workspace_admin, slack_user
+from bot.scenarios import Where
 from bot.scheduler import schedule_of
+from bot.slack_lookups import is_workspace_admin, slack_user
 from costing import ScheduleError, next_due, parse_schedule, still_retried, week_of
 from storage import (
     Database,
@@ -47,8 +49,7 @@ def _refusal(current: DigestSubscriptionPublic, doing: str) -> Reply:
         f":no_entry: Only <@{current.created_by}>, who set up this channel's digest, or a workspace admin may "
         f"{doing} it. `/cost digest now` posts one for you right away."
     )
-    message = {"text": f"Only the digest's creator or an admin may {doing} it",
-               "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}  # fmt: skip
+    message = {"text": f"Only the digest's creator or an admin may {doing} it", "blocks": [section(text)]}
     return Reply(message, private=True)
 
 
@@ -120,9 +121,7 @@ def _now(where: Where, db: Database, client: WebClient, pace: ChannelPace) -> Re
     if outcome.status == "posted":
         link = f"<{outcome.permalink}|It's in the channel>" if outcome.permalink else "It's in the channel"
         text = f":white_check_mark: Posted this channel's digest. {link}; the weekly count is unchanged."
-        return Reply({"text": "Digest posted", "blocks": [{"type": "section", "text": {"type": "mrkdwn",
-                                                                                          "text": text}}]},
-                     private=True)  # fmt: skip
+        return Reply({"text": "Digest posted", "blocks": [section(text)]}, private=True)
     return _problem(f"The digest wasn't posted: {outcome.detail}.")
 
 

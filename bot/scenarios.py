@@ -1,4 +1,5 @@
-"""Saved scenarios in Slack: `/cost save|list|show|compare|delete|value|budget`, the channel card, what-ifs.
+"""Saved scenarios in Slack: `/cost save|list|show|compare|delete|value|budget` and what-ifs (the questions
+costbot asks Slack, and the channel card, are in `bot.slack_lookups`).
 
 Each function is one user action: it checks what the user may do, changes the database in one unit of work,
 keeps the channel card in step (`chat.postMessage` / `chat.update`) and returns the reply for the user.
@@ -15,11 +16,10 @@ from typing import Any
 
 from pydantic import ValidationError
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks import error_message, problem_message
 from bot.blocks.mrkdwn import escape
-from bot.blocks.parts import context
+from bot.blocks.parts import context, section
 from bot.blocks.scenarios import (
     comparison_message,
     deleted_card,
@@ -31,6 +31,7 @@ from bot.blocks.scenarios import (
 )
 from bot.notes import EstimateNotes
 from bot.replies import Reply, estimate_text
+from bot.slack_lookups import is_workspace_admin, post_card, slack_user, update_card
 from bot.slack_text import plain_text
 from costing import (
     EXAMPLES,
@@ -62,7 +63,6 @@ from storage import (
     list_scenarios,
     list_versions,
     save_scenario,
-    set_card,
 )
 from storage.names import name_problem
 from storage.types import utcnow
@@ -70,12 +70,9 @@ from storage.types import utcnow
 __all__ = [
     "SCENARIO_COMMANDS",
     "Where",
-    "is_workspace_admin",
-    "post_card",
     "run_scenario_command",
     "save_named",
     "save_what_if",
-    "slack_user",
     "what_if",
 ]
 
@@ -168,12 +165,8 @@ def save_named(name: str, text: str, *, where: Where, db: Database, client: WebC
             f"{saved}, but I couldn't post its card here ({why}). Invite me with `/invite @costbot`, then "
             f"`/cost show {escape(scenario.name)}` has a button to post it."
         )
-    message = {"text": f"Saved {escape(scenario.name)}", "blocks": [_mrkdwn(text_out + caveat)]}
+    message = {"text": f"Saved {escape(scenario.name)}", "blocks": [section(text_out + caveat)]}
     return Reply(message, estimate, private=True)
-
-
-def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 def _save(args: str, where: Where, db: Database, client: WebClient, notes: EstimateNotes | None) -> Reply:
@@ -205,76 +198,6 @@ def _save(args: str, where: Where, db: Database, client: WebClient, notes: Estim
                 f"Give the scenario a name before the estimate: /cost save launch-{name.lower()} {name} {text}"
             )
     return save_named(name, text, where=where, db=db, client=client)
-
-
-def post_card(scenario: ScenarioPublic, *, db: Database, client: WebClient) -> tuple[ScenarioPublic | None, str]:
-    """Post the scenario's card in its channel and remember it.
-
-    Returns:
-        (the scenario with its card, "" or a caveat for the user), or (None, why it couldn't be posted).
-    """
-    private, member = _join(client, scenario.channel_id)
-    try:
-        posted = client.chat_postMessage(
-            channel=scenario.channel_id, unfurl_links=False, unfurl_media=False, **scenario_card(scenario)
-        )
-    except SlackApiError as error:
-        code = error.response.get("error")
-        log.info("card not posted: team=%s channel=%s error=%s", scenario.team_id, scenario.channel_id, code)
-        with db.session() as session:  # still worth knowing: App Home must not show a private channel's figures
-            set_card(session=session, team_id=scenario.team_id, scenario_id=scenario.id, card_ts=None,
-                     permalink=None, channel_private=private)  # fmt: skip
-        return None, f"Slack said {code}"
-    ts = posted["ts"]
-    permalink = _permalink(client, scenario.channel_id, ts)
-    with db.session() as session:
-        set_card(
-            session=session, team_id=scenario.team_id, scenario_id=scenario.id, card_ts=ts, permalink=permalink,
-            channel_private=private,
-        )  # fmt: skip
-        updated = get_scenario_by_id(session=session, team_id=scenario.team_id, scenario_id=scenario.id)
-    caveat = (
-        "" if member else "I'm not a member of this channel, so I won't hear replies in its thread: /invite @costbot"
-    )
-    return updated, caveat
-
-
-def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
-    try:
-        return client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
-    except SlackApiError:
-        return None
-
-
-def _join(client: WebClient, channel: str) -> tuple[bool, bool]:
-    """Whether the channel is private, and whether the bot is (now) a member.
-
-    Slack delivers a thread's replies only to members; `chat:write.public` lets a card be posted in a public
-    channel without being one, so the bot joins it first. Private channels, group DMs and DMs keep their
-    scenarios to themselves; when Slack can't say, the channel is taken as private.
-    """
-    try:
-        info = client.conversations_info(channel=channel)["channel"]
-    except SlackApiError:
-        return True, True  # unknown: private for safety; posting will tell whether we may
-    private = bool(info.get("is_private") or info.get("is_im") or info.get("is_mpim"))
-    member = bool(info.get("is_member", True) or info.get("is_im"))
-    if not private and not member:
-        try:
-            client.conversations_join(channel=channel)
-            member = True
-        except SlackApiError as error:
-            log.info("could not join channel=%s error=%s", channel, error.response.get("error"))
-    return private, member
-
-
-def _update_card(scenario: ScenarioPublic, message: dict[str, Any], client: WebClient) -> None:
-    if not scenario.card_ts:
-        return
-    try:
-        client.chat_update(channel=scenario.channel_id, ts=scenario.card_ts, **message)
-    except SlackApiError as error:  # the card was deleted by hand, or the bot left: the data is still right
-        log.info("card not updated: scenario=%s error=%s", scenario.id, error.response.get("error"))
 
 
 # --- read ----------------------------------------------------------------------------------------------------
@@ -318,19 +241,6 @@ def _compare(args: str, where: Where, db: Database) -> Reply:
 # --- change --------------------------------------------------------------------------------------------------
 
 
-def slack_user(client: WebClient, user_id: str) -> dict[str, Any] | None:
-    """The user as Slack describes them (`users.info`); None when Slack can't say."""
-    try:
-        return client.users_info(user=user_id)["user"]  # type: ignore[no-any-return]
-    except (SlackApiError, OSError):
-        return None
-
-
-def is_workspace_admin(user: dict[str, Any] | None) -> bool:
-    """An admin or owner of the workspace (who may change what others made)."""
-    return bool(user and (user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")))
-
-
 def _may_change(scenario: ScenarioPublic, user_id: str, client: WebClient) -> bool | None:
     """The author or a workspace admin/owner may; None when Slack couldn't tell us who the user is."""
     if scenario.author_id == user_id:
@@ -346,7 +256,7 @@ def _refusal(scenario: ScenarioPublic, allowed: bool | None, doing: str) -> Repl
         f":no_entry: Only <@{scenario.author_id}>, who saved *{escape(scenario.name)}*, or a workspace admin may "
         f"{doing} it. You can still discuss it in its thread, or save your own version: `/cost save NEW-NAME …`"
     )
-    return Reply({"text": f"Only the author or an admin may {doing} it", "blocks": [_mrkdwn(text)]}, private=True)
+    return Reply({"text": f"Only the author or an admin may {doing} it", "blocks": [section(text)]}, private=True)
 
 
 def _find_for_change(
@@ -374,10 +284,10 @@ def _delete(args: str, where: Where, db: Database, client: WebClient) -> Reply:
         gone = delete_scenario(session=session, team_id=where.team_id, scenario_id=scenario.id)
     if not gone:
         return _problem(f"'{scenario.name}' was deleted a moment ago by someone else.")
-    _update_card(scenario, deleted_card(scenario.name, deleted_by=where.user_id, when=utcnow()), client)
+    update_card(scenario, deleted_card(scenario.name, deleted_by=where.user_id, when=utcnow()), client)
     return Reply(
         {"text": f"Deleted {escape(scenario.name)}",
-         "blocks": [_mrkdwn(f":wastebasket: Deleted *{escape(scenario.name)}* with its {_versions(scenario.version)} "
+         "blocks": [section(f":wastebasket: Deleted *{escape(scenario.name)}* with its {_versions(scenario.version)} "
                             "and the replies kept from its thread.")]},
         private=True,
     )  # fmt: skip
@@ -410,7 +320,7 @@ def _new_version(
             )
     except ScenarioGone:
         return _problem(f"'{scenario.name}' was deleted meanwhile; nothing was changed.")
-    _update_card(updated, scenario_card(updated, changed_by=where.user_id), client)
+    update_card(updated, scenario_card(updated, changed_by=where.user_id), client)
     return updated
 
 
@@ -482,7 +392,7 @@ def _changed(scenario: ScenarioPublic, what: str) -> Reply:
     """The scenario's card, headed by what changed (`what` is mrkdwn, escaped by the caller)."""
     message = scenario_card(scenario)
     done = f":white_check_mark: {what}: *{escape(scenario.name)}* is now v{scenario.version}."
-    message["blocks"].insert(0, _mrkdwn(done))
+    message["blocks"].insert(0, section(done))
     return Reply(message, scenario.estimate, private=True)
 
 

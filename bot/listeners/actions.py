@@ -24,7 +24,8 @@ from bot.blocks.mrkdwn import escape
 from bot.blocks.scenarios import POST_CARD_ACTION, SAVE_VERSION_ACTION
 from bot.listeners.acknowledge import acknowledge
 from bot.replies import estimate_text
-from bot.scenarios import Where, post_card, save_what_if
+from bot.scenarios import Where, save_what_if
+from bot.slack_lookups import post_card
 from costing import CatalogError, EstimateError
 from storage import Database, get_scenario_by_id
 
