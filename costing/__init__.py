@@ -16,7 +16,7 @@ from costing.datafile import use_cache_dir
 from costing.errors import EstimateError
 from costing.estimate import Estimate, estimate, estimate_request, not_an_estimate
 from costing.language import parse_request, subcommand_of
-from costing.lexicon import EXAMPLES, MAX_TEXT_LENGTH, VALUE_WORDS, WORKLOAD_WORDS
+from costing.lexicon import EXAMPLES, MAX_TEXT_LENGTH, PERIODS, VALUE_WORDS, WORKLOAD_WORDS, Period
 from costing.money import format_count, format_ratio, format_usd
 from costing.pricing import DEFAULT_MODELS
 from costing.request import SECTIONS, Request, Subcommand
@@ -114,6 +114,7 @@ __all__ = [
     "MAX_ATTEMPTS",
     "MAX_FILE_BYTES",
     "MAX_TEXT_LENGTH",
+    "PERIODS",
     "SECTIONS",
     "STALE_CLAIM",
     "VALUE_WORDS",
@@ -130,6 +131,7 @@ __all__ = [
     "EstimateError",
     "EstimateFigures",
     "OneOff",
+    "Period",
     "PriceEntry",
     "PriceFileError",
     "PriceListing",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from costing.errors import EstimateError
-from costing.lexicon import PERIOD_WORDS
+from costing.lexicon import PERIOD_WORDS, Period
 from costing.money import MAX_NUMBER, MULTIPLIER_PATTERN, NUMBER_PATTERN, format_usd, parse_number
 from costing.value import in_period
 
@@ -42,7 +42,7 @@ def parse_budget(text: str) -> Budget:
         return Budget(None, "no budget")
     match = _BUDGET.match(stripped)
     word = match and (match["period"] or match["adverb"])
-    period = PERIOD_WORDS.get(word) if word else "month"
+    period = PERIOD_WORDS.get(word) if word else Period.MONTH
     if not match or period is None:
         raise EstimateError(
             f"I can't read '{text.strip()}' as a budget: give dollars and a period, or 'off' to remove it.",
@@ -51,7 +51,7 @@ def parse_budget(text: str) -> Budget:
     amount = parse_number(match["digits"], match["mult"])
     if amount > MAX_NUMBER:
         raise EstimateError(f"{format_usd(amount)} is beyond any budget I can track.", example=_EXAMPLE)
-    monthly = in_period(amount, period, "month").quantize(_CENT, rounding=ROUND_HALF_UP)
+    monthly = in_period(amount, period, Period.MONTH).quantize(_CENT, rounding=ROUND_HALF_UP)
     if amount > 0 and monthly == 0:
         raise EstimateError(f"{format_usd(amount)} per {period} is less than a cent a month.", example=_EXAMPLE)
     if period != "month":

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from costing.estimate import Estimate
+from costing.lexicon import Period
 from costing.money import format_count, format_ratio, format_usd
 from costing.value import in_period
 
@@ -171,17 +172,17 @@ def compare_estimates(old: Estimate, new: Estimate) -> Comparison:
 # --- bases ----------------------------------------------------------------------------------------------------
 
 
-def _basis(old_period: str | None, new_period: str | None) -> tuple[str | None, str]:
+def _basis(old_period: Period | None, new_period: Period | None) -> tuple[Period | None, str]:
     """(The period totals are brought to, or None to take them as stated; its label)."""
     if old_period and new_period:
-        target = old_period if old_period == new_period else "month"
+        target = old_period if old_period == new_period else Period.MONTH
         return target, f"per {target}"
     if not old_period and not new_period:
         return None, "in all"
     return None, "as stated"
 
 
-def _scaled(estimate: Estimate, amount: Decimal, target: str | None, period: str | None = None) -> Decimal:
+def _scaled(estimate: Estimate, amount: Decimal, target: Period | None, period: Period | None = None) -> Decimal:
     """`amount`, which is over `period` (the estimate's own by default), brought to `target`."""
     period = period or estimate.period
     if target is None or period is None or period == target:
@@ -189,19 +190,19 @@ def _scaled(estimate: Estimate, amount: Decimal, target: str | None, period: str
     return in_period(amount, period, target)
 
 
-def _api(estimate: Estimate, target: str | None) -> Decimal:
+def _api(estimate: Estimate, target: Period | None) -> Decimal:
     if target is not None and estimate.projections is not None:
         return estimate.projections[target]
     return estimate.api.total_usd
 
 
-def _compute(estimate: Estimate, target: str | None) -> Decimal:
+def _compute(estimate: Estimate, target: Period | None) -> Decimal:
     if target is not None and estimate.compute.projections is not None:
         return estimate.compute.projections[target]
     return estimate.compute.total_usd
 
 
-def _value_rows(old: Estimate, new: Estimate, target: str | None, basis: str, notes: list[str]) -> list[Difference]:
+def _value_rows(old: Estimate, new: Estimate, target: Period | None, basis: str, notes: list[str]) -> list[Difference]:
     values = [e.value for e in (old, new)]
     if target is not None:
         label = f"value {basis}"

@@ -22,6 +22,7 @@ from costing.catalog import Catalog
 from costing.errors import EstimateError
 from costing.estimate import Estimate, estimate_request
 from costing.language import parse_request
+from costing.lexicon import Period
 from costing.money import format_usd
 from costing.request import Subcommand
 from costing.value import in_period
@@ -59,7 +60,7 @@ class _Value(Protocol):
     @property
     def total_usd(self) -> Decimal: ...
     @property
-    def period(self) -> str | None: ...
+    def period(self) -> Period | None: ...
     @property
     def description(self) -> str: ...
 
@@ -80,7 +81,7 @@ class SavedFigures(Protocol):
     @property
     def quantity(self) -> Decimal: ...
     @property
-    def period(self) -> str | None: ...
+    def period(self) -> Period | None: ...
     @property
     def api(self) -> _PerUnit: ...
     @property
@@ -97,7 +98,7 @@ class _StoredUnit:
 @dataclass(frozen=True, slots=True)
 class _StoredValue:
     total_usd: Decimal
-    period: str | None
+    period: Period | None
     description: str
 
 
@@ -112,7 +113,7 @@ class EstimateFigures:
     model_name: str
     unit: str
     quantity: Decimal
-    period: str | None
+    period: Period | None
     api: _StoredUnit
     compute: _StoredUnit
     value: _StoredValue | None
@@ -138,15 +139,24 @@ class EstimateFigures:
                 model_name=str(data["model_name"]),
                 unit=str(data["unit"]),
                 quantity=_decimal(data["quantity"]),
-                period=data.get("period"),
+                period=_period_of(data.get("period")),
                 api=_StoredUnit(_decimal(data["api"]["unit_usd"])),
                 compute=_StoredUnit(_decimal(data["compute"]["unit_usd"])),
                 value=None if not value else _StoredValue(
-                    _decimal(value["total_usd"]), value.get("period"), str(value.get("description", ""))
+                    _decimal(value["total_usd"]), _period_of(value.get("period")), str(value.get("description", ""))
                 ),
             )  # fmt: skip
-        except (KeyError, TypeError, InvalidOperation) as error:
+        except (KeyError, TypeError, ValueError, InvalidOperation) as error:
             raise ValueError(f"not a saved estimate: {error!r}") from None
+
+
+def _period_of(stored: object) -> Period | None:
+    """A stored period ("day" … "year") as the `Period` it names; None when there is none.
+
+    Raises:
+        ValueError: A word that is no period.
+    """
+    return Period(str(stored)) if stored else None
 
 
 def figures_json(estimate: Mapping[str, Any]) -> dict[str, Any]:
@@ -438,8 +448,8 @@ def _unit(estimate: SavedFigures, cost: UnitCost | str) -> tuple[Decimal, Decima
     return cost.api_usd, cost.compute_usd, cost.model_name, None
 
 
-def _per_week(amount: Decimal, period: str) -> Decimal:
-    return in_period(amount, period, "week")
+def _per_week(amount: Decimal, period: Period) -> Decimal:
+    return in_period(amount, period, Period.WEEK)
 
 
 def _value_week(estimate: SavedFigures) -> Decimal | None:
@@ -480,7 +490,7 @@ def _line(
         compute_unit_usd=compute_unit,
         api_week=api_week,
         compute_week=compute_week,
-        api_month=in_period(api_total, estimate.period, "month"),
+        api_month=in_period(api_total, estimate.period, Period.MONTH),
         value_week=_value_week(estimate),
         budget_usd_month=scenario.budget_usd_month,
         change=change,
@@ -604,7 +614,7 @@ def _one_off(scenario: SavedScenario, cost: UnitCost | str) -> OneOff:
     value = estimate.value
     payback = None
     if value is not None and value.period is not None and value.total_usd > 0:
-        payback = api / in_period(value.total_usd, value.period, "day")
+        payback = api / in_period(value.total_usd, value.period, Period.DAY)
     return OneOff(
         id=scenario.id,
         name=scenario.name,

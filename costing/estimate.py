@@ -19,7 +19,7 @@ from costing import compute
 from costing.catalog import Catalog, current_catalog
 from costing.errors import EstimateError
 from costing.language import parse_request
-from costing.lexicon import EXAMPLES, PEOPLE_NOUNS, PERIODS
+from costing.lexicon import EXAMPLES, PEOPLE_NOUNS, PERIODS, Period
 from costing.money import MAX_QUANTITY, Money, Number, format_count, format_ratio, format_usd
 from costing.pricing import DEFAULT_MODELS, PriceSource, choose_model, default_model, quote
 from costing.request import Request, Subcommand, check_fit
@@ -101,7 +101,7 @@ class Estimate(_Frozen):
     quantity: Number
     counts: list[CountPart]
     users: Number | None
-    period: str | None
+    period: Period | None
     api: ApiCost
     compute: ComputeCost
     projections: dict[str, Money] | None
@@ -346,7 +346,7 @@ def _gpu_seconds_text(seconds: Decimal) -> str:
     return f"{seconds:.2g}" if seconds < Decimal("0.01") else format_count(seconds.quantize(Decimal("0.01")))
 
 
-def _project(total: Decimal, period: str | None) -> dict[str, Decimal] | None:
+def _project(total: Decimal, period: Period | None) -> dict[str, Decimal] | None:
     if period is None:
         return None
     return {p: in_period(total, period, p) for p in PERIODS}

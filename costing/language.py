@@ -653,7 +653,7 @@ class _Parser:
         if unit != "second" or per != 3600:
             raise self.fail(message, money)
 
-    def _value_basis(self) -> tuple[str, str | None, bool]:
+    def _value_basis(self) -> tuple[str, lx.Period | None, bool]:
         """`each`, `/user/month`, `per user per month`, `/month`, `a video` — or nothing (per unit).
 
         Returns (basis, period, whether the text said it).

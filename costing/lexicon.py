@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+from enum import StrEnum
 
 __all__ = [
     "ADVERB_PERIODS",
@@ -40,6 +41,7 @@ __all__ = [
     "WORD_WORDS",
     "WORKLOAD_PHRASES",
     "WORKLOAD_WORDS",
+    "Period",
     "looks_like_model",
     "reserved_words",
     "vocabulary",
@@ -72,7 +74,17 @@ WORKLOAD_PHRASES = {
 
 SUBCOMMANDS = frozenset({"help", "prices", "save", "list", "show", "compare", "delete", "value", "budget", "digest"})
 
-PERIODS = ("day", "week", "month", "year")
+
+class Period(StrEnum):
+    """What a count or an amount is per: a day, a week, a month (365/12 days) or a year (365 days)."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+PERIODS = tuple(Period)
 
 WORKLOAD_WORDS = {
     **dict.fromkeys(("video", "videos", "clip", "clips", "vid", "vids"), "video"),
@@ -99,12 +111,15 @@ PEOPLE_NOUNS = frozenset(
 )  # fmt: skip
 
 PERIOD_WORDS = {
-    **dict.fromkeys(("day", "days", "d", "daily"), "day"),
-    **dict.fromkeys(("week", "weeks", "wk", "weekly"), "week"),
-    **dict.fromkeys(("month", "months", "mo", "mth", "monthly"), "month"),
-    **dict.fromkeys(("year", "years", "yr", "yearly", "annually", "annual", "annum"), "year"),
+    **dict.fromkeys(("day", "days", "d", "daily"), Period.DAY),
+    **dict.fromkeys(("week", "weeks", "wk", "weekly"), Period.WEEK),
+    **dict.fromkeys(("month", "months", "mo", "mth", "monthly"), Period.MONTH),
+    **dict.fromkeys(("year", "years", "yr", "yearly", "annually", "annual", "annum"), Period.YEAR),
 }
-ADVERB_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year", "annually": "year"}
+ADVERB_PERIODS = {
+    "daily": Period.DAY, "weekly": Period.WEEK, "monthly": Period.MONTH, "yearly": Period.YEAR,
+    "annually": Period.YEAR,
+}  # fmt: skip
 
 SECOND_WORDS = frozenset({"s", "sec", "secs", "second", "seconds"})
 MINUTE_WORDS = frozenset({"min", "mins", "minute", "minutes"})

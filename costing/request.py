@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from costing import lexicon as lx
 from costing.errors import EstimateError
+from costing.lexicon import Period
 
 __all__ = ["SECTIONS", "Count", "PriceOverride", "Request", "Subcommand", "ValueSpec", "check_fit"]
 
@@ -44,7 +45,7 @@ class ValueSpec:
     kind: str  # value | revenue | saves
     usd: Decimal | None  # per basis; for saves, the wage per hour (None: the default wage)
     basis: str  # unit | user | total
-    period: str | None = None  # for user/total bases: the period the amount is per
+    period: Period | None = None  # for user/total bases: the period the amount is per
     minutes_saved: Decimal | None = None  # saves only
     basis_stated: bool = True  # False when nothing said what the amount is per (taken per unit)
 
@@ -68,7 +69,7 @@ class Request:
     chars: Decimal | None = None
     steps: Decimal | None = None
     counts: list[Count] = field(default_factory=list)
-    period: str | None = None
+    period: Period | None = None
     prices: list[PriceOverride] = field(default_factory=list)
     discount_pct: Decimal | None = None
     gpu_hour_usd: Decimal | None = None

@@ -8,19 +8,26 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from costing.errors import EstimateError
+from costing.lexicon import Period
 from costing.money import Money, Number, format_count, format_usd
 from costing.request import ValueSpec
 
 __all__ = ["DAYS", "DEFAULT_WAGE", "ValueOutcome", "ValueResult", "value_of"]
 
 #: Days in each period; a month is 365/12 days so that twelve months make a year.
-DAYS = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(365) / Decimal(12), "year": Decimal(365)}
+DAYS = {
+    Period.DAY: Decimal(1),
+    Period.WEEK: Decimal(7),
+    Period.MONTH: Decimal(365) / Decimal(12),
+    Period.YEAR: Decimal(365),
+}
 
 
-def in_period(amount: Decimal, period: str, wanted: str) -> Decimal:
+def in_period(amount: Decimal, period: Period, wanted: Period) -> Decimal:
     """`amount`, which is over `period`, over `wanted` instead: through a day (a month is 365/12 days), and the
     amount itself for its own period. The one conversion between periods, wherever an amount is moved."""
     return amount if period == wanted else amount / DAYS[period] * DAYS[wanted]
+
 
 #: Mean US software developer pay, $144,570 a year over 2,080 hours (BLS OEWS 2024).
 DEFAULT_WAGE = Decimal("69.5")
@@ -34,7 +41,7 @@ class ValueResult(BaseModel):
     kind: str
     description: str
     total_usd: Money
-    period: str | None
+    period: Period | None
     ratio: Number | None
     compute_ratio: Number | None
     break_even_unit_usd: Money | None
@@ -53,7 +60,7 @@ def value_of(
     *,
     quantity: Decimal,
     users: Decimal | None,
-    period: str | None,
+    period: Period | None,
     api_total: Decimal,
     compute_total: Decimal,
     unit_noun: str,
