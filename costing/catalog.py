@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from costing.datafile import load_data
 from costing.errors import EstimateError
+from costing.lexicon import Modality
 from costing.lifecycle import Lifecycle, Status
 
 __all__ = [
@@ -35,7 +36,6 @@ __all__ = [
 ]
 
 
-Modality = Literal["video", "image", "tts", "transcribe", "chat", "agent", "embed"]
 Unit = Literal["second", "image", "char", "minute", "token"]
 
 _BUNDLED = Path(__file__).with_name("data") / "catalog.yaml"
@@ -210,11 +210,11 @@ class Catalog:
         variants = self._by_id[model_id]
         return next((e for e in variants if e.default), variants[0])
 
-    def ids(self, modality: str | None = None) -> list[str]:
+    def ids(self, modality: Modality | None = None) -> list[str]:
         return [i for i, v in self._by_id.items() if modality is None or v[0].modality == modality]
 
     def suggest(
-        self, name: str, *, modality: str | None = None, extra: Iterable[str] = (), limit: int = 3
+        self, name: str, *, modality: Modality | None = None, extra: Iterable[str] = (), limit: int = 3
     ) -> list[str]:
         """Up to `limit` known names closest to `name`, preferring the given modality."""
         candidates = {i: i for i in self.ids(modality)}

@@ -31,6 +31,7 @@ from itertools import combinations
 from typing import Any, NamedTuple
 
 from costing.datafile import DATA, DataFileError, Fields, load_data
+from costing.lexicon import Modality
 
 __all__ = [
     "Calibration",
@@ -684,7 +685,7 @@ class Calibration:
 
     # --- mapping priced models to families ------------------------------------------------------------------
     @functools.lru_cache(maxsize=1024)  # noqa: B019 - one Calibration per process
-    def class_of(self, model_id: str, modality: str, *, catalog: bool) -> _Class:
+    def class_of(self, model_id: str, modality: Modality, *, catalog: bool) -> _Class:
         """The family a priced model is costed as, and why."""
         if catalog and model_id in self.classes.catalog:
             return self.classes.catalog[model_id]
@@ -733,7 +734,7 @@ def calibration() -> Calibration:
 
 def estimate_compute(
     model_id: str,
-    modality: str,
+    modality: Modality,
     work: Work,
     *,
     catalog_model: bool,

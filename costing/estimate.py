@@ -19,7 +19,7 @@ from costing import compute
 from costing.catalog import Catalog, current_catalog
 from costing.errors import EstimateError
 from costing.language import parse_request
-from costing.lexicon import EXAMPLES, PEOPLE_NOUNS, PERIODS, Period
+from costing.lexicon import EXAMPLES, PEOPLE_NOUNS, PERIODS, Modality, Period
 from costing.money import MAX_QUANTITY, Money, Number, format_count, format_ratio, format_usd
 from costing.pricing import DEFAULT_MODELS, PriceSource, choose_model, default_model, quote
 from costing.request import Request, Subcommand, check_fit
@@ -90,7 +90,7 @@ class Estimate(_Frozen):
     """What a workload costs: API price and compute cost, per unit and in total, with value where given."""
 
     text: str
-    modality: str
+    modality: Modality
     model: str
     model_name: str
     provider: str
@@ -295,7 +295,7 @@ _VIDEO_PIXELS = {
 _EMBED_CHUNK = 8192.0
 
 
-def _compute_work(work: Workload, modality: str) -> compute.Work:
+def _compute_work(work: Workload, modality: Modality) -> compute.Work:
     """The workload as the compute model sees it: per request for tokens, per image, per clip, per audio."""
     if modality == "video":
         return compute.Work(pixels=_VIDEO_PIXELS.get(work.resolution or "720p"), seconds=float(work.seconds or 0))

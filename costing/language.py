@@ -224,7 +224,7 @@ class _Parser:
         self.req.where.setdefault(name, (tok.pos, shown or tok.text))
         self._touched.add(_PART_SECTIONS.get(name, "workload"))
 
-    def set_modality(self, modality: str, tok: Token) -> None:
+    def set_modality(self, modality: lx.Modality, tok: Token) -> None:
         if self.req.modality is not None and self.req.modality != modality:
             first_pos, first_text = self.req.where["modality"]
             raise self.fail(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from enum import StrEnum
+from typing import Literal
 
 __all__ = [
     "ADVERB_PERIODS",
@@ -41,6 +42,7 @@ __all__ = [
     "WORD_WORDS",
     "WORKLOAD_PHRASES",
     "WORKLOAD_WORDS",
+    "Modality",
     "Period",
     "looks_like_model",
     "reserved_words",
@@ -75,6 +77,10 @@ WORKLOAD_PHRASES = {
 SUBCOMMANDS = frozenset({"help", "prices", "save", "list", "show", "compare", "delete", "value", "budget", "digest"})
 
 
+#: The kinds of workload costbot prices; every other word for one (`clips`, `llm`) is read as one of these.
+Modality = Literal["video", "image", "tts", "transcribe", "chat", "agent", "embed"]
+
+
 class Period(StrEnum):
     """What a count or an amount is per: a day, a week, a month (365/12 days) or a year (365 days)."""
 
@@ -86,7 +92,7 @@ class Period(StrEnum):
 
 PERIODS = tuple(Period)
 
-WORKLOAD_WORDS = {
+WORKLOAD_WORDS: dict[str, Modality] = {
     **dict.fromkeys(("video", "videos", "clip", "clips", "vid", "vids"), "video"),
     **dict.fromkeys(
         ("image", "images", "img", "imgs", "picture", "pictures", "pic", "pics", "photo", "photos"), "image"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from costing.catalog import Catalog, PriceEntry, current_catalog
+from costing.lexicon import Modality
 from costing.lifecycle import Lifecycle
 from costing.money import format_count, format_usd
 from costing.tokens import find_token_price, known_token_models, token_data
@@ -18,7 +19,7 @@ class PriceRow:
     model: str
     name: str
     provider: str
-    modality: str
+    modality: Modality
     variant: str
     price: str
     status: str

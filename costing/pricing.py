@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from costing.aliases import Alias, find_alias, rewrite
 from costing.catalog import Catalog, PriceEntry
 from costing.errors import EstimateError
-from costing.lexicon import EXAMPLES, WORKLOAD_PHRASES
+from costing.lexicon import EXAMPLES, WORKLOAD_PHRASES, Modality
 from costing.lifecycle import Lifecycle
 from costing.money import format_count, format_usd
 from costing.request import PriceOverride, Request
@@ -78,7 +78,7 @@ class PriceSource(BaseModel):
 class ModelChoice:
     """The model a request is priced on: a catalog entry or a genai-prices token price."""
 
-    modality: str
+    modality: Modality
     model_id: str
     entry: PriceEntry | None
     token_price: TokenPrice | None
@@ -107,15 +107,15 @@ class Quote(NamedTuple):
     source: PriceSource
 
 
-def _compatible(asked: str, actual: str) -> bool:
+def _compatible(asked: Modality, actual: Modality) -> bool:
     return asked == actual or {asked, actual} <= {"chat", "agent"}
 
 
-def _token_modality(price: TokenPrice) -> str:
+def _token_modality(price: TokenPrice) -> Modality:
     return "embed" if price.output_mtok is None or "embed" in price.model_id else "chat"
 
 
-def default_model(modality: str, *, catalog: Catalog, at: datetime) -> str:
+def default_model(modality: Modality, *, catalog: Catalog, at: datetime) -> str:
     """The name of `modality`'s default model on the day of `at`: the first of its preferences still on sale
     (if every one has shut down, the first still priced, which the answer then warns about).
 
@@ -238,7 +238,7 @@ def _choose(
     return _as(choice, asked)
 
 
-def _as(choice: ModelChoice, asked: str | None) -> ModelChoice:
+def _as(choice: ModelChoice, asked: Modality | None) -> ModelChoice:
     modality = asked or choice.modality
     if modality == choice.modality:
         return choice
@@ -246,7 +246,7 @@ def _as(choice: ModelChoice, asked: str | None) -> ModelChoice:
 
 
 def _named(
-    typed: str, *, catalog: Catalog, at: datetime, asked: str | None, position: int, assumptions: list[str]
+    typed: str, *, catalog: Catalog, at: datetime, asked: Modality | None, position: int, assumptions: list[str]
 ) -> ModelChoice | None:
     """What a typed model name stands for: `provider/model`, a catalog name, a family, a spelling, a token id."""
     prefix, rest = _split(typed)
@@ -323,7 +323,7 @@ _PROVIDER_HINTS = frozenset(
 )  # fmt: skip
 
 
-def _suggestions(typed: str, asked: str | None, catalog: Catalog, at: datetime) -> list[str]:
+def _suggestions(typed: str, asked: Modality | None, catalog: Catalog, at: datetime) -> list[str]:
     """Up to three names close to `typed` that parse and price, models on sale first."""
     extra = known_token_models() if asked in (None, *TOKEN_MODALITIES) else ()
     close = catalog.suggest(typed, modality=asked, extra=extra, limit=6)
@@ -347,7 +347,7 @@ def _split(name: str) -> tuple[str | None, str]:
     return (provider, rest) if slash else (None, name)
 
 
-def _unknown_model(typed: str, asked: str | None, catalog: Catalog, position: int, at: datetime) -> EstimateError:
+def _unknown_model(typed: str, asked: Modality | None, catalog: Catalog, position: int, at: datetime) -> EstimateError:
     suggestions = _suggestions(typed, asked, catalog, at)
     hint = f" {', '.join(suggestions)} {'is' if len(suggestions) == 1 else 'are'} close." if suggestions else ""
     default = default_model(asked or "video", catalog=catalog, at=at)
@@ -362,7 +362,7 @@ def _unknown_model(typed: str, asked: str | None, catalog: Catalog, position: in
 
 
 def _wrong_modality(
-    typed: str, actual: str, asked: str, catalog: Catalog, position: int, at: datetime
+    typed: str, actual: Modality, asked: Modality, catalog: Catalog, position: int, at: datetime
 ) -> EstimateError:
     default = default_model(asked, catalog=catalog, at=at)
     day = at.date()
@@ -462,7 +462,7 @@ _OVERRIDE_FITS = {
 }
 
 
-def _check_overrides(request: Request, modality: str) -> None:
+def _check_overrides(request: Request, modality: Modality) -> None:
     if len(request.prices) > 1 and modality not in TOKEN_MODALITIES:
         position, typed = request.where["price"]
         raise EstimateError(
@@ -580,7 +580,7 @@ def _describe_entry(entry: PriceEntry) -> str:
 
 
 def _token_unit_price(
-    modality: str,
+    modality: Modality,
     work: Workload,
     entry: PriceEntry | None,
     token_price: TokenPrice | None,

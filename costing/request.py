@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from costing import lexicon as lx
 from costing.errors import EstimateError
-from costing.lexicon import Period
+from costing.lexicon import Modality, Period
 
 __all__ = ["SECTIONS", "Count", "PriceOverride", "Request", "Subcommand", "ValueSpec", "check_fit"]
 
@@ -55,7 +55,7 @@ class Request:
     """A parsed estimate: what the user asked for, before any price is looked up."""
 
     text: str
-    modality: str | None = None
+    modality: Modality | None = None
     model: str | None = None
     seconds: Decimal | None = None  # of video, of speech, of audio to transcribe
     resolution: str | None = None
@@ -156,7 +156,7 @@ _PART_HINTS = {
 }
 
 
-def check_fit(request: Request, modality: str) -> None:
+def check_fit(request: Request, modality: Modality) -> None:
     """Refuse parts of `request` that mean nothing for `modality` (tokens on a video, seconds on an image).
 
     Raises:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from costing import lexicon as lx
 from costing.errors import EstimateError
 from costing.language import parse_request, subcommand_of
+from costing.lexicon import Modality
 from costing.request import SECTIONS, Count, Request, Subcommand, check_fit
 
 __all__ = ["WHATIF_EXAMPLES", "WhatIf", "read_change"]
@@ -395,7 +396,7 @@ def _merge(saved: Request, reply: Request, old: list[_Clause], new: list[_Clause
     return " ".join(t for t in texts if t)
 
 
-def _names_only(clauses: list[_Clause], modality: str | None) -> bool:
+def _names_only(clauses: list[_Clause], modality: Modality | None) -> bool:
     """Whether the clauses only name the saved workload again (`video` on a video): that keeps its parts."""
     return all(c.names == modality and not c.parts for c in clauses)
 

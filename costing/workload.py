@@ -7,7 +7,7 @@ from typing import Any
 
 from costing.catalog import PriceEntry
 from costing.errors import EstimateError
-from costing.lexicon import EXAMPLES
+from costing.lexicon import EXAMPLES, Modality
 from costing.money import format_count
 from costing.request import Request
 
@@ -46,7 +46,7 @@ class Workload:
         self.parts: dict[str, Any] = {}
 
     @classmethod
-    def of(cls, req: Request, modality: str, entry: PriceEntry | None, assumptions: list[str]) -> Workload:
+    def of(cls, req: Request, modality: Modality, entry: PriceEntry | None, assumptions: list[str]) -> Workload:
         work = cls()
         if modality == "video":
             work.seconds = req.seconds or _assume(assumptions, Decimal(10), "No duration given: 10 s per video.")
@@ -102,7 +102,7 @@ class Workload:
             work.parts = {"seconds": work.seconds}
         return work
 
-    def _tokens(self, req: Request, modality: str, assumptions: list[str]) -> None:
+    def _tokens(self, req: Request, modality: Modality, assumptions: list[str]) -> None:
         tokens_in, tokens_out = req.tokens_in, req.tokens_out
         if req.words is not None and tokens_out is None:
             tokens_out = req.words * TOKENS_PER_WORD
