@@ -183,8 +183,10 @@ def _cost(text: str, as_json: bool, at=None) -> int:  # type: ignore[no-untyped-
                 raise not_an_estimate(request)
             return TERMINAL_ANSWERS[request.name](request.args, as_json)
         result = estimate_request(request, catalog=catalog, at=at)
-    except (EstimateError, CatalogError) as exc:
+    except EstimateError as exc:
         return _fail(str(exc))
+    except CatalogError as exc:
+        return _fail(f"{PRICES_ENV}: {exc}")
     if as_json:
         print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
     else:
@@ -207,7 +209,7 @@ def _prices(text: str, as_json: bool) -> int:
     try:
         listing = list_prices(text)
     except CatalogError as exc:
-        return _fail(str(exc))
+        return _fail(f"{PRICES_ENV}: {exc}")
     if as_json:
         rows = [
             {**{k: getattr(r, k) for k in r.__slots__}, "checked": r.checked.isoformat() if r.checked else None}
@@ -241,7 +243,7 @@ def _prices_check(against: str | None, as_json: bool) -> int:
     except (PriceFileUnreadable, PriceFileError) as error:
         return _fail(f"{source_shown(source)}: {error}")
     except CatalogError as error:
-        return _fail(f"COSTBOT_PRICES: {error}")
+        return _fail(f"{PRICES_ENV}: {error}")
     findings = check_catalog(catalog, models, today=datetime.now(UTC).date())
     if as_json:
         print(json.dumps([{"kind": str(f.kind), "model": f.model, "detail": f.detail} for f in findings]))
@@ -310,7 +312,7 @@ def _serve(args: argparse.Namespace) -> int:
     except ConfigError as error:
         return _fail(*error.problems)
     except CatalogError as error:
-        return _fail(f"COSTBOT_PRICES: {error}")
+        return _fail(f"{PRICES_ENV}: {error}")
     _start_price_updates(settings.costbot_price_updates)
     scheduler = None if args.no_scheduler else _digest_scheduler(db, client, identity)
     pace = scheduler.poster.pace if scheduler is not None else None
@@ -369,7 +371,7 @@ def _connect():  # type: ignore[no-untyped-def]
     except ConfigError as error:
         return _fail(*error.problems)
     except CatalogError as error:
-        return _fail(f"COSTBOT_PRICES: {error}")
+        return _fail(f"{PRICES_ENV}: {error}")
 
 
 def _scheduler() -> int:

@@ -14,7 +14,9 @@ __all__ = ["plain_text"]
 
 _MARKUP_RE = re.compile(r"<[^<>]*>?")  # <@U123>, <#C1|general>, <https://…|link>, and a dangling `<`
 _SHORTCODE_RE = re.compile(r":[a-z0-9_+\-']+:", re.IGNORECASE)  # :+1:, :thinking_face:
-_MARKS_RE = re.compile(r"(?<!\S)[*_~`]+(?=\S)|(?<=\S)[*_~`]+(?!\S)")  # *bold*, _it_, ~strike~, `code`
+# *bold*, _it_, ~strike~, `code`, with any quotes round them: `"*2M users*"` is marked, not a word with a star.
+_MARK, _AROUND = r"[*_~`]", r"[*_~`'\"“”‘’]*"
+_MARKS_RE = re.compile(rf"(?<!\S){_AROUND}{_MARK}{_AROUND}(?=\S)|(?<=\S){_AROUND}{_MARK}{_AROUND}(?!\S)")
 _ENTITIES = {"&amp;": "&", "&lt;": " ", "&gt;": " "}
 
 

@@ -23,10 +23,14 @@ DAYS = {
 }
 
 
+_TWELFTHS = {Period.DAY: Decimal(12), Period.WEEK: Decimal(84), Period.MONTH: Decimal(365), Period.YEAR: Decimal(4380)}
+
+
 def in_period(amount: Decimal, period: Period, wanted: Period) -> Decimal:
     """`amount`, which is over `period`, over `wanted` instead: through a day (a month is 365/12 days), and the
     amount itself for its own period. The one conversion between periods, wherever an amount is moved."""
-    return amount if period == wanted else amount / DAYS[period] * DAYS[wanted]
+    # In twelfths of a day, so that a month is a whole number (365) and one division is the only rounding.
+    return amount if period == wanted else amount * _TWELFTHS[wanted] / _TWELFTHS[period]
 
 
 #: Mean US software developer pay, $144,570 a year over 2,080 hours (BLS OEWS 2024).

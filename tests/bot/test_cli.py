@@ -89,6 +89,14 @@ def test_a_broken_price_book_is_one_clear_line(tmp_path: Path) -> None:
     result = run("cost", "video 10s", env={"COSTBOT_PRICES": str(book)})
     assert result.returncode == 2
     assert "prices.yaml: entry 1 (veo-3.1-fast)" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.startswith("costbot: COSTBOT_PRICES: ")  # names the setting to fix
+
+
+@pytest.mark.parametrize("command", [("cost", "video 10s"), ("prices", "veo")])
+def test_a_missing_price_book_names_the_setting(tmp_path: Path, command: tuple[str, ...]) -> None:
+    result = run(*command, env={"COSTBOT_PRICES": str(tmp_path / "nope.yaml")})
+    assert result.returncode == 2
+    assert result.stderr.startswith("costbot: COSTBOT_PRICES: no such file: ") and "nope.yaml" in result.stderr
 
 
 def test_unknown_command_exits_2() -> None:

@@ -33,6 +33,9 @@ def test_markup_entities_shortcodes_and_marks_are_taken_out(delivered: str, plai
         "*what if 2M users*",
         "what if `2M users` :thinking_face:",
         "what if 2M users <https://example.com|see>",
+        '"*2M users*"',
+        "“*2M users*”",
+        "what if “*2M users*”",
     ],
 )
 def test_a_what_if_with_slack_markup_reads_as_the_change_it_asks(reply: str) -> None:

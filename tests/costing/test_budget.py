@@ -92,3 +92,9 @@ def test_a_budget_reads_numbers_as_the_cost_language_does(written: str) -> None:
 def test_a_budget_with_commas_out_of_place_is_refused_as_the_cost_language_refuses_it(written: str) -> None:
     with pytest.raises(EstimateError, match="as a budget"):
         parse_budget(f"${written}/month")
+
+
+@pytest.mark.parametrize(("written", "monthly"), [("$5.94 per year", "0.50"), ("$0.06 per year", "0.01")])
+def test_a_budget_on_a_half_cent_a_month_rounds_up(written: str, monthly: str) -> None:
+    """5.94 / 12 is exactly 0.495: the month's cents round half up, with no error in 365/12 pulling them down."""
+    assert parse_budget(written).usd_month == Decimal(monthly)

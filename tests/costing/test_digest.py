@@ -25,8 +25,9 @@ from costing.digest import (
     build_digest,
     unit_cost,
 )
+from costing.lexicon import Period
 from costing.money import format_usd
-from costing.value import DAYS
+from costing.value import DAYS, in_period
 
 D = Decimal
 TODAY = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -77,6 +78,7 @@ def without(model_id: str) -> Catalog:
 
 
 def week_of(amount: Decimal, period: str) -> Decimal:
+    """`amount` over a week, by days (a month is 365/12 of them): what the one conversion must agree with."""
     return amount if period == "week" else amount / DAYS[period] * 7
 
 
@@ -140,7 +142,9 @@ def test_the_weekly_value_is_exactly_the_estimates_value_over_its_period(text: s
     e = est(text)
     assert e.value is not None and e.period is not None
     line = line_of(build(saved(e)))
-    assert line.value_week == week_of(e.value.total_usd, e.period)
+    # Exactly the one conversion every figure goes through, and within Decimal's last digit of the days' rule.
+    assert line.value_week == in_period(e.value.total_usd, e.value.period or e.period, Period.WEEK)
+    assert line.value_week is not None and close(line.value_week, week_of(e.value.total_usd, e.period))
 
 
 def test_the_ratio_is_the_weeks_value_over_the_weeks_api_spend() -> None:
