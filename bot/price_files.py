@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.price_updates import shown
+from bot.downloads import DownloadError, TooLarge, Unreachable, fetch, shown
 from costing import MAX_FILE_BYTES
 
 __all__ = ["PriceFileUnreadable", "read_price_source", "source_shown"]
@@ -32,7 +32,14 @@ def read_price_source(source: str) -> bytes:
     except ValueError:
         raise PriceFileUnreadable("is neither a readable path nor a usable http(s) URL") from None
     if is_url:
-        return _fetch(source)
+        try:
+            return fetch(source, limit=MAX_FILE_BYTES, timeout=TIMEOUT)
+        except TooLarge as error:
+            raise PriceFileUnreadable(f"{error}; a LiteLLM price file is a few MB") from None
+        except Unreachable as error:
+            raise PriceFileUnreadable(f"{error}; check the network or the URL") from None
+        except DownloadError as error:
+            raise PriceFileUnreadable(str(error)) from None
     path = Path(source).expanduser()
     try:
         size = path.stat().st_size
@@ -45,25 +52,6 @@ def read_price_source(source: str) -> bytes:
         raise PriceFileUnreadable("is a directory, not a price file") from None
     except OSError as error:
         raise PriceFileUnreadable(f"can't read it ({error.strerror or type(error).__name__})") from None
-
-
-def _fetch(url: str) -> bytes:
-    import httpx2
-
-    try:
-        with httpx2.stream("GET", url, timeout=TIMEOUT, follow_redirects=True) as response:
-            if response.status_code != 200:
-                raise PriceFileUnreadable(f"answered HTTP {response.status_code}")
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body.extend(chunk)
-                if len(body) > MAX_FILE_BYTES:
-                    raise PriceFileUnreadable(
-                        f"sent more than {MAX_FILE_BYTES:,} bytes; a LiteLLM price file is a few MB"
-                    )
-            return bytes(body)
-    except httpx2.HTTPError as error:
-        raise PriceFileUnreadable(f"can't reach it ({type(error).__name__}); check the network or the URL") from None
 
 
 def source_shown(source: str) -> str:

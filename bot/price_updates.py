@@ -12,9 +12,18 @@ import json
 import logging
 import threading
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["PRICE_UPDATES_ENV", "PriceUpdateError", "parse_setting", "start_price_updates", "stop_price_updates"]
+from bot.downloads import DownloadError, Unreachable, fetch, shown
+
+__all__ = [
+    "PRICE_UPDATES_ENV",
+    "PriceUpdateError",
+    "parse_setting",
+    "shown",
+    "start_price_updates",
+    "stop_price_updates",
+]
 
 PRICE_UPDATES_ENV = "COSTBOT_PRICE_UPDATES"
 #: genai-prices' data file is ~1.5 MB; anything this large is refused unread.
@@ -54,21 +63,6 @@ def url_secrets(setting: str) -> list[str]:
     parts = urlsplit(setting)
     found = [parts.password or "", parts.query, *(value for _, value in parse_qsl(parts.query))]
     return [s for s in found if len(s) >= 4]  # shorter ones would blank ordinary words
-
-
-def shown(url: str) -> str:
-    """A URL as it may appear in a log line: no user, password or query (they can carry credentials)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:  # an IPv6 address keeps its brackets
-        host = f"[{host}]"
-    try:
-        port: int | str | None = parts.port
-    except ValueError:  # out of range: shown as typed, after the host
-        port = parts.netloc.rpartition(":")[2] or None
-    if port:
-        host = f"{host}:{port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 _updater: Any = None
@@ -112,7 +106,6 @@ def wait_for_prices(timeout: float) -> bool:
 
 def _updater_class() -> type:
     """genai-prices' `UpdatePrices` with a fetch that is bounded, checked, and remembers where it came from."""
-    import httpx2
     from genai_prices.data_snapshot import DataSnapshot
     from genai_prices.types import _providers_from_raw  # the parser its own fetch uses
     from genai_prices.update_prices import UpdatePrices
@@ -124,20 +117,11 @@ def _updater_class() -> type:
         def fetch(self) -> DataSnapshot | None:
             where = shown(self.url)
             try:
-                with httpx2.stream("GET", self.url, timeout=self.request_timeout, follow_redirects=True) as response:
-                    if response.status_code != 200:
-                        raise PriceUpdateError(f"{where} answered HTTP {response.status_code}; keeping the last prices")
-                    body = bytearray()
-                    for chunk in response.iter_bytes():
-                        body.extend(chunk)
-                        if len(body) > MAX_BYTES:
-                            raise PriceUpdateError(
-                                f"{where} sent more than {MAX_BYTES:,} bytes; keeping the last prices"
-                            )
-            except httpx2.HTTPError as error:
-                raise PriceUpdateError(
-                    f"can't fetch {where} ({type(error).__name__}); keeping the last prices"
-                ) from None
+                body = fetch(self.url, limit=MAX_BYTES, timeout=self.request_timeout)
+            except Unreachable as error:
+                raise PriceUpdateError(f"can't fetch {where} ({error.cause}); keeping the last prices") from None
+            except DownloadError as error:
+                raise PriceUpdateError(f"{where} {error}; keeping the last prices") from None
             try:
                 raw = json.loads(bytes(body))
                 if not isinstance(raw, list):
