@@ -160,29 +160,19 @@ def _console():  # rich is imported only when a table is printed: --json stays f
 
 
 def _cost(text: str, as_json: bool, at=None) -> int:  # type: ignore[no-untyped-def]
-    from costing import (
-        CatalogError,
-        EstimateError,
-        Subcommand,
-        current_catalog,
-        estimate_request,
-        not_an_estimate,
-        parse_request,
-    )
+    from costing import CatalogError, EstimateError, estimate, not_an_estimate, subcommand_of
 
     try:
-        # Parse once, with the catalog's names, so a price book's plain-word model ids are read as models.
-        catalog = current_catalog()
-        request = parse_request(text, model_names=catalog.model_names)
-        if isinstance(request, Subcommand):
+        command = subcommand_of(text)
+        if command is not None:
             # The router's table says what a subcommand is; the terminal answers those that need no workspace.
             from bot.router import route_of
 
-            route = route_of(request)
+            route = route_of(command)
             if route is None or route.in_workspace:
-                raise not_an_estimate(request)
-            return TERMINAL_ANSWERS[request.name](request.args, as_json)
-        result = estimate_request(request, catalog=catalog, at=at)
+                raise not_an_estimate(command)
+            return TERMINAL_ANSWERS[command.name](command.args, as_json)
+        result = estimate(text, at=at)
     except EstimateError as exc:
         return _fail(str(exc))
     except CatalogError as exc:
