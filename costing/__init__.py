@@ -23,7 +23,8 @@ from costing.request import SECTIONS, Request, Subcommand
 from costing.tokens import priced_in, token_snapshot
 
 if TYPE_CHECKING:
-    from costing.budget import parse_budget
+    from costing.budget import Budget, parse_budget
+    from costing.clauses import NotAValue, with_value
     from costing.compare import Comparison, Difference, compare_estimates
     from costing.digest import (
         Cause,
@@ -57,7 +58,10 @@ if TYPE_CHECKING:
 # Loaded on first use: a one-off estimate (`costbot cost`) needs none of the digests, schedules, comparisons,
 # price checks or listings, and starts faster without them.
 _LATER = {
+    "Budget": "costing.budget",
     "parse_budget": "costing.budget",
+    "NotAValue": "costing.clauses",
+    "with_value": "costing.clauses",
     "Comparison": "costing.compare",
     "Difference": "costing.compare",
     "compare_estimates": "costing.compare",
@@ -119,6 +123,7 @@ __all__ = [
     "STALE_CLAIM",
     "VALUE_WORDS",
     "WORKLOAD_WORDS",
+    "Budget",
     "Catalog",
     "CatalogError",
     "Cause",
@@ -130,6 +135,7 @@ __all__ = [
     "Estimate",
     "EstimateError",
     "EstimateFigures",
+    "NotAValue",
     "OneOff",
     "Period",
     "PriceEntry",
@@ -172,4 +178,5 @@ __all__ = [
     "use_cache_dir",
     "use_price_book",
     "week_of",
+    "with_value",
 ]

@@ -21,7 +21,7 @@ from costing.errors import EstimateError
 from costing.request import Count, PriceOverride, Request, Subcommand, ValueSpec
 from costing.scanner import Token, scan
 
-__all__ = ["parse_request", "subcommand_of"]
+__all__ = ["parse_estimate", "parse_request", "subcommand_of"]
 
 
 def parse_request(text: str, *, model_names: frozenset[str] = frozenset()) -> Request | Subcommand:
@@ -38,6 +38,17 @@ def parse_request(text: str, *, model_names: frozenset[str] = frozenset()) -> Re
     Raises:
         EstimateError: The text is empty, too long, or has a part no clause understands.
     """
+    command = subcommand_of(text.strip()) if len(text.strip()) <= lx.MAX_TEXT_LENGTH else None
+    return command if command is not None else parse_estimate(text, model_names=model_names)
+
+
+def parse_estimate(text: str, *, model_names: frozenset[str] = frozenset()) -> Request:
+    """Parse `text` as an estimate, even when its first word names a subcommand (a value clause on its own,
+    `save 10 min @ $70/h`, starts with `save`).
+
+    Raises:
+        EstimateError: As `parse_request`.
+    """
     stripped = text.strip()
     if not stripped:
         raise EstimateError(
@@ -49,9 +60,6 @@ def parse_request(text: str, *, model_names: frozenset[str] = frozenset()) -> Re
             "Describe one workload at a time.",
             example=lx.EXAMPLES["chat"],
         )
-    command = subcommand_of(stripped)
-    if command is not None:
-        return command
     return _Parser(stripped, scan(stripped), model_names).parse()
 
 

@@ -18,10 +18,15 @@ __all__ = [
     "POST_CARD_ACTION",
     "SAVE_VERSION_ACTION",
     "budget_status",
+    "changed_message",
     "comparison_message",
     "deleted_card",
+    "deleted_message",
     "figures_line",
     "is_over_budget",
+    "refusal_message",
+    "saved_message",
+    "saving_as_hint",
     "scenario_card",
     "scenario_detail",
     "scenario_link",
@@ -282,3 +287,54 @@ def version_saved_note(scenario: ScenarioPublic, *, saved_by: str) -> dict[str, 
         "the card above shows the new figures."
     )
     return {"text": f"Saved as {escape(scenario.name)} v{scenario.version}", "blocks": [section(text)]}
+
+
+def saving_as_hint(name: str) -> dict[str, Any]:
+    """Under an estimate error met while saving: the first word was taken as the name, and how to quote one."""
+    return context(f'Saving as *{escape(name)}*. A name with spaces needs quotes: `/cost save "{escape(name)} …" …`')
+
+
+def saved_message(scenario: ScenarioPublic, *, posted: bool, caveat: str) -> dict[str, Any]:
+    """The private answer to `/cost save`: saved, where its card is, or why it couldn't be posted.
+
+    Args:
+        posted: Whether the card is in the channel.
+        caveat: With a card, what the user should know (the bot can't hear its thread); without, why not.
+    """
+    saved = f":white_check_mark: Saved *{escape(scenario.name)}* (v1)"
+    if posted and scenario.card_permalink:
+        text = f"{saved}. <{scenario.card_permalink}|Its card is in the channel>; its thread is the discussion."
+    elif posted:
+        text = f"{saved}. Its card is in the channel; its thread is the discussion."
+    else:
+        text = (
+            f"{saved}, but I couldn't post its card here ({caveat}). Invite me with `/invite @costbot`, then "
+            f"`/cost show {escape(scenario.name)}` has a button to post it."
+        )
+    if posted and caveat:
+        text += f"\n:information_source: {escape(caveat)}"
+    return {"text": f"Saved {escape(scenario.name)}", "blocks": [section(text)]}
+
+
+def deleted_message(scenario: ScenarioPublic) -> dict[str, Any]:
+    """The private answer to `/cost delete`: what went with the scenario."""
+    versions = "only version" if scenario.version == 1 else f"{scenario.version} versions"
+    text = f":wastebasket: Deleted *{escape(scenario.name)}* with its {versions} and the replies kept from its thread."
+    return {"text": f"Deleted {escape(scenario.name)}", "blocks": [section(text)]}
+
+
+def refusal_message(scenario: ScenarioPublic, doing: str) -> dict[str, Any]:
+    """Why the user may not `doing` (e.g. "delete") the scenario, and what they can do instead."""
+    text = (
+        f":no_entry: Only <@{scenario.author_id}>, who saved *{escape(scenario.name)}*, or a workspace admin may "
+        f"{doing} it. You can still discuss it in its thread, or save your own version: `/cost save NEW-NAME …`"
+    )
+    return {"text": f"Only the author or an admin may {doing} it", "blocks": [section(text)]}
+
+
+def changed_message(scenario: ScenarioPublic, what: str) -> dict[str, Any]:
+    """The scenario's card, headed by what changed (`what` is mrkdwn, escaped by the caller)."""
+    message = scenario_card(scenario)
+    done = f":white_check_mark: {what}: *{escape(scenario.name)}* is now v{scenario.version}."
+    message["blocks"].insert(0, section(done))
+    return message

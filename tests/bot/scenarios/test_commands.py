@@ -1,4 +1,4 @@
-"""bot.scenarios with a real database (SQLite, then PostgreSQL) and the fake Slack Web API."""
+"""bot.scenarios.commands with a real database (SQLite, then PostgreSQL) and the fake Slack Web API."""
 
 from __future__ import annotations
 

@@ -1,0 +1,349 @@
+"""Scenario use cases: each is one thing a user does to a channel's saved scenarios.
+
+Each checks what the user may do, changes the database in one unit of work, keeps the channel card in step and
+returns what it did, or raises a `bot.scenarios.problems` exception (or storage's `NameTaken`) saying what
+stopped it. None of them words a reply: `bot.scenarios.commands` does, from what they return or raise.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pydantic import ValidationError
+from slack_sdk import WebClient
+
+from bot.blocks.scenarios import deleted_card, scenario_card
+from bot.notes import EstimateNotes
+from bot.replies import estimate_text
+from bot.scenarios.problems import (
+    BadIds,
+    BadName,
+    CannotCheck,
+    Gone,
+    NotAllowed,
+    NotCostable,
+    NotFound,
+    NothingToSave,
+    PriceBookBroken,
+    Stale,
+    Unchanged,
+)
+from bot.slack_lookups import is_workspace_admin, post_card, slack_user, update_card
+from bot.slack_text import plain_text
+from costing import (
+    Budget,
+    CatalogError,
+    Comparison,
+    Estimate,
+    EstimateError,
+    NotAValue,
+    compare_estimates,
+    current_catalog,
+    read_change,
+    with_value,
+)
+from storage import (
+    Database,
+    ScenarioCreate,
+    ScenarioGone,
+    ScenarioPublic,
+    ThreadReplyPublic,
+    VersionCreate,
+    VersionPublic,
+    add_version,
+    delete_scenario,
+    get_scenario,
+    get_scenario_by_id,
+    last_estimate,
+    latest_replies,
+    list_scenarios,
+    list_versions,
+    save_scenario,
+)
+from storage.names import name_problem
+from storage.types import utcnow
+
+__all__ = [
+    "Saved",
+    "WhatIfAnswer",
+    "Where",
+    "changeable",
+    "cost",
+    "delete",
+    "find",
+    "history",
+    "last_text",
+    "save",
+    "save_what_if",
+    "set_budget",
+    "set_value",
+    "what_if",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Who asked, in which channel of which workspace: every query is scoped by it."""
+
+    team_id: str
+    channel_id: str
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A new scenario: as stored (with its card when it was posted), and what the user should know."""
+
+    scenario: ScenarioPublic
+    posted: bool
+    #: With a card, a caveat (the bot isn't in the channel); without one, why it couldn't be posted.
+    caveat: str
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIfAnswer:
+    """A thread reply read as a change: the new figures and how they differ from the saved ones."""
+
+    estimate: Estimate
+    comparison: Comparison
+
+
+def cost(text: str, *, typed_as: str = "/cost ", saving_as: str | None = None) -> Estimate:
+    """The estimate for `text`.
+
+    Raises:
+        NotCostable: The text isn't an estimate.
+        PriceBookBroken: The operator's price book is broken.
+    """
+    try:
+        return estimate_text(text)
+    except EstimateError as error:
+        raise NotCostable(error, text, typed_as=typed_as, saving_as=saving_as) from None
+    except CatalogError as error:
+        raise PriceBookBroken(error, saving=saving_as is not None) from None
+
+
+# --- read ----------------------------------------------------------------------------------------------------
+
+
+def find(name: str, *, where: Where, db: Database) -> ScenarioPublic:
+    """The channel's scenario called `name` (any case).
+
+    Raises:
+        NotFound: There's none, with the closest saved name when one is close.
+    """
+    with db.session(write=False) as session:
+        scenario = get_scenario(session=session, team_id=where.team_id, channel_id=where.channel_id, name=name)
+        if scenario is not None:
+            return scenario
+        names = [s.name for s in list_scenarios(session=session, team_id=where.team_id, channel_id=where.channel_id)]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    raise NotFound(name, close[0] if close else None)
+
+
+def history(
+    name: str, *, where: Where, db: Database
+) -> tuple[ScenarioPublic, list[VersionPublic], list[ThreadReplyPublic]]:
+    """The scenario with its versions and the latest replies kept from its thread (raises `NotFound`)."""
+    scenario = find(name, where=where, db=db)
+    with db.session(write=False) as session:
+        versions = list_versions(session=session, team_id=where.team_id, scenario_id=scenario.id)
+        replies = latest_replies(session=session, team_id=where.team_id, scenario_id=scenario.id)
+    return scenario, versions, replies
+
+
+def last_text(name: str, *, where: Where, db: Database, notes: EstimateNotes | None) -> str:
+    """The user's last estimate in the channel, to save as `name`.
+
+    Args:
+        notes: The users' last estimates; the database's record when None.
+
+    Raises:
+        NothingToSave: They haven't costed anything here.
+    """
+    if notes is not None:
+        text = notes.last(team_id=where.team_id, channel_id=where.channel_id, user_id=where.user_id)
+    else:
+        with db.session(write=False) as session:
+            text = last_estimate(
+                session=session, team_id=where.team_id, channel_id=where.channel_id, user_id=where.user_id
+            )
+    if not text:
+        raise NothingToSave(name)
+    return text
+
+
+# --- save ----------------------------------------------------------------------------------------------------
+
+
+def save(name: str, text: str, *, where: Where, db: Database, client: WebClient) -> Saved:
+    """Save `text` as scenario `name` in the channel and post its card there.
+
+    Raises:
+        NotCostable, PriceBookBroken: `text` can't be costed.
+        BadName: `name` can't be a scenario's name.
+        BadIds: Slack sent ids that aren't Slack's.
+        NameTaken: The channel has a scenario of that name.
+    """
+    estimate = cost(text, saving_as=name)
+    problem = name_problem(name)
+    if problem:
+        raise BadName(name, problem)
+    try:
+        create = ScenarioCreate(
+            team_id=where.team_id, channel_id=where.channel_id, name=name, author_id=where.user_id,
+            text=estimate.text, estimate=estimate,
+        )  # fmt: skip
+    except ValidationError:  # the name was checked above: Slack sent ids that aren't Slack's
+        log.warning("save refused ids: team=%r channel=%r user=%r", where.team_id, where.channel_id, where.user_id)
+        raise BadIds() from None
+    with db.session() as session:
+        scenario = save_scenario(session=session, scenario_create=create)
+    posted, why = post_card(scenario, db=db, client=client)
+    return Saved(posted or scenario, posted is not None, why)
+
+
+# --- change --------------------------------------------------------------------------------------------------
+
+
+def changeable(name: str, *, doing: str, where: Where, db: Database, client: WebClient) -> ScenarioPublic:
+    """The channel's scenario called `name`, which the user may `doing` (e.g. "delete").
+
+    The author may, and so may a workspace admin or owner.
+
+    Raises:
+        NotFound: There's no such scenario.
+        NotAllowed: The user is neither its author nor an admin.
+        CannotCheck: Slack couldn't say who the user is.
+    """
+    scenario = find(name, where=where, db=db)
+    if scenario.author_id == where.user_id:
+        return scenario
+    user = slack_user(client, where.user_id)
+    if user is None:
+        raise CannotCheck(scenario, doing)
+    if not is_workspace_admin(user):
+        raise NotAllowed(scenario, doing)
+    return scenario
+
+
+def delete(scenario: ScenarioPublic, *, where: Where, db: Database, client: WebClient) -> None:
+    """Delete the scenario with its versions and kept replies; its card says who deleted it, and when.
+
+    Raises:
+        Gone: Someone else deleted it a moment ago.
+    """
+    with db.session() as session:
+        gone = delete_scenario(session=session, team_id=where.team_id, scenario_id=scenario.id)
+    if not gone:
+        raise Gone(scenario.name, "deleting")
+    update_card(scenario, deleted_card(scenario.name, deleted_by=where.user_id, when=utcnow()), client)
+
+
+def set_value(scenario: ScenarioPublic, value: str, *, where: Where, db: Database, client: WebClient) -> ScenarioPublic:
+    """The scenario's next version, worth `value` (`value $20/user/month`; "" removes the value).
+
+    Raises:
+        Unchanged: There is no value to remove.
+        NotCostable, PriceBookBroken: The saved text no longer costs (a model left the price book), or the new
+            value can't be read.
+    """
+    if not value and not scenario.value_text:
+        raise Unchanged(scenario, "value")
+    try:
+        text = with_value(scenario.text, value, model_names=current_catalog().model_names)
+    except NotAValue as error:  # shown as typed, after its command
+        raise NotCostable(error, value, typed_as=f"/cost value {scenario.name} ") from None
+    except EstimateError as error:
+        raise NotCostable(error, scenario.text) from None
+    except CatalogError as error:
+        raise PriceBookBroken(error) from None
+    return _new_version(scenario, cost(text), where=where, db=db, client=client, change="value")
+
+
+def set_budget(
+    scenario: ScenarioPublic, budget: Budget, *, where: Where, db: Database, client: WebClient
+) -> ScenarioPublic:
+    """The scenario's next version, with `budget` (its figures stay: a budget is no reason to re-price it).
+
+    Raises:
+        Unchanged: It has that budget already.
+    """
+    if budget.usd_month == scenario.budget_usd_month:
+        raise Unchanged(scenario, "budget", budget.reading)
+    return _new_version(
+        scenario, scenario.estimate, where=where, db=db, client=client, change="budget", note=budget.reading,
+        budget=(True, budget.usd_month),
+    )  # fmt: skip
+
+
+def _new_version(
+    scenario: ScenarioPublic, estimate: Estimate, *, where: Where, db: Database, client: WebClient, change: str,
+    note: str | None = None, budget: tuple[bool, Decimal | None] = (False, None),
+) -> ScenarioPublic:  # fmt: skip
+    set_budget, usd = budget
+    version = VersionCreate(
+        author_id=where.user_id, text=estimate.text, change=change, note=note, estimate=estimate,
+        set_budget=set_budget, budget_usd_month=usd,
+    )  # fmt: skip
+    try:
+        with db.session() as session:
+            updated, _ = add_version(
+                session=session, team_id=where.team_id, scenario_id=scenario.id, version_create=version
+            )
+    except ScenarioGone:
+        raise Gone(scenario.name, "changing") from None
+    update_card(updated, scenario_card(updated, changed_by=where.user_id), client)
+    return updated
+
+
+# --- threads -------------------------------------------------------------------------------------------------
+
+
+def what_if(scenario: ScenarioPublic, reply: str) -> WhatIfAnswer | None:
+    """A thread reply read as a change to the scenario; None for conversation (which is only kept).
+
+    Raises:
+        NotCostable: The reply clearly asked (what if …) but can't be applied; shown as the reply was typed.
+        PriceBookBroken: The operator's price book is broken.
+    """
+    try:
+        change = read_change(scenario.text, plain_text(reply), model_names=current_catalog().model_names)
+        if change is None:
+            return None
+        estimate = estimate_text(change.text)
+    except EstimateError as error:
+        raise NotCostable(error, reply, typed_as="") from None
+    except CatalogError as error:
+        raise PriceBookBroken(error) from None
+    return WhatIfAnswer(estimate, compare_estimates(scenario.estimate, estimate))
+
+
+def save_what_if(
+    scenario_id: int, text: str, *, where: Where, db: Database, client: WebClient, base: int | None = None
+) -> ScenarioPublic:
+    """The what-if's Save button: `text` becomes the scenario's next version and its card shows it.
+
+    Args:
+        base: The version the what-if changed; if the scenario moved on since, saving would silently undo the
+            newer version.
+
+    Raises:
+        Gone: The scenario was deleted.
+        Unchanged: It says `text` already.
+        Stale: It moved on from `base`.
+    """
+    with db.session(write=False) as session:
+        scenario = get_scenario_by_id(session=session, team_id=where.team_id, scenario_id=scenario_id)
+    if scenario is None:
+        raise Gone(None, "saving-what-if")
+    if scenario.text == text:
+        raise Unchanged(scenario, "text")
+    if base is not None and scenario.version != base:
+        raise Stale(scenario, base)
+    return _new_version(scenario, cost(text), where=where, db=db, client=client, change="what-if")
