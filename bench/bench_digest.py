@@ -85,8 +85,16 @@ def fill(url: str, count: int) -> tuple[str, str]:
     rows = []
     for number, text in enumerate(texts):
         result = cache.get(text) or cache.setdefault(text, estimate(text))
-        rows.append(ScenarioCreate(team_id=team, channel_id=channel, name=f"scenario {number:06d}",
-                                   author_id="U0BENCH", text=text, estimate=result).row())  # type: ignore[arg-type]
+        rows.append(
+            ScenarioCreate(
+                team_id=team,
+                channel_id=channel,
+                name=f"scenario {number:06d}",
+                author_id="U0BENCH",
+                text=text,
+                estimate=result,
+            ).row()
+        )  # type: ignore[arg-type]
     with db.session() as session:
         session.add_all(rows)
     previous = build(db, team, channel, previous=None)[0]
@@ -109,7 +117,7 @@ def build(db, team: str, channel: str, *, previous: object = "load"):  # type: i
         scenarios = scenarios_for_digest(session=session, team_id=team, channel_id=channel)
         if previous == "load":
             previous = previous_figures(session=session, team_id=team, channel_id=channel, before=due)
-    digest = build_digest(scenarios, catalog=current_catalog(), today=due.date(), previous=previous)  # type: ignore[arg-type]
+    digest = build_digest(scenarios, catalog=current_catalog(), at=due, previous=previous)  # type: ignore[arg-type]
     messages = digest_messages(digest, channel_id=channel, heading="Weekly AI spend vs value · week 48")
     digest.snapshot()
     return digest, messages

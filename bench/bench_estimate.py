@@ -75,9 +75,9 @@ def _token_usage(result: object) -> tuple[str, str, int, int]:
     from costing.tokens import find_token_price
 
     parts = result.parts  # type: ignore[attr-defined]
-    steps = int(parts.get("steps", 1))
-    tokens_in = int(parts.get("tokens_in", 0)) * steps
-    tokens_out = int(parts.get("tokens_out", 0)) * steps
+    steps = int(parts.steps or 1)
+    tokens_in = int(parts.tokens_in or 0) * steps
+    tokens_out = int(parts.tokens_out or 0) * steps
     price = find_token_price(result.model)  # type: ignore[attr-defined]
     assert price is not None
     return result.model, price.provider_id, tokens_in, tokens_out  # type: ignore[attr-defined]

@@ -31,12 +31,10 @@ if TYPE_CHECKING:
         CauseKind,
         Digest,
         DigestLine,
-        EstimateFigures,
         OneOff,
         SavedScenario,
         Totals,
         build_digest,
-        figures_json,
     )
     from costing.due import (
         CATCH_UP_WINDOW,
@@ -48,6 +46,7 @@ if TYPE_CHECKING:
         still_retried,
         week_of,
     )
+    from costing.figures import DigestSnapshot, EstimateFigures
     from costing.help import HELP_SECTIONS
     from costing.price_check import MAX_FILE_BYTES, PriceFileError, check_catalog, read_price_file
     from costing.prices import PriceListing, PriceRow, list_prices
@@ -69,12 +68,12 @@ _LATER = {
     "CauseKind": "costing.digest",
     "Digest": "costing.digest",
     "DigestLine": "costing.digest",
-    "EstimateFigures": "costing.digest",
     "OneOff": "costing.digest",
     "SavedScenario": "costing.digest",
     "Totals": "costing.digest",
     "build_digest": "costing.digest",
-    "figures_json": "costing.digest",
+    "DigestSnapshot": "costing.figures",
+    "EstimateFigures": "costing.figures",
     "CATCH_UP_WINDOW": "costing.due",
     "MAX_ATTEMPTS": "costing.due",
     "STALE_CLAIM": "costing.due",
@@ -132,6 +131,7 @@ __all__ = [
     "Difference",
     "Digest",
     "DigestLine",
+    "DigestSnapshot",
     "Estimate",
     "EstimateError",
     "EstimateFigures",
@@ -156,7 +156,6 @@ __all__ = [
     "due_at",
     "estimate",
     "estimate_request",
-    "figures_json",
     "format_count",
     "format_ratio",
     "format_usd",

@@ -5,7 +5,8 @@ own prices; counts, period and value don't move a unit price), brought to a week
 and its budget, and compared with the figures the previous digest showed. A changed unit price is named as
 the cause of a change; so is a new version saved in the scenario's thread.
 
-Nothing here knows Slack or the database: scenarios come in as `SavedScenario`, the previous digest as the
+Nothing here knows Slack or the database: scenarios come in as `ScenarioToDigest` (a `SavedScenario`, or
+storage's own record of one), the previous digest as the
 `snapshot()` it left behind, and the result is a `Digest` for the Block Kit and the chart to show.
 """
 
@@ -14,13 +15,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
 from costing.catalog import Catalog
 from costing.errors import EstimateError
-from costing.estimate import Estimate, estimate_request
+from costing.estimate import estimate_request
+from costing.figures import (
+    DigestSnapshot,
+    SnapshotLine,
+    SnapshotTotals,
+)
 from costing.language import parse_request
 from costing.lexicon import Period
 from costing.money import format_usd
@@ -28,25 +34,21 @@ from costing.request import Subcommand
 from costing.value import in_period
 
 __all__ = [
-    "SNAPSHOT_VERSION",
     "Cause",
     "CauseKind",
     "Change",
     "Digest",
     "DigestLine",
-    "EstimateFigures",
     "OneOff",
     "SavedScenario",
+    "ScenarioToDigest",
     "Totals",
     "UnitCost",
     "build_digest",
-    "figures_json",
     "unit_cost",
     "unit_key",
 ]
 
-#: Bumped when `Digest.snapshot()` changes shape; an older snapshot is then read as no previous digest.
-SNAPSHOT_VERSION = 1
 #: A change smaller than this (in dollars a week) is rounding, not news.
 _NOISE = Decimal("0.005")
 
@@ -90,104 +92,21 @@ class SavedFigures(Protocol):
     def value(self) -> _Value | None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class _StoredUnit:
-    unit_usd: Decimal
+class ScenarioToDigest(Protocol):
+    """What the digest reads of one saved scenario: a `SavedScenario`, or storage's own record of it."""
 
-
-@dataclass(frozen=True, slots=True)
-class _StoredValue:
-    total_usd: Decimal
-    period: Period | None
-    description: str
-
-
-@dataclass(frozen=True, slots=True)
-class EstimateFigures:
-    """The few parts of a saved `Estimate` a digest reads, taken from its JSON (`Estimate.model_dump()`)
-    without validating the whole estimate: a digest of 10,000 scenarios reads 10,000 of them."""
-
-    text: str
-    sections: Mapping[str, str]
-    model: str
-    model_name: str
-    unit: str
-    quantity: Decimal
-    period: Period | None
-    api: _StoredUnit
-    compute: _StoredUnit
-    value: _StoredValue | None
-
-    @classmethod
-    def of(cls, estimate: Estimate) -> EstimateFigures:
-        """The figures of an estimate, as storage keeps them."""
-        return cls.from_json(figures_json(estimate.model_dump()))
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> EstimateFigures:
-        """Read from `figures_json(…)` or a whole estimate's JSON, amounts as exact text or numbers.
-
-        Raises:
-            ValueError: The data isn't a saved estimate's (a missing part, an amount that isn't a number).
-        """
-        try:
-            value = data.get("value")
-            return cls(
-                text=str(data["text"]),
-                sections=dict(data.get("sections") or {}),
-                model=str(data["model"]),
-                model_name=str(data["model_name"]),
-                unit=str(data["unit"]),
-                quantity=_decimal(data["quantity"]),
-                period=_period_of(data.get("period")),
-                api=_StoredUnit(_decimal(data["api"]["unit_usd"])),
-                compute=_StoredUnit(_decimal(data["compute"]["unit_usd"])),
-                value=None if not value else _StoredValue(
-                    _decimal(value["total_usd"]), _period_of(value.get("period")), str(value.get("description", ""))
-                ),
-            )  # fmt: skip
-        except (KeyError, TypeError, ValueError, InvalidOperation) as error:
-            raise ValueError(f"not a saved estimate: {error!r}") from None
-
-
-def _period_of(stored: object) -> Period | None:
-    """A stored period ("day" … "year") as the `Period` it names; None when there is none.
-
-    Raises:
-        ValueError: A word that is no period.
-    """
-    return Period(str(stored)) if stored else None
-
-
-def figures_json(estimate: Mapping[str, Any]) -> dict[str, Any]:
-    """The part of an estimate's JSON (`Estimate.model_dump()`, Decimals as text) that a digest reads: about a
-    tenth of it, kept beside the estimate so a digest of thousands of scenarios reads little."""
-    value = estimate.get("value")
-    sections = estimate.get("sections") or {}
-    return {
-        "text": estimate["text"],
-        "sections": {k: sections[k] for k in ("workload", "model", "price") if sections.get(k)},
-        "model": estimate["model"],
-        "model_name": estimate["model_name"],
-        "unit": estimate["unit"],
-        "quantity": str(estimate["quantity"]),
-        "period": estimate.get("period"),
-        "api": {"unit_usd": str(estimate["api"]["unit_usd"])},
-        "compute": {"unit_usd": str(estimate["compute"]["unit_usd"])},
-        "value": None if not value else {
-            "total_usd": str(value["total_usd"]), "period": value.get("period"),
-            "description": value.get("description", ""),
-        },
-    }  # fmt: skip
-
-
-def _decimal(value: Any) -> Decimal:
-    if isinstance(value, float):  # JSON numbers from elsewhere: their shortest text, not binary noise
-        value = repr(value)
-    number = Decimal(value)
-    if not number.is_finite():
-        raise InvalidOperation(value)
-    return number
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def estimate(self) -> SavedFigures: ...
+    @property
+    def budget_usd_month(self) -> Decimal | None: ...
+    @property
+    def link(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,31 +294,8 @@ class Digest:
         return tuple(line for line in self.lines if line.is_new)
 
     def snapshot(self) -> dict[str, Any]:
-        """What the next digest compares with: per scenario and in total, as JSON (Decimals as exact text)."""
-        return {
-            "version": SNAPSHOT_VERSION,
-            "scenarios": {
-                str(line.id): {
-                    "name": line.name,
-                    "version": line.version,
-                    "model_name": line.model_name,
-                    "unit": line.unit,
-                    "unit_key": line.unit_key,
-                    "api_unit_usd": str(line.api_unit_usd),
-                    "compute_unit_usd": str(line.compute_unit_usd),
-                    "api_week": str(line.api_week),
-                    "compute_week": str(line.compute_week),
-                    "value_week": None if line.value_week is None else str(line.value_week),
-                }
-                for line in self.lines
-            },
-            "totals": {
-                "api_week": str(self.totals.api_week),
-                "compute_week": str(self.totals.compute_week),
-                "value_week": str(self.totals.value_week),
-                "valued_api_week": str(self.totals.valued_api_week),
-            },
-        }
+        """What the next digest compares with (`DigestSnapshot`), as JSON with amounts as exact text."""
+        return DigestSnapshot.of(self).stored()
 
 
 # --- re-costing ----------------------------------------------------------------------------------------------
@@ -460,7 +356,12 @@ def _value_week(estimate: SavedFigures) -> Decimal | None:
 
 
 def _line(
-    scenario: SavedScenario, cost: UnitCost | str, previous: Mapping[str, Any] | None, has_previous: bool
+    scenario: ScenarioToDigest,
+    cost: UnitCost | str,
+    previous: SnapshotLine | None,
+    *,
+    has_previous: bool,
+    known: bool,
 ) -> DigestLine:
     estimate = scenario.estimate
     assert estimate.period is not None
@@ -494,7 +395,7 @@ def _line(
         value_week=_value_week(estimate),
         budget_usd_month=scenario.budget_usd_month,
         change=change,
-        is_new=has_previous and previous is None,
+        is_new=has_previous and not known,
         not_recosted=not_recosted,
         price_note=price_note,
     )
@@ -504,56 +405,45 @@ def _change(
     api_week: Decimal,
     api_unit: Decimal,
     compute_unit: Decimal,
-    scenario: SavedScenario,
-    previous: Mapping[str, Any],
+    scenario: ScenarioToDigest,
+    previous: SnapshotLine,
     unit: str,
     model_name: str,
     key: str,
-) -> Change | None:
-    try:
-        before = _decimal(previous["api_week"])
-        before_unit = _decimal(previous["api_unit_usd"])
-        before_compute = _decimal(previous["compute_unit_usd"])
-        before_version = int(previous["version"])
-    except (KeyError, TypeError, ValueError, ArithmeticError):
-        return None  # a damaged snapshot entry: no comparison rather than a wrong one
+) -> Change:
     causes = []
-    if before_version != scenario.version:
-        causes.append(Cause(CauseKind.VERSION, f"v{before_version} → v{scenario.version}"))
+    if previous.version != scenario.version:
+        causes.append(Cause(CauseKind.VERSION, f"v{previous.version} → v{scenario.version}"))
     # A unit price moved by itself only if the workload, model and own prices are last week's: a new version
-    # that doubles the video's length is not a price change.
-    same_workload = previous.get("unit_key", key if before_version == scenario.version else None) == key
-    if before_unit != api_unit and same_workload:
-        causes.append(
-            Cause(CauseKind.PRICE, f"{format_usd(before_unit)} → {format_usd(api_unit)} per {unit}", model_name)
-        )
-    if before_compute != compute_unit and same_workload:
-        causes.append(Cause(CauseKind.COMPUTE, f"{format_usd(before_compute)} → {format_usd(compute_unit)} per {unit}"))
+    # that doubles the video's length is not a price change. The oldest snapshots don't say what set the price.
+    before_key = previous.unit_key
+    if before_key is None and previous.version == scenario.version:
+        before_key = key
+    same_workload = before_key == key
+    if previous.api_unit_usd != api_unit and same_workload:
+        moved = f"{format_usd(previous.api_unit_usd)} → {format_usd(api_unit)} per {unit}"
+        causes.append(Cause(CauseKind.PRICE, moved, model_name))
+    if previous.compute_unit_usd != compute_unit and same_workload:
+        moved = f"{format_usd(previous.compute_unit_usd)} → {format_usd(compute_unit)} per {unit}"
+        causes.append(Cause(CauseKind.COMPUTE, moved))
+    before = previous.api_week
     delta = api_week - before
     pct = delta / before * 100 if before else None
     return Change(previous_api_week=before, delta_usd=delta, pct=pct, causes=tuple(causes))
 
 
-def _totals(data: Mapping[str, Any] | None) -> Totals | None:
-    if not data:
+def _totals(stored: SnapshotTotals | None) -> Totals | None:
+    if stored is None:
         return None
-    try:
-        return Totals(
-            api_week=_decimal(data["api_week"]),
-            compute_week=_decimal(data["compute_week"]),
-            value_week=_decimal(data["value_week"]),
-            valued_api_week=_decimal(data["valued_api_week"]),
-        )
-    except (KeyError, TypeError, ValueError, ArithmeticError):
-        return None
+    return Totals(stored.api_week, stored.compute_week, stored.value_week, stored.valued_api_week)
 
 
 def build_digest(
-    scenarios: Iterable[SavedScenario],
+    scenarios: Iterable[ScenarioToDigest],
     *,
     catalog: Catalog,
     at: datetime,
-    previous: Mapping[str, Any] | None = None,
+    previous: DigestSnapshot | Mapping[str, Any] | None = None,
     memo: dict[str, UnitCost | str] | None = None,
 ) -> Digest:
     """A channel's digest for the week.
@@ -562,14 +452,15 @@ def build_digest(
         scenarios: The channel's saved scenarios.
         catalog: The prices to re-cost with (the current catalog).
         at: The moment whose prices apply (the digest's due time).
-        previous: The previous digest's `Digest.snapshot()`, or None for the channel's first digest.
+        previous: The previous digest's snapshot (`Digest.snapshot()`, as stored), or None for the channel's first
+            digest; a snapshot of another version counts as none.
         memo: Each distinct workload's unit cost, by its text (see `unit_cost`); pass one to share it across
             digests built at the same moment with the same catalog, or to see what was costed.
     """
-    if previous is not None and previous.get("version") != SNAPSHOT_VERSION:
-        previous = None
-    before: Mapping[str, Any] = (previous or {}).get("scenarios") or {}
-    has_previous = previous is not None
+    snapshot = DigestSnapshot.read(previous)
+    before = snapshot.scenarios if snapshot is not None else {}
+    damaged = snapshot.damaged if snapshot is not None else {}
+    has_previous = snapshot is not None
     memo = {} if memo is None else memo
     lines: list[DigestLine] = []
     one_offs: list[OneOff] = []
@@ -580,7 +471,9 @@ def build_digest(
         if estimate.period is None:
             one_offs.append(_one_off(scenario, cost))
             continue
-        line = _line(scenario, cost, before.get(str(scenario.id)), has_previous)
+        key = str(scenario.id)
+        known = key in before or key in damaged
+        line = _line(scenario, cost, before.get(key), has_previous=has_previous, known=known)
         lines.append(line)
         for cause in line.change.causes if line.change else ():
             if cause.kind is CauseKind.PRICE:
@@ -588,10 +481,8 @@ def build_digest(
     lines.sort(key=lambda line: (-line.api_week, line.name.casefold()))
     one_offs.sort(key=lambda item: (-item.api_usd, item.name.casefold()))
     present = {str(line.id) for line in lines}
-    removed = tuple(sorted(
-        str(entry.get("name", "?")) if isinstance(entry, Mapping) else f"scenario {key}"
-        for key, entry in before.items() if key not in present
-    ))  # fmt: skip
+    shown_before = {key: entry.name for key, entry in before.items()} | damaged
+    removed = tuple(sorted(name for key, name in shown_before.items() if key not in present))
     return Digest(
         lines=tuple(lines),
         one_offs=tuple(one_offs),
@@ -601,13 +492,13 @@ def build_digest(
             value_week=sum((line.value_week for line in lines if line.value_week is not None), Decimal(0)),
             valued_api_week=sum((line.api_week for line in lines if line.value_week is not None), Decimal(0)),
         ),
-        previous_totals=_totals((previous or {}).get("totals")),
+        previous_totals=_totals(snapshot.totals if snapshot is not None else None),
         removed=removed,
         price_changes=tuple(price_changes.values()),
     )
 
 
-def _one_off(scenario: SavedScenario, cost: UnitCost | str) -> OneOff:
+def _one_off(scenario: ScenarioToDigest, cost: UnitCost | str) -> OneOff:
     estimate = scenario.estimate
     api_unit, compute_unit, model_name, not_recosted = _unit(estimate, cost)
     api = api_unit * estimate.quantity

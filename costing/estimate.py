@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from costing import compute
 from costing.catalog import Catalog, current_catalog
@@ -33,6 +33,7 @@ __all__ = [
     "Estimate",
     "PriceSource",
     "ValueResult",
+    "WorkloadParts",
     "default_model",
     "estimate",
     "estimate_request",
@@ -42,6 +43,27 @@ __all__ = [
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+class WorkloadParts(_Frozen):
+    """The parsed parts of the workload that priced an estimate, each with its own type; only those the
+    workload has are set, and only those are written out (`{"seconds": 10, "resolution": "720p"}`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    seconds: Number | None = None
+    resolution: str | None = None
+    audio: bool | None = None
+    quality: str | None = None
+    size: str | None = None
+    tokens_in: Number | None = None
+    tokens_out: Number | None = None
+    chars: Number | None = None
+    steps: Number | None = None
+
+    @model_serializer(mode="wrap")
+    def _set_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {name: value for name, value in handler(self).items() if value is not None}
 
 
 class ApiCost(_Frozen):
@@ -97,7 +119,7 @@ class Estimate(_Frozen):
     workload: str
     unit: str
     #: The parsed parts of the workload (seconds, resolution, tokens_in, …), for editing and re-costing.
-    parts: dict[str, str | Number | bool]
+    parts: WorkloadParts
     quantity: Number
     counts: list[CountPart]
     users: Number | None

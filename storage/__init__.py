@@ -28,6 +28,7 @@ from storage.digests import (
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import (
     DigestRunPublic,
+    DigestScenario,
     DigestSubscriptionCreate,
     DigestSubscriptionPublic,
     RunKind,
@@ -61,6 +62,7 @@ __all__ = [
     "Database",
     "DatabaseError",
     "DigestRunPublic",
+    "DigestScenario",
     "DigestSubscriptionCreate",
     "DigestSubscriptionPublic",
     "NameTaken",

@@ -11,14 +11,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
-from costing import EstimateFigures, SavedScenario
 from storage.models import (
     DigestRun,
     DigestRunPublic,
+    DigestScenario,
     DigestSubscription,
     DigestSubscriptionCreate,
     DigestSubscriptionPublic,
@@ -300,7 +301,7 @@ def runs_to_retry(
 # --- what a digest shows -------------------------------------------------------------------------------------
 
 
-def scenarios_for_digest(*, session: Session, team_id: str, channel_id: str) -> list[SavedScenario]:
+def scenarios_for_digest(*, session: Session, team_id: str, channel_id: str) -> list[DigestScenario]:
     """The channel's saved scenarios as the digest needs them: only the columns it reads (the estimates' figures,
     not the whole estimates), and no ORM objects."""
     rows = session.exec(
@@ -315,14 +316,19 @@ def scenarios_for_digest(*, session: Session, team_id: str, channel_id: str) -> 
         .where(Scenario.team_id == team_id, Scenario.channel_id == channel_id)
         .order_by(col(Scenario.id))
     ).all()
-    return [
-        SavedScenario(
-            id=id_,
-            name=name,
-            version=version,
-            estimate=EstimateFigures.from_json(figures),
-            budget_usd_month=budget,
-            link=permalink,
-        )
-        for id_, name, version, figures, budget, permalink in rows
-    ]
+    return _DIGEST_SCENARIOS.validate_python(
+        [
+            {
+                "id": id_,
+                "name": name,
+                "version": version,
+                "estimate": figures,
+                "budget_usd_month": budget,
+                "link": permalink,
+            }
+            for id_, name, version, figures, budget, permalink in rows
+        ]
+    )  # one validation for the channel's scenarios, not one per scenario
+
+
+_DIGEST_SCENARIOS = TypeAdapter(list[DigestScenario])

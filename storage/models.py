@@ -7,17 +7,18 @@ repository functions build the table rows from it.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BeforeValidator, field_validator
+from pydantic import field_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_core import to_jsonable_python
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from costing import Estimate, figures_json
+from costing import Estimate, EstimateFigures
 from storage.names import MAX_NAME_LENGTH, name_key, name_problem
 from storage.types import DecimalText, UTCDateTime, utcnow
 
@@ -25,6 +26,7 @@ __all__ = [
     "MAX_NAME_LENGTH",
     "DigestRun",
     "DigestRunPublic",
+    "DigestScenario",
     "DigestSubscription",
     "DigestSubscriptionCreate",
     "DigestSubscriptionPublic",
@@ -41,6 +43,7 @@ __all__ = [
     "VersionCreate",
     "estimate_json",
     "estimate_of",
+    "figures_of",
     "name_key",
     "prices_of",
 ]
@@ -51,31 +54,8 @@ _USER = r"^[UWB][A-Z0-9]{2,}$"
 
 
 def estimate_of(data: dict[str, Any]) -> Estimate:
-    """The `Estimate` kept in a row's JSON column."""
-    return Estimate.model_validate(_stored_parts(data))
-
-
-def _stored_parts(data: Any) -> Any:
-    # JSON keeps the Decimals among an estimate's parts as text, and `parts: dict[str, str | Number | bool]`
-    # would read "10" back as the text "10". The words among the parts (720p, high, 1024x1024) never read as
-    # a number, so a part that does was a Decimal.
-    if not isinstance(data, dict) or not isinstance(data.get("parts"), dict):
-        return data
-    return {**data, "parts": {key: _number_or_word(value) for key, value in data["parts"].items()}}
-
-
-def _number_or_word(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return value
-    return number if number.is_finite() else value
-
-
-#: An estimate read back from a JSON column, equal to the one saved.
-StoredEstimate = Annotated[Estimate, BeforeValidator(_stored_parts)]
+    """The `Estimate` kept in a row's JSON column (`estimate_json`)."""
+    return Estimate.model_validate(data)
 
 
 def prices_of(estimate: Estimate) -> dict[str, Any]:
@@ -93,9 +73,16 @@ def prices_of(estimate: Estimate) -> dict[str, Any]:
     )
 
 
+def figures_of(estimate: Estimate) -> dict[str, Any]:
+    """What a digest reads of the estimate, as its JSON column keeps it (`costing.EstimateFigures`)."""
+    return EstimateFigures.of(estimate).stored()
+
+
 def estimate_json(estimate: Estimate) -> dict[str, Any]:
-    # Decimals as exact strings (pydantic's default), not the float the --json edge shows.
-    return to_jsonable_python(estimate.model_dump())
+    """The estimate as its JSON column keeps it: Decimals as exact text (pydantic's default for a Decimal),
+    not the float the `--json` edge shows; `Estimate.model_validate` reads it back equal, each part typed by
+    `WorkloadParts`."""
+    return to_jsonable_python(estimate.model_dump())  # type: ignore[no-any-return]
 
 
 # --- scenarios ----------------------------------------------------------------------------------------------
@@ -123,7 +110,7 @@ class Scenario(ScenarioBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name_key: str = Field(max_length=MAX_NAME_LENGTH)
     estimate: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    #: What a digest reads of the estimate (`costing.digest.figures_json`): a tenth of its size.
+    #: What a digest reads of the estimate (`costing.EstimateFigures`): a tenth of its size.
     figures: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     prices: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     value_text: str | None = Field(default=None, max_length=300)
@@ -161,8 +148,8 @@ class ScenarioCreate(ScenarioBase):
             name_key=name_key(self.name),
             author_id=self.author_id,
             text=self.text,
-            estimate=(stored := estimate_json(self.estimate)),
-            figures=figures_json(stored),
+            estimate=estimate_json(self.estimate),
+            figures=figures_of(self.estimate),
             prices=prices_of(self.estimate),
             value_text=self.estimate.sections.get("value") or None,
             budget_usd_month=self.budget_usd_month,
@@ -174,7 +161,7 @@ class ScenarioPublic(ScenarioBase):
     """A scenario as the bot shows it."""
 
     id: int
-    estimate: StoredEstimate
+    estimate: Estimate
     value_text: str | None
     budget_usd_month: Decimal | None
     channel_private: bool
@@ -219,7 +206,7 @@ class VersionCreate(VersionBase):
 
 class VersionPublic(VersionBase):
     number: int
-    estimate: StoredEstimate
+    estimate: Estimate
     budget_usd_month: Decimal | None
     created_at: datetime
 
@@ -371,7 +358,8 @@ class DigestRun(SQLModel, table=True):
     permalink: str | None = Field(default=None, max_length=500)
     error: str | None = Field(default=None, max_length=300)
     attempts: int = Field(default=0)
-    #: The figures the digest showed (`costing.digest.Digest.snapshot()`): next week's comparison.
+    #: The figures the digest showed (`costing.DigestSnapshot`, as `Digest.snapshot()` writes it): next week's
+    #: comparison.
     figures: dict[str, Any] | None = Field(
         default=None,
         sa_column=Column(JSON(none_as_null=True), nullable=True),  # None is SQL NULL, not 'null'
@@ -393,3 +381,16 @@ class DigestRunPublic(SQLModel):
     permalink: str | None
     error: str | None
     attempts: int
+
+
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True)
+class DigestScenario:
+    """A saved scenario as a digest reads it: its figures (not its whole estimate) and where its thread is."""
+
+    id: int
+    name: str
+    version: int
+    estimate: EstimateFigures
+    budget_usd_month: Decimal | None = None
+    #: The scenario's card in Slack, when it was posted.
+    link: str | None = None

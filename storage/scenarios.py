@@ -8,7 +8,6 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from costing import figures_json
 from storage.models import (
     Scenario,
     ScenarioCreate,
@@ -17,6 +16,7 @@ from storage.models import (
     VersionCreate,
     VersionPublic,
     estimate_json,
+    figures_of,
     name_key,
     prices_of,
 )
@@ -179,7 +179,7 @@ def add_version(
     row.version += 1
     row.text = version_create.text
     row.estimate = estimate_json(estimate)
-    row.figures = figures_json(row.estimate)
+    row.figures = figures_of(estimate)
     row.prices = prices_of(estimate)
     row.value_text = estimate.sections.get("value") or None
     if version_create.set_budget:

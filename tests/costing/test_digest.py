@@ -11,20 +11,20 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from costing import EXAMPLES, Catalog, Estimate, EstimateError, current_catalog, estimate
 from costing.digest import (
-    SNAPSHOT_VERSION,
     Cause,
     CauseKind,
     Digest,
     DigestLine,
-    EstimateFigures,
     SavedScenario,
     UnitCost,
     build_digest,
     unit_cost,
 )
+from costing.figures import SNAPSHOT_VERSION, EstimateFigures
 from costing.lexicon import Period
 from costing.money import format_usd
 from costing.value import DAYS, in_period
@@ -306,7 +306,7 @@ def test_a_scenario_saved_without_a_model_keeps_the_model_it_was_saved_with() ->
 
 
 def test_figures_read_from_storage_keep_the_model_they_were_saved_with() -> None:
-    figures = EstimateFigures.from_json(saved_when_the_default_was_veo_3().model_dump(mode="json"))
+    figures = EstimateFigures.read(saved_when_the_default_was_veo_3().model_dump(mode="json"))
     line = line_of(build(saved(figures)))
     assert (line.model_name, line.api_unit_usd) == ("Veo 3", D("4.00"))
 
@@ -315,7 +315,7 @@ def test_figures_read_from_storage_keep_the_model_they_were_saved_with() -> None
 @pytest.mark.parametrize("text", [DAILY, "chat 1500 in 500 out x 200k per month", "tts 30s x 10k per week gpu $3/h"])
 def test_figures_read_from_storage_give_the_estimates_week(text: str, mode: str) -> None:
     e = est(text)
-    from_storage = line_of(build(saved(EstimateFigures.from_json(e.model_dump(mode=mode)))))  # type: ignore[arg-type]
+    from_storage = line_of(build(saved(EstimateFigures.read(e.model_dump(mode=mode)))))  # type: ignore[arg-type]
     from_estimate = line_of(build(saved(e)))
     assert (from_storage.api_week, from_storage.compute_week, from_storage.model_name) == (
         from_estimate.api_week, from_estimate.compute_week, from_estimate.model_name,
@@ -335,8 +335,8 @@ def test_figures_read_from_storage_give_the_estimates_week(text: str, mode: str)
 def test_figures_that_are_not_a_saved_estimate_are_refused(damage: Callable[[dict[str, Any]], Any]) -> None:
     data = est(DAILY).model_dump(mode="json")
     damage(data)
-    with pytest.raises(ValueError, match="not a saved estimate"):
-        EstimateFigures.from_json(data)
+    with pytest.raises(ValidationError):
+        EstimateFigures.read(data)
 
 
 # --- totals and lists --------------------------------------------------------------------------------------

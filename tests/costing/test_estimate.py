@@ -76,7 +76,7 @@ def test_chat_tokens_match_list_prices() -> None:
 
 def test_a_token_total_is_split_and_the_split_is_stated() -> None:
     e = estimate("chat 2k tokens gpt-4o")
-    assert e.parts["tokens_in"] == 1500 and e.parts["tokens_out"] == 500
+    assert e.parts.tokens_in == 1500 and e.parts.tokens_out == 500
     assert any("75% input" in a for a in e.assumptions)
 
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from sqlmodel import col
 
-from costing.digest import EstimateFigures
+from costing import EstimateFigures
 from storage import (
     Database,
     DigestRunPublic,

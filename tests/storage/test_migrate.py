@@ -11,7 +11,7 @@ from sqlalchemy import MetaData, Table, inspect
 from sqlalchemy import text as sql
 from sqlmodel import SQLModel
 
-from costing.digest import EstimateFigures
+from costing import EstimateFigures
 from storage import (
     Database,
     DatabaseError,

@@ -123,7 +123,7 @@ def test_the_stored_estimate_keeps_its_decimals_exact(db: Database) -> None:
     saved = save(db, text=VIDEO)
     again = _get(db, saved.id)
     assert again is not None
-    assert (again.estimate.api.total_usd, again.estimate.parts["seconds"]) == (Decimal("1000000.00"), Decimal(10))
+    assert (again.estimate.api.total_usd, again.estimate.parts.seconds) == (Decimal("1000000.00"), Decimal(10))
 
 
 def test_a_saved_scenario_keeps_its_value_text_and_prices(db: Database) -> None:
