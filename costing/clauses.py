@@ -17,7 +17,7 @@ from costing import lexicon as lx
 from costing.errors import EstimateError
 from costing.language import parse_estimate, parse_request
 from costing.lexicon import Modality
-from costing.request import SECTIONS, Count, Request, Subcommand
+from costing.request import SECTIONS, Count, Request, Subcommand, with_times
 
 __all__ = [
     "COUNT_WORDS",
@@ -66,9 +66,7 @@ class Clause:
 
     def placed(self) -> str:
         """The text as it must be written in its section: a count needs its x (`x 3`, not `3`)."""
-        if self.section == "counts" and self.text.lstrip(".")[:1].isdigit():
-            return f"x {self.text}"
-        return self.text
+        return with_times(self.text) if self.section == "counts" else self.text
 
 
 def clauses_of(request: Request, model_names: frozenset[str], *, trim: bool = False) -> list[Clause]:

@@ -12,7 +12,7 @@ from costing import lexicon as lx
 from costing.errors import EstimateError
 from costing.lexicon import Modality, Period
 
-__all__ = ["SECTIONS", "Count", "PriceOverride", "Request", "Subcommand", "ValueSpec", "check_fit"]
+__all__ = ["SECTIONS", "Count", "PriceOverride", "Request", "Subcommand", "ValueSpec", "check_fit", "with_times"]
 
 #: The sections of an estimate's text, in the order that reads naturally (and re-parses the same).
 SECTIONS = ("workload", "model", "counts", "period", "price", "value")
@@ -101,8 +101,8 @@ class Request:
             if section == "workload":
                 workload.append((self._workload_rank(first, last, piece), first, piece))
                 continue
-            if section == "counts" and piece[0].isdigit():
-                piece = f"x {piece}"  # `1M each video` moved after the workload needs its x: `video x 1M each`
+            if section == "counts":
+                piece = with_times(piece)
             parts[section] = f"{parts[section]} {piece}" if parts[section] else piece
         if workload:
             parts["workload"] = (
@@ -123,6 +123,23 @@ class Request:
 
 
 _first_column = operator.itemgetter(1)
+_COUNTING = lx.TIMES_WORDS | {"×", "*"}
+_FIRST_NUMBER = re.compile(r"(?<![\w.,])[.\d]")
+
+
+def with_times(counts: str) -> str:
+    """A count as it must be written away from where it was typed: `1M each video` moved after the workload
+    needs its x (`video x 1M each`), and so does the number in `each 1M`, where a word that sets nothing came
+    first (`each x 1M`)."""
+    number = _FIRST_NUMBER.search(counts)
+    if number is None:
+        return counts
+    before = counts[: number.start()].split()
+    if before and before[-1].lower() in _COUNTING:
+        return counts
+    return f"{counts[: number.start()]}x {counts[number.start() :]}"
+
+
 _has_digit = re.compile(r"\d").search
 
 
