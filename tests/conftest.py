@@ -22,6 +22,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if foreign:
         pytest.exit(f"these tests belong to {ROOT} but import {', '.join(foreign)}; run them from {ROOT}", returncode=4)
 
+
 _SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
              "COSTBOT_LOG_LEVEL", "COSTBOT_PRICE_UPDATES")  # fmt: skip
 

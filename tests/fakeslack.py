@@ -248,9 +248,13 @@ class FakeSlack:
             return {"ok": True, "url": "https://fake.slack.com/", "team": "Fake Team", "user": "costbot",
                     "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0BOT"}  # fmt: skip
         channel = str(body.get("channel") or body.get("channel_id") or "")
-        if channel in self.broken_channels and method in {"chat.postMessage", "conversations.history",
-                                                          "conversations.replies", "files.completeUploadExternal",
-                                                          "chat.getPermalink"}:
+        if channel in self.broken_channels and method in {
+            "chat.postMessage",
+            "conversations.history",
+            "conversations.replies",
+            "files.completeUploadExternal",
+            "chat.getPermalink",
+        }:
             return {"ok": False, "error": self.broken_channels[channel]}
         if method == "chat.postMessage":
             ts = f"{int(time.time())}.{next(self._ts):06d}"  # as Slack's: the posting time, unique per channel

@@ -63,8 +63,12 @@ def subscribe_long_ago(db: Database, channel: str, *, weekday: int = 0, at: str 
     save_in_db(db, "Video launch", channel_id=channel)
     save_in_db(db, "Support bot", channel_id=channel, text="chat 1500 in 500 out x 200k per day")
     with db.session() as session:
-        subscribe(session=session, subscription=DigestSubscriptionCreate(
-            team_id=TEAM, channel_id=channel, created_by="U0ALICE", weekday=weekday, at_time=at, timezone=zone))
+        subscribe(
+            session=session,
+            subscription=DigestSubscriptionCreate(
+                team_id=TEAM, channel_id=channel, created_by="U0ALICE", weekday=weekday, at_time=at, timezone=zone
+            ),
+        )
         session.execute(sql("UPDATE digest_subscription SET updated_at = :when WHERE channel_id = :channel"),
                         {"when": LONG_AGO, "channel": channel})  # fmt: skip
 
@@ -143,7 +147,7 @@ def test_digest_run_posts_a_due_digest_and_a_second_run_posts_nothing(tmp_path: 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_two_digest_runs_at_once_post_one_digest(backend: str, tmp_path: Path, fake_slack: FakeSlack) -> None:
-    with (fresh_postgres_url() if backend == "postgresql" else _sqlite(tmp_path)) as url:
+    with fresh_postgres_url() if backend == "postgresql" else _sqlite(tmp_path) as url:
         channels = [new_channel(), new_channel()]
         with database(url) as db:
             for channel in channels:
