@@ -8,7 +8,8 @@ Not a test (tests/costing/test_compute.py holds every row to a factor of 1.5): a
 
 from __future__ import annotations
 
-from costing.compute import Regime, calibration
+from costing.calibration import calibration
+from costing.measurements import Regime
 
 REGIME_SHOWN = {Regime.BATCHED: "low (batched)", Regime.SERVING: "point (serving)", Regime.SINGLE: "high (single)"}
 

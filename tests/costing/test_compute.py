@@ -11,18 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from costing import estimate
+from costing.calibration import Family, calibration
 from costing.catalog import current_catalog
-from costing.compute import (
-    CrossCheck,
-    Family,
-    Kind,
-    Regime,
-    Work,
-    calibration,
-    estimate_compute,
-    work_of,
-)
+from costing.compute import estimate_compute
 from costing.estimate import ComputeCost
+from costing.measurements import CrossCheck, Kind, Regime, Work, work_of
 
 CAL = calibration()
 FAMILIES = sorted(CAL.families)
