@@ -1,10 +1,11 @@
-"""The one error a user can cause in costing: text that does not describe a workload we can price."""
+"""The errors a user can cause in costing: text that does not describe a workload we can price, and words after
+`digest on` that are not a schedule."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["EstimateError"]
+__all__ = ["EstimateError", "ScheduleError"]
 
 
 class EstimateError(ValueError):
@@ -56,3 +57,36 @@ def _rebuild(
     message: str, fragment: str | None, position: int | None, suggestion: str | None, example: str | None
 ) -> EstimateError:
     return EstimateError(message, fragment=fragment, position=position, suggestion=suggestion, example=example)
+
+
+class ScheduleError(ValueError):
+    """The words after `digest on` are not a day, a time and a time zone.
+
+    The message is written for the person who typed them: the word not understood, and what would work.
+
+    Attributes:
+        message: What went wrong, including any "Did you mean …?".
+        word: The word (or words) not understood, as typed, or None.
+        suggestions: Close alternatives (zone names, a day), best first; may be empty.
+        example: A complete command that works, built from what was understood: `/cost digest on mon 09:00 UTC`.
+    """
+
+    def __init__(
+        self, message: str, *, word: str | None = None, suggestions: tuple[str, ...] = (), example: str | None = None
+    ) -> None:
+        self.message = message
+        self.word = word
+        self.suggestions = suggestions
+        self.example = example
+        # The message alone: the reply shows the example apart, as a command to copy.
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Callable[..., ScheduleError], tuple[object, ...]]:
+        # keep keyword-only fields through pickling, as EstimateError does
+        return (_rebuild_schedule_error, (self.message, self.word, self.suggestions, self.example))
+
+
+def _rebuild_schedule_error(
+    message: str, word: str | None, suggestions: tuple[str, ...], example: str | None
+) -> ScheduleError:
+    return ScheduleError(message, word=word, suggestions=suggestions, example=example)

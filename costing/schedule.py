@@ -12,12 +12,13 @@ refused with the zone that was probably meant.
 from __future__ import annotations
 
 import difflib
-import functools
 import re
 import zoneinfo
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
+
+from costing.errors import ScheduleError
+from costing.zones import close_zones, quoted, read_city, read_zone, zone_name
 
 __all__ = ["DAY_NAMES", "SHORT_DAY_NAMES", "Schedule", "ScheduleError", "iso_week", "parse_schedule"]
 
@@ -49,34 +50,12 @@ _HOURS_H = re.compile(r"(?P<hour>\d{1,2})h")  # 17h
 _AM_PM = re.compile(r"(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?(?P<half>[ap])\.?m\.?")  # 9am, 9:30pm, 9a.m.
 _BARE = re.compile(r"(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?")  # 9 or 9:30, before a separate am/pm
 _HALF = re.compile(r"(?P<half>[ap])\.?m\.?")  # am, pm, a.m., p.m.
-_OFFSET = re.compile(r"(?:utc|gmt)?(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?")  # UTC+2, +05:30
 
 _DEFAULT_DAY = 0
 _DEFAULT_TIME = (9, 0)
 #: The zone shown in examples when the user gave none that we could read.
 _EXAMPLE_ZONE = "Europe/Berlin"
 _SHAPE = "digest on [day] [HH:MM] [time zone]"
-
-#: Every spelling of plain UTC that zoneinfo knows; all are one clock, so the answer shows the familiar name.
-_UTC_WORDS = frozenset(
-    {"utc", "gmt", "z", "zulu", "uct", "universal", "greenwich", "gmt0", "gmt+0", "gmt-0", "etc/utc", "etc/gmt",
-     "etc/uct", "etc/universal", "etc/zulu", "etc/greenwich", "etc/gmt0", "etc/gmt+0", "etc/gmt-0"}
-)  # fmt: skip
-#: Names zoneinfo lists that are not a place: the server's own clock, and tzdata's placeholder.
-_NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
-#: US abbreviations and the zone people mean by them. zoneinfo has EST and MST, but as fixed offsets that never
-#: change for summer, which is never what "9am EST" in New York means; so these are refused, with the zone.
-_US_ABBREVIATIONS = {
-    **dict.fromkeys(("pst", "pdt"), ("America/Los_Angeles", "US Pacific")),
-    **dict.fromkeys(("mst", "mdt"), ("America/Denver", "US Mountain")),
-    **dict.fromkeys(("cst", "cdt"), ("America/Chicago", "US Central")),
-    **dict.fromkeys(("est", "edt"), ("America/New_York", "US Eastern")),
-    **dict.fromkeys(("akst", "akdt"), ("America/Anchorage", "Alaska")),
-}
-#: When two zones share a city name, they are the same zone if their clocks agree at every one of these instants
-#: (weekly, 1970 to 2037): daylight-saving changes are weeks apart, so a difference cannot slip between two.
-_CLOCK_CHECKS = tuple(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(weeks=k) for k in range(0, 68 * 53))
-_MAX_SHOWN = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,37 +108,6 @@ class Schedule:
         return f"{self.day_name}s at {self.at_time} ({self.timezone})"
 
 
-class ScheduleError(ValueError):
-    """The words after `digest on` are not a day, a time and a time zone.
-
-    The message is written for the person who typed them: the word not understood, and what would work.
-
-    Attributes:
-        message: What went wrong, including any "Did you mean …?".
-        word: The word (or words) not understood, as typed, or None.
-        suggestions: Close alternatives (zone names, a day), best first; may be empty.
-        example: A complete command that works, built from what was understood: `/cost digest on mon 09:00 UTC`.
-    """
-
-    def __init__(
-        self, message: str, *, word: str | None = None, suggestions: tuple[str, ...] = (), example: str | None = None
-    ) -> None:
-        self.message = message
-        self.word = word
-        self.suggestions = suggestions
-        self.example = example
-        # The message alone: the reply shows the example apart, as a command to copy.
-        super().__init__(message)
-
-    def __reduce__(self) -> tuple[Callable[..., ScheduleError], tuple[object, ...]]:
-        # keep keyword-only fields through pickling, as EstimateError does
-        return (_rebuild, (self.message, self.word, self.suggestions, self.example))
-
-
-def _rebuild(message: str, word: str | None, suggestions: tuple[str, ...], example: str | None) -> ScheduleError:
-    return ScheduleError(message, word=word, suggestions=suggestions, example=example)
-
-
 def parse_schedule(args: str, *, default_timezone: str | None) -> Schedule:
     """Read a day, a time and a time zone, in any order; each one left out is taken by default.
 
@@ -198,12 +146,12 @@ def parse_schedule(args: str, *, default_timezone: str | None) -> Schedule:
             zones.append(zone)
         i += used
 
-    slack_zone = _full_name(default_timezone) if default_timezone else None
+    slack_zone = zone_name(default_timezone) if default_timezone else None
     suggested = problem.suggestions[0] if problem and problem.suggestions else ""
     example = _example(
         _DAY_WORDS.get(suggested.lower(), days[0] if days else _DEFAULT_DAY),
         times[0] if times else _DEFAULT_TIME,
-        _full_name(suggested) or (zones[0] if zones else None) or slack_zone or _EXAMPLE_ZONE,
+        zone_name(suggested) or (zones[0] if zones else None) or slack_zone or _EXAMPLE_ZONE,
     )
     if problem is not None:
         raise ScheduleError(problem.message, word=problem.word, suggestions=problem.suggestions, example=example)
@@ -259,7 +207,7 @@ def _read(words: list[str], i: int) -> tuple[int, int | None, tuple[int, int] | 
     """
     # Cities of two or three words (`new york`, `ho chi minh`) are tried before the words alone: `new` means nothing.
     for n in (3, 2):
-        if i + n <= len(words) and (zone := _city("_".join(words[i : i + n]), quiet=True)):
+        if i + n <= len(words) and (zone := read_city("_".join(words[i : i + n]), quiet=True)):
             return n, None, None, zone
     word = words[i]
     key = word.lower()
@@ -273,10 +221,10 @@ def _read(words: list[str], i: int) -> tuple[int, int | None, tuple[int, int] | 
         return 1, None, _NAMED_TIMES[key], None
     if any(c.isdigit() for c in key) and (time := _time(words, i)):
         return time
-    if zone := _zone(word):
+    if zone := read_zone(word):
         return 1, None, None, zone
     if key[0].isdigit():
-        raise ScheduleError(f"I can't read {_shown(word)} as a time of day: write 09:00, 9am, 9:30pm or 17h.",
+        raise ScheduleError(f"I can't read {quoted(word)} as a time of day: write 09:00, 9am, 9:30pm or 17h.",
                             word=word)  # fmt: skip
     raise _not_understood(words, i)
 
@@ -311,9 +259,9 @@ def _time(words: list[str], i: int) -> tuple[int, int | None, tuple[int, int], N
 
 def _twenty_four_hour(word: str, hour: int, minute: int) -> tuple[int, int]:
     if hour > 23:
-        raise ScheduleError(f"{_shown(word)} is not a time of day: hours go from 0 to 23.", word=word)
+        raise ScheduleError(f"{quoted(word)} is not a time of day: hours go from 0 to 23.", word=word)
     if minute > 59:
-        raise ScheduleError(f"{_shown(word)} is not a time of day: minutes go from 00 to 59.", word=word)
+        raise ScheduleError(f"{quoted(word)} is not a time of day: minutes go from 00 to 59.", word=word)
     return hour, minute
 
 
@@ -337,29 +285,22 @@ def _not_understood(words: list[str], i: int) -> ScheduleError:
     key = word.lower()
     if day := difflib.get_close_matches(key, _DAY_WORDS, n=1, cutoff=0.75):
         name = DAY_NAMES[_DAY_WORDS[day[0]]]
-        return ScheduleError(f"I don't understand {_shown(word)}. Did you mean {name}?", word=word, suggestions=(name,))
+        return ScheduleError(f"I don't understand {quoted(word)}. Did you mean {name}?", word=word, suggestions=(name,))
     # A misspelt city of two words (`new yrok`): offer the city for both words rather than "what is 'new'?".
     for n in (3, 2):
-        if i + n <= len(words) and (close := _close_zones("_".join(words[i : i + n]), city_cutoff=0.85)):
+        if i + n <= len(words) and (close := close_zones("_".join(words[i : i + n]), city_cutoff=0.85)):
             typed = " ".join(words[i : i + n])
-            return ScheduleError(f"I don't know the time zone {_shown(typed)}. {_did_you_mean(close)}", word=typed,
+            return ScheduleError(f"I don't know the time zone {quoted(typed)}. {_did_you_mean(close)}", word=typed,
                                  suggestions=close)  # fmt: skip
-    close = _close_zones(key)
+    close = close_zones(key)
     if close or "/" in key:
         hint = _did_you_mean(close) if close else "Give an IANA name such as Europe/Berlin, or a city such as Tokyo."
-        return ScheduleError(f"I don't know the time zone {_shown(word)}. {hint}", word=word, suggestions=close)
+        return ScheduleError(f"I don't know the time zone {quoted(word)}. {hint}", word=word, suggestions=close)
     return ScheduleError(
-        f"I don't understand {_shown(word)}: a digest schedule is a day, a time and a time zone, in any order: "
+        f"I don't understand {quoted(word)}: a digest schedule is a day, a time and a time zone, in any order: "
         f"{_SHAPE}.",
         word=word,
     )
-
-
-def _shown(word: str) -> str:
-    """A word as quoted back: short, and never Slack markup (a mention or a link would render, or ping)."""
-    if "<" in word or ">" in word:
-        return "that link or mention"
-    return f"'{word}'" if len(word) <= _MAX_SHOWN else f"'{word[: _MAX_SHOWN - 1]}…'"
 
 
 def _did_you_mean(names: tuple[str, ...]) -> str:
@@ -369,128 +310,3 @@ def _did_you_mean(names: tuple[str, ...]) -> str:
 
 def _example(weekday: int, time: tuple[int, int], zone: str) -> str:
     return f"/cost digest on {SHORT_DAY_NAMES[weekday]} {time[0]:02d}:{time[1]:02d} {zone}"
-
-
-# --- time zones ---------------------------------------------------------------------------------------------------
-
-
-def _zone(word: str) -> str | None:
-    """The zone a word names, or None when it names none.
-
-    Raises:
-        ScheduleError: A US abbreviation (`PST`), or a city shared by zones with different clocks (`eastern`).
-    """
-    key = word.lower()
-    if key in _US_ABBREVIATIONS:
-        name, region = _US_ABBREVIATIONS[key]
-        raise ScheduleError(
-            f"{word.upper()} is one season's offset, not a place's clock: a digest at 09:00 {word.upper()} would be an "
-            f"hour off for half the year. For {region} time, daylight saving included, use {name}.",
-            word=word,
-            suggestions=(name,),
-        )
-    if offset := _OFFSET.fullmatch(key):
-        hours = int(offset["hours"]) * (-1 if offset["sign"] == "-" else 1)
-        if hours == 0 and int(offset["minutes"] or 0) == 0:
-            return "UTC"
-        # tzdata's fixed zones count the other way round (Etc/GMT-2 is two hours ahead of UTC): say so, don't guess.
-        fixed = (
-            f" (or Etc/GMT{-hours:+d} for that offset all year)" if -12 <= hours <= 14 and not offset["minutes"] else ""
-        )
-        raise ScheduleError(
-            f"{_shown(word)} is an offset, not a place's clock: it would not follow daylight saving. Give the place, "
-            f"such as Europe/Berlin or America/New_York{fixed}.",
-            word=word,
-        )
-    if "/" in key or key in _UTC_WORDS:
-        return _full_name(word)
-    return _city(key)
-
-
-def _full_name(name: str) -> str | None:
-    """The zone named in full, in any case, as zoneinfo spells it (`europe/berlin` -> `Europe/Berlin`); or None."""
-    key = name.strip().lower()
-    return "UTC" if key in _UTC_WORDS else _zone_names().get(key)
-
-
-def _city(word: str, *, quiet: bool = False) -> str | None:
-    """The one zone whose last part is `word` (`berlin`, `new_york`, `port-au-prince`, `singapore`); or None.
-
-    Args:
-        word: One word, or several joined with `_`.
-        quiet: Return None rather than raise when zones with different clocks share the name.
-
-    Raises:
-        ScheduleError: Zones with different clocks share the name (`pacific`: US/Pacific, Canada/Pacific).
-    """
-    found = _city_zone(_city_key(word))
-    if isinstance(found, tuple):
-        if quiet:
-            return None
-        listed = ", ".join(found[:-1]) + " or " + found[-1]
-        raise ScheduleError(f"{_shown(word)} could be {listed}: give the full name.", word=word, suggestions=found)
-    return found
-
-
-def _city_zone(key: str) -> str | tuple[str, ...] | None:
-    """The zone for a city key; a tuple of names when several zones with different clocks share it."""
-    names = _cities().get(key)
-    return _one_place(names) if names else None
-
-
-@functools.cache  # on zone names only, never on what users type: the cache stays as small as tzdata
-def _one_place(names: tuple[str, ...]) -> str | tuple[str, ...]:
-    """The zone that zones sharing a city name stand for; all of them, sorted, when their clocks differ.
-
-    tzdata keeps old names as links (`America/Buenos_Aires` for `America/Argentina/Buenos_Aires`, `Singapore`
-    for `Asia/Singapore`); a city shared only by such links is one place, shown by its longest, regional name.
-    """
-    if len(names) == 1:
-        return names[0]
-    best = min(names, key=lambda name: (-name.count("/"), name))
-    if all(_same_clock(best, other) for other in names if other != best):
-        return best
-    return tuple(sorted(names))
-
-
-def _same_clock(one: str, other: str) -> bool:
-    first, second = zoneinfo.ZoneInfo(one), zoneinfo.ZoneInfo(other)
-    return all(
-        moment.astimezone(first).utcoffset() == moment.astimezone(second).utcoffset() for moment in _CLOCK_CHECKS
-    )
-
-
-def _close_zones(word: str, *, city_cutoff: float = 0.8) -> tuple[str, ...]:
-    """Up to three zones close to a misspelt name or city, best first: `europe/berln`, `berln` -> Europe/Berlin.
-
-    Full names are held to a higher likeness: their shared region (`europe/`) makes any two look alike.
-    """
-    key = word.lower()
-    found = [_zone_names()[close] for close in difflib.get_close_matches(key, _zone_names(), 3, 0.85)]
-    for close in difflib.get_close_matches(_city_key(key), _cities(), 3, city_cutoff):
-        zone = _city_zone(close)
-        found.extend(zone if isinstance(zone, tuple) else [zone] if zone else [])
-    return tuple(dict.fromkeys(found))[:3]
-
-
-def _city_key(word: str) -> str:
-    # `port-au-prince`, `port au prince` and `Port-au-Prince` are one city.
-    return word.lower().replace("-", "_").replace(" ", "_")
-
-
-@functools.cache
-def _zone_names() -> dict[str, str]:
-    """Every zone zoneinfo can load, by its name in lower case (`europe/berlin` -> `Europe/Berlin`).
-
-    Cached: `zoneinfo.available_timezones()` walks the zone directories on disk at every call.
-    """
-    return {name.lower(): name for name in zoneinfo.available_timezones() if name not in _NOT_PLACES}
-
-
-@functools.cache
-def _cities() -> dict[str, tuple[str, ...]]:
-    """Every zone by its last part as a city key: `berlin` -> (Europe/Berlin,), `nicosia` -> two links to one zone."""
-    cities: dict[str, list[str]] = {}
-    for name in _zone_names().values():
-        cities.setdefault(_city_key(name.rsplit("/", 1)[-1]), []).append(name)
-    return {city: tuple(names) for city, names in cities.items()}
