@@ -30,7 +30,7 @@ PRICE_UPDATES_ENV = "COSTBOT_PRICE_UPDATES"
 MAX_BYTES = 25_000_000
 #: How often to fetch, in seconds.
 INTERVAL = 3600.0
-#: The token workloads whose default models (costing.pricing.DEFAULT_MODELS) a data file must price.
+#: The token workloads whose default models (costing.choice.DEFAULT_MODELS) a data file must price.
 _TOKEN_WORKLOADS = ("chat", "agent", "embed")
 
 log = logging.getLogger(__name__)

@@ -17,11 +17,12 @@ from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model
 
 from costing import compute
 from costing.catalog import Catalog, current_catalog
+from costing.choice import DEFAULT_MODELS, choose_model, default_model
 from costing.errors import EstimateError
 from costing.language import parse_request
 from costing.lexicon import EXAMPLES, PEOPLE_NOUNS, PERIODS, Modality, Period
 from costing.money import MAX_QUANTITY, Money, Number, format_count, format_ratio, format_usd
-from costing.pricing import DEFAULT_MODELS, PriceSource, choose_model, default_model, quote
+from costing.pricing import PriceSource, quote
 from costing.request import Request, Subcommand, check_fit
 from costing.value import ValueResult, in_period, value_of
 from costing.workload import UNIT_NOUNS, Workload
