@@ -32,7 +32,6 @@ if TYPE_CHECKING:
         Digest,
         DigestLine,
         OneOff,
-        SavedScenario,
         Totals,
         build_digest,
     )
@@ -50,6 +49,7 @@ if TYPE_CHECKING:
     from costing.help import HELP_SECTIONS
     from costing.price_check import MAX_FILE_BYTES, PriceFileError, check_catalog, read_price_file
     from costing.prices import PriceListing, PriceRow, list_prices
+    from costing.recost import SavedScenario
     from costing.schedule import DAY_NAMES, Schedule, ScheduleError, parse_schedule
     from costing.sources import source_words
     from costing.whatif import WhatIf, read_change
@@ -69,7 +69,7 @@ _LATER = {
     "Digest": "costing.digest",
     "DigestLine": "costing.digest",
     "OneOff": "costing.digest",
-    "SavedScenario": "costing.digest",
+    "SavedScenario": "costing.recost",
     "Totals": "costing.digest",
     "build_digest": "costing.digest",
     "DigestSnapshot": "costing.figures",

@@ -17,7 +17,8 @@ import pytest
 
 import costing
 from bot.chart import _bars, _compact_usd, _escape, _label, _uses_log_axis, spend_value_chart
-from costing.digest import Digest, SavedScenario, build_digest
+from costing.digest import Digest, build_digest
+from costing.recost import SavedScenario
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

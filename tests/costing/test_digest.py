@@ -19,14 +19,12 @@ from costing.digest import (
     CauseKind,
     Digest,
     DigestLine,
-    SavedScenario,
-    UnitCost,
     build_digest,
-    unit_cost,
 )
 from costing.figures import SNAPSHOT_VERSION, EstimateFigures
 from costing.lexicon import Period
 from costing.money import format_usd
+from costing.recost import SavedScenario, UnitCost, unit_cost
 from costing.value import DAYS, in_period
 
 D = Decimal

@@ -57,7 +57,18 @@ def test_a_one_off_estimate_loads_none_of_the_digest_schedule_or_comparison_modu
         ]
     )
     run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
-    lazy = {"costing.digest", "costing.due", "costing.schedule", "costing.compare", "costing.price_check"}
+    lazy = {
+        "costing.digest",
+        "costing.recost",
+        "costing.figures",
+        "costing.due",
+        "costing.schedule",
+        "costing.zones",
+        "costing.compare",
+        "costing.price_check",
+        "costing.clauses",
+        "costing.whatif",
+    }
     assert lazy & set(run.stdout.splitlines()) == set()
 
 

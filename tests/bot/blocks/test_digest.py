@@ -13,8 +13,9 @@ import pytest
 
 import costing
 from bot.blocks.digest import MAX_BLOCKS, MESSAGE_TEXT_BUDGET, digest_messages
-from costing.digest import Digest, SavedScenario, build_digest
+from costing.digest import Digest, build_digest
 from costing.money import format_usd
+from costing.recost import SavedScenario
 
 TODAY = datetime(2026, 11, 25, 12, tzinfo=UTC)
 HEADING = "Weekly AI spend vs value · week 48"
