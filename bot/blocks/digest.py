@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
 from bot.blocks.mrkdwn import clip, escape
-from bot.blocks.parts import context, section, sections
+from bot.blocks.parts import context, section, sections, split_messages
+from bot.blocks.words import and_more, move, plural, share
 from costing import Cause, Digest, DigestLine, OneOff, Totals, format_count, format_ratio, format_usd
 
 __all__ = ["MAX_BLOCKS", "MESSAGE_TEXT_BUDGET", "SECTION_BUDGET", "THREAD_LIMIT", "digest_messages"]
@@ -78,38 +79,6 @@ def _plain(name: str, limit: int = _NAME_SHORT) -> str:
     return f"*{escape(_flat(name, limit))}*"
 
 
-def _signed_usd(amount: Decimal) -> str:
-    return f"+{format_usd(amount)}" if amount > 0 else format_usd(amount)
-
-
-def _pct(pct: Decimal) -> str:
-    if 0 < abs(pct) < Decimal("0.05"):  # a real move too small for one decimal: not "+0.0%"
-        return f"{'+' if pct > 0 else '-'}<0.1%"
-    return f"{pct:+.1f}%" if abs(pct) < 10 else f"{pct:+,.0f}%"
-
-
-def _move(delta: Decimal, before: Decimal, per: str = "") -> str:
-    """`+12% (+$1,200)`, or `+$1,200 (from $0)` when there was nothing before; `per` follows the amount."""
-    if before:
-        return f"{_pct(delta / before * 100)} ({_signed_usd(delta)}{per})"
-    return f"{_signed_usd(delta)}{per} (from $0)"
-
-
-def _share(spend: Decimal, budget: Decimal) -> str:
-    # Rounded away from 100% on the side it is on: just over budget never reads "(100%)".
-    rounding = ROUND_CEILING if spend > budget else ROUND_FLOOR
-    return f"{(spend / budget * 100).quantize(Decimal(1), rounding=rounding):,}%"
-
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else plural or word + 's'}"
-
-
-def _and_more(shown: Sequence[str], total: int) -> str:
-    names = ", ".join(shown)
-    return f"{names} and {total - len(shown):,} more" if total > len(shown) else names
-
-
 # --- blocks --------------------------------------------------------------------------------------------------
 
 
@@ -124,32 +93,7 @@ def _header(text: str) -> dict[str, Any]:
 
 
 _sections = functools.partial(sections, limit=SECTION_BUDGET)
-
-
-def _text_size(block: dict[str, Any]) -> int:
-    size = 0
-    if "text" in block:
-        size += len(block["text"]["text"])
-    for part in [*block.get("fields", ()), *block.get("elements", ())]:
-        size += len(part.get("text", ""))
-    return size
-
-
-def _split(blocks: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Blocks in order, cut into messages of at most `MAX_BLOCKS` blocks and `MESSAGE_TEXT_BUDGET` characters."""
-    messages: list[list[dict[str, Any]]] = []
-    current: list[dict[str, Any]] = []
-    size = 0
-    for block in blocks:
-        block_size = _text_size(block)
-        if current and (len(current) >= MAX_BLOCKS or size + block_size > MESSAGE_TEXT_BUDGET):
-            messages.append(current)
-            current, size = [], 0
-        current.append(block)
-        size += block_size
-    if current:
-        messages.append(current)
-    return messages
+_split = functools.partial(split_messages, max_blocks=MAX_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
 
 
 # --- the summary in the channel ------------------------------------------------------------------------------
@@ -162,7 +106,7 @@ def _since_last(digest: Digest) -> str:
     delta = digest.totals.api_week - previous.api_week
     if abs(delta) < _NOISE:
         return f"unchanged ({format_usd(previous.api_week)}/week)"
-    return f"{_move(delta, previous.api_week, '/week')}, from {format_usd(previous.api_week)}/week"
+    return f"{move(delta, previous.api_week, '/week')}, from {format_usd(previous.api_week)}/week"
 
 
 def _totals(digest: Digest) -> dict[str, Any]:
@@ -170,7 +114,7 @@ def _totals(digest: Digest) -> dict[str, Any]:
     valued = len(digest.lines) - len(digest.unvalued)
     if valued:
         value = (
-            f"{format_usd(totals.value_week)}/week\n_stated for {valued:,} of {_plural(len(digest.lines), 'scenario')}_"
+            f"{format_usd(totals.value_week)}/week\n_stated for {valued:,} of {plural(len(digest.lines), 'scenario')}_"
         )
         ratio = f"{format_ratio(totals.ratio)}\n_over the scenarios with a value_" if totals.ratio is not None else "—"
     else:
@@ -193,8 +137,8 @@ def _top_spenders(digest: Digest) -> list[str]:
     lines = ["*Top spenders*"]
     for rank, line in enumerate(top, 1):
         pct = line.api_week / digest.totals.api_week * 100  # top spenders spend more than $0: the total does too
-        share = f" · {pct:.0f}% of the total" if pct >= Decimal("0.5") else " · under 1% of the total"
-        lines.append(f"{rank}. {_name(line, _NAME_SHORT)} — *{format_usd(line.api_week)}*/week API{share}")
+        portion = f" · {pct:.0f}% of the total" if pct >= Decimal("0.5") else " · under 1% of the total"
+        lines.append(f"{rank}. {_name(line, _NAME_SHORT)} — *{format_usd(line.api_week)}*/week API{portion}")
     return lines
 
 
@@ -205,9 +149,10 @@ def _over_budget(digest: Digest) -> list[str]:
     lines = [f":rotating_light: *Over budget* ({len(over):,})"]
     for line in over[:_SHOWN]:
         budget = line.budget_usd_month or Decimal(0)
-        share = f" ({_share(line.api_month, budget)})" if budget else ""
+        of_budget = f" ({share(line.api_month, budget)})" if budget else ""
         lines.append(
-            f"• {_name(line, _NAME_SHORT)} — {format_usd(line.api_month)}/month vs {format_usd(budget)}/month{share}"
+            f"• {_name(line, _NAME_SHORT)} — {format_usd(line.api_month)}/month vs {format_usd(budget)}/month"
+            f"{of_budget}"
         )
     if len(over) > _SHOWN:
         lines.append(f"…and {len(over) - _SHOWN:,} more over budget")
@@ -220,9 +165,9 @@ def _unvalued(digest: Digest) -> list[str]:
         return []
     names = [_name(line, _NAME_SHORT) for line in unvalued[:_TOP]]
     return [
-        f":grey_question: *{_plural(len(unvalued), 'scenario')} without a stated value* — "
+        f":grey_question: *{plural(len(unvalued), 'scenario')} without a stated value* — "
         f"{format_usd(digest.totals.unvalued_api_week)}/week API with nothing to weigh it against: "
-        f"{_and_more(names, len(unvalued))}",
+        f"{and_more(names, len(unvalued))}",
         f"Add one: `{VALUE_EXAMPLE}`",
     ]
 
@@ -248,18 +193,18 @@ def _changes(digest: Digest) -> list[str]:
         change = line.change
         assert change is not None
         why = f" — {_causes(change.causes)}" if change.causes else ""
-        lines.append(f"• {_name(line, _NAME_SHORT)}: {_move(change.delta_usd, change.previous_api_week, '/week')}{why}")
+        lines.append(f"• {_name(line, _NAME_SHORT)}: {move(change.delta_usd, change.previous_api_week, '/week')}{why}")
     if len(changed) > _SHOWN:
-        lines.append(f"…and {_plural(len(changed) - _SHOWN, 'more move')}")
+        lines.append(f"…and {plural(len(changed) - _SHOWN, 'more move')}")
     if digest.price_changes:
         shown = [escape(_flat(change, 200)) for change in digest.price_changes[:_SHOWN]]
-        lines.append(f":label: Prices: {_and_more(shown, len(digest.price_changes))}")
+        lines.append(f":label: Prices: {and_more(shown, len(digest.price_changes))}")
     new = digest.new
     if new:
-        lines.append(f":new: New: {_and_more([_name(line, _NAME_SHORT) for line in new[:_SHOWN]], len(new))}")
+        lines.append(f":new: New: {and_more([_name(line, _NAME_SHORT) for line in new[:_SHOWN]], len(new))}")
     if digest.removed:
         gone = [_plain(name) for name in digest.removed[:_SHOWN]]
-        lines.append(f":wastebasket: Removed: {_and_more(gone, len(digest.removed))}")
+        lines.append(f":wastebasket: Removed: {and_more(gone, len(digest.removed))}")
     if len(lines) == 1:
         lines.append("Nothing moved: same scenarios, same prices, same figures.")
     return lines
@@ -271,7 +216,7 @@ def _one_offs_summary(digest: Digest) -> list[str]:
     api = sum((item.api_usd for item in digest.one_offs), Decimal(0))
     compute = sum((item.compute_usd for item in digest.one_offs), Decimal(0))
     lines = [
-        f":receipt: *{_plural(len(digest.one_offs), 'one-off cost')}*: {format_usd(api)} API in all "
+        f":receipt: *{plural(len(digest.one_offs), 'one-off cost')}*: {format_usd(api)} API in all "
         f"({format_usd(compute)} GPU compute), paid once and not in the weekly figures; listed in the thread."
     ]
     if not digest.lines:  # they are all there is: name the biggest here
@@ -281,7 +226,7 @@ def _one_offs_summary(digest: Digest) -> list[str]:
 
 def _about(digest: Digest) -> str:
     stale = sum(1 for line in digest.lines if line.not_recosted) + sum(1 for o in digest.one_offs if o.not_recosted)
-    kept = f" (but {_plural(stale, 'scenario')}: shown as saved, see the thread)" if stale else ""
+    kept = f" (but {plural(stale, 'scenario')}: shown as saved, see the thread)" if stale else ""
     return (
         f"Figures re-costed with today's prices{kept} · a week is 7 days, a month 365/12 days · compute is raw GPU "
         "time · the full list and a chart are in the thread"
@@ -294,7 +239,7 @@ def _headline(digest: Digest, heading: str) -> str:
         api = sum((item.api_usd for item in digest.one_offs), Decimal(0))
         return (
             f"{escape(_flat(heading, HEADER_LIMIT))}: no recurring spend; "
-            f"{_plural(len(digest.one_offs), 'one-off cost')}, {format_usd(api)} API in all"
+            f"{plural(len(digest.one_offs), 'one-off cost')}, {format_usd(api)} API in all"
         )
     text = (
         f"{escape(_flat(heading, HEADER_LIMIT))}: {format_usd(totals.api_week)}/week API spend, "
@@ -331,11 +276,11 @@ def _budget(line: DigestLine) -> str | None:
         return None
     spend = line.api_month
     if line.over_budget:
-        share = f" ({_share(spend, budget)})" if budget else ""
-        return f":rotating_light: over budget: {format_usd(spend)}/month vs {format_usd(budget)}/month{share}"
+        of_budget = f" ({share(spend, budget)})" if budget else ""
+        return f":rotating_light: over budget: {format_usd(spend)}/month vs {format_usd(budget)}/month{of_budget}"
     if not budget:
         return ":white_check_mark: within its $0/month budget"
-    return f":white_check_mark: {_share(spend, budget)} of {format_usd(budget)}/month budget"
+    return f":white_check_mark: {share(spend, budget)} of {format_usd(budget)}/month budget"
 
 
 def _scenario_line(rank: int, line: DigestLine, *, has_previous: bool) -> str:
@@ -356,7 +301,7 @@ def _scenario_line(rank: int, line: DigestLine, *, has_previous: bool) -> str:
     if line.is_new:
         parts.append(":new: new")
     elif change is not None and (abs(change.delta_usd) >= _NOISE or change.causes):
-        moved = _move(change.delta_usd, change.previous_api_week) if abs(change.delta_usd) >= _NOISE else "no change"
+        moved = move(change.delta_usd, change.previous_api_week) if abs(change.delta_usd) >= _NOISE else "no change"
         parts.append(f"{moved} — {_causes(change.causes)}" if change.causes else moved)
     elif has_previous and change is not None:
         parts.append("unchanged")
@@ -403,7 +348,7 @@ def _thread_lines(digest: Digest, limit: int) -> list[str]:
         if rest:
             api = sum((line.api_week for line in rest), Decimal(0))
             lines.append(
-                f"…and {_plural(len(rest), 'more scenario')} ({format_usd(api)} a week API in all); "
+                f"…and {plural(len(rest), 'more scenario')} ({format_usd(api)} a week API in all); "
                 "`/cost list` shows every one"
             )
     if digest.one_offs:
@@ -414,7 +359,7 @@ def _thread_lines(digest: Digest, limit: int) -> list[str]:
         if rest_once:
             api = sum((item.api_usd for item in rest_once), Decimal(0))
             lines.append(
-                f"…and {_plural(len(rest_once), 'more one-off cost')} ({format_usd(api)} API in all); "
+                f"…and {plural(len(rest_once), 'more one-off cost')} ({format_usd(api)} API in all); "
                 "`/cost list` shows every one"
             )
     return lines

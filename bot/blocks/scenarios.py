@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
 from bot.blocks.estimate import estimate_blocks
 from bot.blocks.mrkdwn import clip, escape, escape_slack_text
 from bot.blocks.parts import context, section
+from bot.blocks.words import budget_share
 from costing import Comparison, Estimate, format_usd
 from storage import ScenarioPublic, ThreadReplyPublic, VersionPublic
 
@@ -66,8 +67,7 @@ def budget_status(scenario: ScenarioPublic) -> str | None:
         return f"Budget {format_usd(budget)}/month — this is a one-off cost, so it is shown beside it, not against it"
     if budget == 0:
         return f":rotating_light: over its $0/month budget by {format_usd(spend)}" if spend else "Budget $0/month: met"
-    # Rounded away from 100% on the side it is on: just over budget never reads "(100%)".
-    share = (spend / budget * 100).quantize(Decimal(1), rounding=ROUND_CEILING if spend > budget else ROUND_FLOOR)
+    share = budget_share(spend, budget)
     if spend > budget:
         return (
             f":rotating_light: *over budget*: {format_usd(spend)}/month against {format_usd(budget)}/month ({share}%)"

@@ -6,7 +6,7 @@ import re
 
 from bot.blocks.digest import SECTION_BUDGET
 from bot.blocks.mrkdwn import fit
-from bot.blocks.parts import context, section, sections
+from bot.blocks.parts import context, section, sections, split_messages
 
 
 def test_a_single_over_long_line_is_shortened_not_split() -> None:
@@ -29,3 +29,13 @@ def test_a_section_and_a_context_are_mrkdwn_within_slacks_limit() -> None:
     assert len(section(long)["text"]["text"]) == 3000
     assert context("_note_")["elements"] == [{"type": "mrkdwn", "text": "_note_"}]
     assert len(context(long)["elements"][0]["text"]) == 3000
+
+
+def test_blocks_are_split_into_messages_by_count_and_by_text() -> None:
+    blocks = [section("x" * 100) for _ in range(7)]
+    by_count = split_messages(blocks, max_blocks=3, text_budget=10_000)
+    assert [len(message) for message in by_count] == [3, 3, 1]
+    by_text = split_messages(blocks, max_blocks=50, text_budget=250)
+    assert [len(message) for message in by_text] == [2, 2, 2, 1]
+    assert [b for message in by_text for b in message] == blocks  # in order, none lost
+    assert split_messages([], max_blocks=3, text_budget=10) == []
