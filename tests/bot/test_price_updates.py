@@ -347,7 +347,7 @@ def test_a_refresh_prices_estimates_from_the_fetched_file_and_says_so(
 
 
 def test_a_second_refresh_with_new_prices_is_seen_by_the_next_estimate(server: PriceServer) -> None:
-    """Lookups are cached per snapshot (costing.tokens, costing.choice): a new snapshot must miss them."""
+    """Lookups are cached per snapshot (costing.token_index, costing.choice): a new snapshot must miss them."""
     second, parked = threading.Event(), threading.Event()
     server.script = [Answer(), Answer(body=_with_gpt_4o("5", "20"), hold=second), Answer(hold=parked)]
     start_price_updates(server.url(), interval=SHORT)
