@@ -11,7 +11,7 @@ holds them to it); the modules behind them are costing's own business.
 
 from typing import TYPE_CHECKING, Any
 
-from costing.catalog import Catalog, CatalogError, PriceEntry, current_catalog, load_catalog, use_price_book
+from costing.catalog import Catalog, CatalogError, PriceEntry
 from costing.choice import DEFAULT_MODELS
 from costing.datafile import use_cache_dir
 from costing.errors import EstimateError
@@ -19,6 +19,7 @@ from costing.estimate import Estimate, estimate, estimate_request, not_an_estima
 from costing.language import parse_request, subcommand_of
 from costing.lexicon import EXAMPLES, MAX_TEXT_LENGTH, PERIODS, VALUE_WORDS, WORKLOAD_WORDS, Period
 from costing.money import format_count, format_ratio, format_usd
+from costing.price_book import current_catalog, load_catalog, use_price_book
 from costing.request import SECTIONS, Request, Subcommand
 from costing.tokens import priced_in, token_snapshot
 

@@ -16,12 +16,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from costing import compute
-from costing.catalog import Catalog, current_catalog
+from costing.catalog import Catalog
 from costing.choice import DEFAULT_MODELS, choose_model, default_model
 from costing.errors import EstimateError
 from costing.language import parse_request
 from costing.lexicon import EXAMPLES, PEOPLE_NOUNS, PERIODS, Modality, Period
 from costing.money import MAX_QUANTITY, Money, Number, format_count, format_ratio, format_usd
+from costing.price_book import current_catalog
 from costing.pricing import PriceSource, quote
 from costing.request import Request, Subcommand, check_fit
 from costing.value import ValueResult, in_period, value_of

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from costing.catalog import Catalog, PriceEntry, current_catalog
+from costing.catalog import Catalog, PriceEntry
 from costing.lexicon import Modality
 from costing.lifecycle import Lifecycle
 from costing.money import format_count, format_usd
+from costing.price_book import current_catalog
 from costing.tokens import find_token_price, known_token_models, token_data
 
 __all__ = ["PriceListing", "PriceRow", "list_prices"]

@@ -26,7 +26,8 @@ import pytest
 
 from bot.cli import main
 from bot.price_files import PriceFileUnreadable, read_price_source, source_shown
-from costing.catalog import PriceEntry, load_catalog
+from costing.catalog import PriceEntry
+from costing.price_book import load_catalog
 from costing.price_check import MAX_AGE, MAX_FILE_BYTES
 from tests.costing.test_price_check import EXPECTED, PRICE_FILE, acme_price_book, write_price_book
 

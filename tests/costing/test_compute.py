@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from costing import estimate
 from costing.calibration import Family, calibration
-from costing.catalog import current_catalog
 from costing.compute import estimate_compute
 from costing.estimate import ComputeCost
 from costing.measurements import CrossCheck, Kind, Regime, Work, work_of
+from costing.price_book import current_catalog
 
 CAL = calibration()
 FAMILIES = sorted(CAL.families)

@@ -9,10 +9,10 @@ import pytest
 import time_machine
 
 from costing import estimate
-from costing.catalog import current_catalog
 from costing.choice import DEFAULT_MODELS, default_model
 from costing.errors import EstimateError
 from costing.lifecycle import Lifecycle, Status
+from costing.price_book import current_catalog
 from costing.token_facts import token_facts
 from costing.tokens import find_token_price
 

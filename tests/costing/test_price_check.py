@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from costing.catalog import Catalog, PriceEntry, load_catalog
+from costing.catalog import Catalog, PriceEntry
+from costing.price_book import load_catalog
 from costing.price_check import (
     MAX_AGE,
     MAX_FILE_BYTES,

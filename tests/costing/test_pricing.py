@@ -10,8 +10,8 @@ import pytest
 
 from costing import estimate, use_price_book
 from costing.aliases import alias_names, find_alias
-from costing.catalog import current_catalog
 from costing.errors import EstimateError
+from costing.price_book import current_catalog
 from costing.tokens import find_token_price
 
 DAY = datetime(2026, 12, 1, 12, tzinfo=UTC)
