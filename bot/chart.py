@@ -137,14 +137,27 @@ def _render(bars: _Bars, title: str) -> bytes:
         for y, amount in zip(ys, series, strict=True):
             if amount is None:
                 axes.text(
-                    0.005, y, _NO_VALUE, transform=axes.get_yaxis_transform(), va="center", ha="left",
-                    fontsize=8, fontstyle="italic", color="#666666",
-                )  # fmt: skip
+                    0.005,
+                    y,
+                    _NO_VALUE,
+                    transform=axes.get_yaxis_transform(),
+                    va="center",
+                    ha="left",
+                    fontsize=8,
+                    fontstyle="italic",
+                    color="#666666",
+                )
             else:
                 axes.annotate(
-                    _escape(_compact_usd(amount)), xy=(max(amount, floor), y), xytext=(3, 0),
-                    textcoords="offset points", va="center", ha="left", fontsize=7, color="#333333",
-                )  # fmt: skip
+                    _escape(_compact_usd(amount)),
+                    xy=(max(amount, floor), y),
+                    xytext=(3, 0),
+                    textcoords="offset points",
+                    va="center",
+                    ha="left",
+                    fontsize=7,
+                    color="#333333",
+                )
 
     axes.set_yticks(centres, [_escape(_label(line)) for line in bars.lines], fontsize=9)
     axes.set_ylim(-0.6, rows - 0.4)
@@ -192,9 +205,18 @@ def _width(amount: float | None, floor: float, log: bool) -> float:
 def _note(axes: Axes, text: str) -> None:
     """A line under the x-axis label, kept inside the figure by the constrained layout."""
     axes.annotate(
-        text, xy=(0.0, 0.0), xycoords="axes fraction", xytext=(0, -42), textcoords="offset points",
-        va="top", ha="left", fontsize=9, fontstyle="italic", color="#444444", annotation_clip=False,
-    )  # fmt: skip
+        text,
+        xy=(0.0, 0.0),
+        xycoords="axes fraction",
+        xytext=(0, -42),
+        textcoords="offset points",
+        va="top",
+        ha="left",
+        fontsize=9,
+        fontstyle="italic",
+        color="#444444",
+        annotation_clip=False,
+    )
 
 
 # --- text ----------------------------------------------------------------------------------------------------

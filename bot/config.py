@@ -110,8 +110,11 @@ class Settings(BaseSettings):
 
         from bot.price_updates import url_secrets
 
-        secrets = [s.get_secret_value() for s in (self.slack_bot_token, self.slack_signing_secret,
-                                                  self.slack_app_token) if s is not None]  # fmt: skip
+        secrets = [
+            s.get_secret_value()
+            for s in (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token)
+            if s is not None
+        ]
         password = make_url(self.database_url).password
         if password:
             secrets.append(str(password))

@@ -60,8 +60,7 @@ def _next_at(db: Database, subscription: DigestSubscriptionPublic) -> tuple[date
     at = next_due(schedule, datetime.now(UTC))
     week = week_of(schedule, at)
     with db.session(write=False) as session:
-        done = week_run(session=session, team_id=subscription.team_id, channel_id=subscription.channel_id,
-                        week=week)  # fmt: skip
+        done = week_run(session=session, team_id=subscription.team_id, channel_id=subscription.channel_id, week=week)
     if done is None:
         return at, False
     return next_due(schedule, at.astimezone(UTC) + timedelta(seconds=1)), True
@@ -81,16 +80,21 @@ def _on(args: str, where: Where, db: Database, client: WebClient) -> Reply:
         return _refusal(current, "reschedule")
     try:
         wanted = DigestSubscriptionCreate(
-            team_id=where.team_id, channel_id=where.channel_id, created_by=where.user_id, weekday=schedule.weekday,
-            at_time=schedule.at_time, timezone=schedule.timezone,
-        )  # fmt: skip
+            team_id=where.team_id,
+            channel_id=where.channel_id,
+            created_by=where.user_id,
+            weekday=schedule.weekday,
+            at_time=schedule.at_time,
+            timezone=schedule.timezone,
+        )
     except ValidationError:
         return _problem("Slack sent this command from somewhere I can't keep a digest for.")
     with db.session() as session:
         saved = subscribe(session=session, subscription=wanted)
     next_at, week_done = _next_at(db, saved)
-    message = digest_on_message(saved, next_at=next_at, week_done=week_done, assumed=schedule.assumed,
-                                replaced=current, scenario_count=count)  # fmt: skip
+    message = digest_on_message(
+        saved, next_at=next_at, week_done=week_done, assumed=schedule.assumed, replaced=current, scenario_count=count
+    )
     return Reply(message, private=True)
 
 
@@ -128,9 +132,13 @@ def _now(where: Where, db: Database, client: WebClient, pace: ChannelPace) -> Re
 def _will_retry(run: DigestRunPublic | None, subscription: DigestSubscriptionPublic | None) -> bool:
     """The scheduler will try this failed weekly run again (the rule is `costing.due.still_retried`)."""
     return (
-        run is not None and run.status is RunStatus.FAILED and run.kind is RunKind.WEEKLY and subscription is not None
-        and subscription.active and still_retried(attempts=run.attempts, due=run.due_at, now=datetime.now(UTC))
-    )  # fmt: skip
+        run is not None
+        and run.status is RunStatus.FAILED
+        and run.kind is RunKind.WEEKLY
+        and subscription is not None
+        and subscription.active
+        and still_retried(attempts=run.attempts, due=run.due_at, now=datetime.now(UTC))
+    )
 
 
 def _status(where: Where, db: Database) -> Reply:
@@ -139,8 +147,14 @@ def _status(where: Where, db: Database) -> Reply:
         last = last_run(session=session, team_id=where.team_id, channel_id=where.channel_id)
         posted = last_run(session=session, team_id=where.team_id, channel_id=where.channel_id, posted=True)
     next_at = _next_at(db, current)[0] if current is not None and current.active else None
-    message = digest_status_message(current, channel_id=where.channel_id, next_at=next_at, last=last,
-                                    last_posted=posted, retrying=_will_retry(last, current))  # fmt: skip
+    message = digest_status_message(
+        current,
+        channel_id=where.channel_id,
+        next_at=next_at,
+        last=last,
+        last_posted=posted,
+        retrying=_will_retry(last, current),
+    )
     return Reply(message, private=True)
 
 

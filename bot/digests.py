@@ -90,9 +90,12 @@ class ChannelPace:
     """At most one post per `interval` seconds to each channel (Slack allows about one per second)."""
 
     def __init__(
-        self, interval: float = 1.0, *, clock: Callable[[], float] = time.monotonic,
+        self,
+        interval: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._interval = interval
         self._clock = clock
         self._sleep = sleep
@@ -169,9 +172,14 @@ class DigestPoster:
     """
 
     def __init__(
-        self, *, db: Database, client: WebClient, team_id: str, pace: ChannelPace | None = None,
+        self,
+        *,
+        db: Database,
+        client: WebClient,
+        team_id: str,
+        pace: ChannelPace | None = None,
         claimed_by: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.db = db
         self.client = digest_client(client)
         self.team_id = team_id
@@ -215,8 +223,15 @@ class DigestPoster:
         except (ZoneInfoNotFoundError, ValueError):
             day = now.date()
         with self.db.session() as session:
-            run = claim_run(session=session, team_id=self.team_id, channel_id=channel_id, kind=RunKind.NOW, week=None,
-                            due_at=now, claimed_by=self.claimed_by)  # fmt: skip
+            run = claim_run(
+                session=session,
+                team_id=self.team_id,
+                channel_id=channel_id,
+                kind=RunKind.NOW,
+                week=None,
+                due_at=now,
+                claimed_by=self.claimed_by,
+            )
         assert run is not None, "runs without a week never clash"
         return self._publish(run, day=day)
 
@@ -241,8 +256,13 @@ class DigestPoster:
         digest = self._build(run)
         permalink = self._permalink(channel, ts)
         with self.db.session() as session:
-            finish_run(session=session, run_id=run.id, message_ts=ts, permalink=permalink,
-                       figures=digest.snapshot() if isinstance(digest, Digest) else None)  # fmt: skip
+            finish_run(
+                session=session,
+                run_id=run.id,
+                message_ts=ts,
+                permalink=permalink,
+                figures=digest.snapshot() if isinstance(digest, Digest) else None,
+            )
             record_channel_problem(session=session, team_id=self.team_id, channel_id=channel, error=None)
         problems = []
         if isinstance(digest, Digest):
@@ -256,8 +276,14 @@ class DigestPoster:
                 problems = self._thread(run, digest, rest, ts, heading)
         if problems:
             with self.db.session() as session:
-                finish_run(session=session, run_id=run.id, message_ts=ts, permalink=permalink, figures=None,
-                           error="; ".join(problems))  # fmt: skip
+                finish_run(
+                    session=session,
+                    run_id=run.id,
+                    message_ts=ts,
+                    permalink=permalink,
+                    figures=None,
+                    error="; ".join(problems),
+                )
         log.info("digest %s for %s had reached Slack (ts %s); recorded, not posted again", run.week, channel, ts)
         return Outcome(channel, "posted", "found in the channel; not posted again", run, permalink)
 
@@ -274,8 +300,9 @@ class DigestPoster:
             return f"costbot's price book has a problem ({error})"
         with self.db.session(write=False) as session:
             scenarios = scenarios_for_digest(session=session, team_id=run.team_id, channel_id=run.channel_id)
-            previous = previous_figures(session=session, team_id=run.team_id, channel_id=run.channel_id,
-                                        before=run.due_at)  # fmt: skip
+            previous = previous_figures(
+                session=session, team_id=run.team_id, channel_id=run.channel_id, before=run.due_at
+            )
         return build_digest(scenarios, catalog=catalog, at=run.due_at, previous=previous)
 
     def _publish(self, run: DigestRunPublic, *, day: date | None = None) -> Outcome:
@@ -296,14 +323,20 @@ class DigestPoster:
         heading = heading_for(run, zone_day=day)
         messages = digest_messages(digest, channel_id=channel, heading=heading)
         main = messages[0]
-        metadata = {"event_type": METADATA_EVENT,
-                    "event_payload": {"run_id": run.id, "kind": run.kind, "week": run.week or ""}}  # fmt: skip
+        metadata = {
+            "event_type": METADATA_EVENT,
+            "event_payload": {"run_id": run.id, "kind": run.kind, "week": run.week or ""},
+        }
         try:
             self.pace.wait(channel)
             response = self.client.chat_postMessage(
-                channel=channel, text=main["text"], blocks=main["blocks"], metadata=metadata, unfurl_links=False,
+                channel=channel,
+                text=main["text"],
+                blocks=main["blocks"],
+                metadata=metadata,
+                unfurl_links=False,
                 unfurl_media=False,
-            )  # fmt: skip
+            )
         except (SlackApiError, OSError) as error:
             return self._failed(run, error)
         ts = str(response["ts"])
@@ -314,11 +347,22 @@ class DigestPoster:
         problems = self._thread(run, digest, messages[1:], ts, heading)
         if problems:
             with self.db.session() as session:
-                finish_run(session=session, run_id=run.id, message_ts=ts, permalink=permalink, figures=None,
-                           error="; ".join(problems))  # fmt: skip
+                finish_run(
+                    session=session,
+                    run_id=run.id,
+                    message_ts=ts,
+                    permalink=permalink,
+                    figures=None,
+                    error="; ".join(problems),
+                )
         detail = "posted" + (f" ({'; '.join(problems)})" if problems else "")
-        log.info("digest %s posted to %s (ts %s)%s", run.week or "on request", channel, ts,
-                 f"; {'; '.join(problems)}" if problems else "")  # fmt: skip
+        log.info(
+            "digest %s posted to %s (ts %s)%s",
+            run.week or "on request",
+            channel,
+            ts,
+            f"; {'; '.join(problems)}" if problems else "",
+        )
         return Outcome(channel, "posted", detail, run, permalink)
 
     def _thread(
@@ -337,17 +381,21 @@ class DigestPoster:
             try:
                 self.pace.wait(channel)
                 self.client.files_upload_v2(
-                    channel=channel, thread_ts=ts, content=png, filename=f"costbot-digest-{run.week or 'now'}.png",
+                    channel=channel,
+                    thread_ts=ts,
+                    content=png,
+                    filename=f"costbot-digest-{run.week or 'now'}.png",
                     title="Spend vs value per week",
                     alt_txt="Bar chart of each scenario's weekly API spend, GPU compute cost and value",
-                )  # fmt: skip
+                )
             except (SlackApiError, OSError) as error:
                 problems.append(f"chart not uploaded: {_slack_error(error)[0]}")
         for message in rest:
             try:
                 self.pace.wait(channel)
-                self.client.chat_postMessage(channel=channel, thread_ts=ts, text=message["text"],
-                                             blocks=message["blocks"], unfurl_links=False)  # fmt: skip
+                self.client.chat_postMessage(
+                    channel=channel, thread_ts=ts, text=message["text"], blocks=message["blocks"], unfurl_links=False
+                )
             except (SlackApiError, OSError) as error:
                 problems.append(f"the rest of the list wasn't posted: {_slack_error(error)[0]}")
                 break
@@ -358,8 +406,7 @@ class DigestPoster:
         with self.db.session() as session:
             fail_run(session=session, run_id=run.id, error=words)
             if channel_problem:
-                record_channel_problem(session=session, team_id=self.team_id, channel_id=run.channel_id,
-                                       error=words)  # fmt: skip
+                record_channel_problem(session=session, team_id=self.team_id, channel_id=run.channel_id, error=words)
         log.warning("digest %s for %s not posted: %s", run.week or "on request", run.channel_id, words)
         if not channel_problem:  # weekly runs are retried; a `digest now` is the user's to ask again
             words += "; it is tried again within minutes" if run.kind is RunKind.WEEKLY else "; try again in a moment"
@@ -371,9 +418,12 @@ class DigestPoster:
         cursor = None
         for _ in range(10):  # a digest is posted minutes after it is due: a few pages reach back far enough
             page = self.client.conversations_history(
-                channel=run.channel_id, oldest=f"{oldest.timestamp():.6f}", include_all_metadata=True, limit=200,
+                channel=run.channel_id,
+                oldest=f"{oldest.timestamp():.6f}",
+                include_all_metadata=True,
+                limit=200,
                 cursor=cursor,
-            )  # fmt: skip
+            )
             for message in page.get("messages") or []:
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}

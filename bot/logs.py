@@ -39,5 +39,6 @@ def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
     # Alembic narrates every start-up ("Context impl SQLiteImpl…"); `costbot db current` tells the revision.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
     # APScheduler narrates every run of every job (the minute's pass included); costbot logs what a digest did.
-    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level) if root.level > logging.DEBUG
-                                              else logging.DEBUG)  # fmt: skip
+    logging.getLogger("apscheduler").setLevel(
+        max(logging.WARNING, root.level) if root.level > logging.DEBUG else logging.DEBUG
+    )

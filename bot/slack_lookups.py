@@ -47,16 +47,26 @@ def post_card(scenario: ScenarioPublic, *, db: Database, client: WebClient) -> t
         code = error.response.get("error")
         log.info("card not posted: team=%s channel=%s error=%s", scenario.team_id, scenario.channel_id, code)
         with db.session() as session:  # still worth knowing: App Home must not show a private channel's figures
-            set_card(session=session, team_id=scenario.team_id, scenario_id=scenario.id, card_ts=None,
-                     permalink=None, channel_private=private)  # fmt: skip
+            set_card(
+                session=session,
+                team_id=scenario.team_id,
+                scenario_id=scenario.id,
+                card_ts=None,
+                permalink=None,
+                channel_private=private,
+            )
         return None, f"Slack said {code}"
     ts = posted["ts"]
     link = permalink(client, scenario.channel_id, ts)
     with db.session() as session:
         set_card(
-            session=session, team_id=scenario.team_id, scenario_id=scenario.id, card_ts=ts, permalink=link,
+            session=session,
+            team_id=scenario.team_id,
+            scenario_id=scenario.id,
+            card_ts=ts,
+            permalink=link,
             channel_private=private,
-        )  # fmt: skip
+        )
         updated = get_scenario_by_id(session=session, team_id=scenario.team_id, scenario_id=scenario.id)
     caveat = (
         "" if member else "I'm not a member of this channel, so I won't hear replies in its thread: /invite @costbot"

@@ -91,8 +91,15 @@ def print_prices(listing: PriceListing, console: Console) -> None:
         # Sources go in numbered notes under the table: whole URLs, not URLs folded into a narrow column.
         sources: dict[str, int] = {}
         table = Table(show_edge=False, header_style="bold")
-        for name, justify in (("model", "left"), ("kind", "left"), ("variant", "left"), ("price", "right"),
-                              ("status", "left"), ("checked", "left"), ("src", "right")):  # fmt: skip
+        for name, justify in (
+            ("model", "left"),
+            ("kind", "left"),
+            ("variant", "left"),
+            ("price", "right"),
+            ("status", "left"),
+            ("checked", "left"),
+            ("src", "right"),
+        ):
             table.add_column(name, justify=justify, no_wrap=name in {"model", "src"})  # type: ignore[arg-type]
         for row in listing.rows:
             status_style = {"retired": "red", "preview": "yellow", "deprecated": "yellow"}.get(
@@ -100,10 +107,14 @@ def print_prices(listing: PriceListing, console: Console) -> None:
             )
             note = sources.setdefault(row.source, len(sources) + 1)
             table.add_row(
-                Text(row.model, style="cyan"), row.modality, row.variant, row.price,
-                Text(row.status, style=status_style), row.checked.isoformat() if row.checked else "genai-prices",
+                Text(row.model, style="cyan"),
+                row.modality,
+                row.variant,
+                row.price,
+                Text(row.status, style=status_style),
+                row.checked.isoformat() if row.checked else "genai-prices",
                 Text(f"[{note}]", style="dim"),
-            )  # fmt: skip
+            )
         console.print(table)
         for source, note in sources.items():
             console.print(Text(f"[{note}] {source}", style="dim"), soft_wrap=True)

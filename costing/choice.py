@@ -254,8 +254,11 @@ def _family_member(
                 assumptions.append(f"'{typed}' is priced at {choice.provider}'s rate for {choice.model_id}.")
             return choice
     if not found:  # every member unknown to this data: a stale alias table, not the user's fault
-        raise EstimateError(f"I know '{typed}' as a family name, but none of its models has a price here.",
-                            fragment=typed, position=position)  # fmt: skip
+        raise EstimateError(
+            f"I know '{typed}' as a family name, but none of its models has a price here.",
+            fragment=typed,
+            position=position,
+        )
     last = found[0]
     life = last.lifecycle
     shut = f" on {life.shutdown.isoformat()}" if life.shutdown else ""
@@ -276,9 +279,23 @@ def _spellings(typed: str) -> tuple[Alias | None, str | None]:
 
 
 _PROVIDER_HINTS = frozenset(
-    {"openai", "anthropic", "google", "azure", "aws", "together", "groq", "fireworks", "deepseek", "mistral",
-     "x-ai", "openrouter", "cohere", "cerebras"}
-)  # fmt: skip
+    {
+        "openai",
+        "anthropic",
+        "google",
+        "azure",
+        "aws",
+        "together",
+        "groq",
+        "fireworks",
+        "deepseek",
+        "mistral",
+        "x-ai",
+        "openrouter",
+        "cohere",
+        "cerebras",
+    }
+)
 
 
 def _suggestions(typed: str, asked: Modality | None, catalog: Catalog, at: datetime) -> list[str]:

@@ -33,8 +33,19 @@ __all__ = [
 ]
 
 #: The parts of a workload a reply can change one at a time (`20s`, `4k`, `with audio`).
-_PARTS = ("seconds", "resolution", "audio", "quality", "size", "tokens_in", "tokens_out", "tokens", "words", "chars",
-          "steps")  # fmt: skip
+_PARTS = (
+    "seconds",
+    "resolution",
+    "audio",
+    "quality",
+    "size",
+    "tokens_in",
+    "tokens_out",
+    "tokens",
+    "words",
+    "chars",
+    "steps",
+)
 _TTS = frozenset({"seconds", "chars", "words"})
 _EMBED = frozenset({"tokens", "tokens_in", "words"})
 _IMAGE = frozenset({"size", "resolution"})
@@ -85,8 +96,11 @@ def clauses_of(request: Request, model_names: frozenset[str], *, trim: bool = Fa
         if trim:
             text = _trimmed(text, alone, model_names)
         if section == "price":
-            kinds = {"override": bool(alone.prices), "discount": alone.discount_pct is not None,
-                     "gpu": alone.gpu_hour_usd is not None}  # fmt: skip
+            kinds = {
+                "override": bool(alone.prices),
+                "discount": alone.discount_pct is not None,
+                "gpu": alone.gpu_hour_usd is not None,
+            }
             parts = frozenset(k for k, present in kinds.items() if present)
         else:
             parts = frozenset(p for p in _PARTS if getattr(alone, p) is not None)

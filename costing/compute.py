@@ -65,9 +65,13 @@ def _basis(family_id: str, why: str, low: Regime, point: Regime, high: Regime) -
         }
 
     return {
-        "family": family.id, "family_name": family.name, "why": why,
-        "low": one(low), "point": one(point), "high": one(high),
-    }  # fmt: skip
+        "family": family.id,
+        "family_name": family.name,
+        "why": why,
+        "low": one(low),
+        "point": one(point),
+        "high": one(high),
+    }
 
 
 # --- estimating ------------------------------------------------------------------------------------------

@@ -98,10 +98,12 @@ class ComputeCost(_Frozen):
         if isinstance(data, dict) and "low_usd" not in data and "unit_usd" in data:
             data = {
                 **data,
-                "low_usd": data["unit_usd"], "high_usd": data["unit_usd"],
-                "total_low_usd": data.get("total_usd"), "total_high_usd": data.get("total_usd"),
+                "low_usd": data["unit_usd"],
+                "high_usd": data["unit_usd"],
+                "total_low_usd": data.get("total_usd"),
+                "total_high_usd": data.get("total_usd"),
                 "basis": {"family": None, "why": "saved before compute was calibrated per family (one figure)"},
-            }  # fmt: skip
+            }
         return data
 
 
@@ -310,9 +312,17 @@ def _close_people_noun(noun: str) -> str | None:
 
 #: Pixels of a video frame for each resolution word.
 _VIDEO_PIXELS = {
-    "480p": 854 * 480, "512p": 912 * 512, "540p": 960 * 540, "576p": 1024 * 576, "720p": 1280 * 720,
-    "768p": 1366 * 768, "1024p": 1792 * 1024, "1080p": 1920 * 1080, "1440p": 2560 * 1440, "4k": 3840 * 2160,
-}  # fmt: skip
+    "480p": 854 * 480,
+    "512p": 912 * 512,
+    "540p": 960 * 540,
+    "576p": 1024 * 576,
+    "720p": 1280 * 720,
+    "768p": 1366 * 768,
+    "1024p": 1792 * 1024,
+    "1080p": 1920 * 1080,
+    "1440p": 2560 * 1440,
+    "4k": 3840 * 2160,
+}
 
 
 #: OpenAI's limit on one embedding input: how large a piece an embedding model reads at once.

@@ -109,12 +109,43 @@ WORKLOAD_WORDS: dict[str, Modality] = {
 
 PEOPLE_NOUNS = frozenset(
     {
-        "user", "users", "dev", "devs", "developer", "developers", "engineer", "engineers", "seat", "seats",
-        "customer", "customers", "employee", "employees", "people", "person", "persons", "member", "members",
-        "subscriber", "subscribers", "account", "accounts", "student", "students", "staff", "player", "players",
-        "viewer", "viewers", "creator", "creators", "agent-seats", "reps", "rep",
+        "user",
+        "users",
+        "dev",
+        "devs",
+        "developer",
+        "developers",
+        "engineer",
+        "engineers",
+        "seat",
+        "seats",
+        "customer",
+        "customers",
+        "employee",
+        "employees",
+        "people",
+        "person",
+        "persons",
+        "member",
+        "members",
+        "subscriber",
+        "subscribers",
+        "account",
+        "accounts",
+        "student",
+        "students",
+        "staff",
+        "player",
+        "players",
+        "viewer",
+        "viewers",
+        "creator",
+        "creators",
+        "agent-seats",
+        "reps",
+        "rep",
     }
-)  # fmt: skip
+)
 
 PERIOD_WORDS = {
     **dict.fromkeys(("day", "days", "d", "daily"), Period.DAY),
@@ -123,9 +154,12 @@ PERIOD_WORDS = {
     **dict.fromkeys(("year", "years", "yr", "yearly", "annually", "annual", "annum"), Period.YEAR),
 }
 ADVERB_PERIODS = {
-    "daily": Period.DAY, "weekly": Period.WEEK, "monthly": Period.MONTH, "yearly": Period.YEAR,
+    "daily": Period.DAY,
+    "weekly": Period.WEEK,
+    "monthly": Period.MONTH,
+    "yearly": Period.YEAR,
     "annually": Period.YEAR,
-}  # fmt: skip
+}
 
 SECOND_WORDS = frozenset({"s", "sec", "secs", "second", "seconds"})
 MINUTE_WORDS = frozenset({"min", "mins", "minute", "minutes"})
@@ -139,18 +173,51 @@ WORD_WORDS = frozenset({"word", "words"})
 CHAR_WORDS = frozenset({"char", "chars", "character", "characters"})
 IMAGE_WORDS = frozenset({"image", "images", "img", "imgs", "pic", "pics", "picture", "photo"})
 #: What a price can be "per" besides a duration, characters and images: one request of any kind.
-REQUEST_WORDS = frozenset({"call", "calls", "request", "requests", "run", "runs", "unit", "each", "task", "tasks",
-                           "job", "jobs"})  # fmt: skip
+REQUEST_WORDS = frozenset(
+    {"call", "calls", "request", "requests", "run", "runs", "unit", "each", "task", "tasks", "job", "jobs"}
+)
 STEP_WORDS = frozenset({"step", "steps", "turn", "turns", "iteration", "iterations"})
 QUALITY_WORDS = {
-    "low": "low", "medium": "medium", "med": "medium", "high": "high", "hd": "hd", "standard": "standard",
+    "low": "low",
+    "medium": "medium",
+    "med": "medium",
+    "high": "high",
+    "hd": "hd",
+    "standard": "standard",
     "std": "standard",
-}  # fmt: skip
+}
 FILLER_WORDS = frozenset(
-    {"a", "an", "the", "of", "and", "using", "on", "via", "model", "generate", "generated", "generation",
-     "generating", "to", "cost", "costs", "what", "is", "price", "priced", "how", "much", "does", "would",
-     "it", "with", "each", "every"}
-)  # fmt: skip
+    {
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "using",
+        "on",
+        "via",
+        "model",
+        "generate",
+        "generated",
+        "generation",
+        "generating",
+        "to",
+        "cost",
+        "costs",
+        "what",
+        "is",
+        "price",
+        "priced",
+        "how",
+        "much",
+        "does",
+        "would",
+        "it",
+        "with",
+        "each",
+        "every",
+    }
+)
 TIMES_WORDS = frozenset({"x", "times", "for"})
 #: The words that start a value clause: `value $0.05 each`, `saves 10 min @ $70/h`, `worth $20/user/month`.
 VALUE_WORDS = frozenset({"value", "worth", "revenue", "saves", "saving", "save"})
@@ -161,16 +228,63 @@ RESOLUTION_ALIASES = {"2160p": "4k", "uhd": "4k", "fhd": "1080p", "fullhd": "108
 MULTIPLIER_WORDS = frozenset({"thousand", "million", "mn", "billion", "bn"})
 
 OTHER_TIME_WORDS = frozenset(
-    {"hour", "hours", "hr", "h", "minute", "minutes", "min", "second", "seconds", "sec", "s", "fortnight",
-     "quarter", "quarters", "decade", "semester", "night", "weekend", "sprint"}
-)  # fmt: skip
+    {
+        "hour",
+        "hours",
+        "hr",
+        "h",
+        "minute",
+        "minutes",
+        "min",
+        "second",
+        "seconds",
+        "sec",
+        "s",
+        "fortnight",
+        "quarter",
+        "quarters",
+        "decade",
+        "semester",
+        "night",
+        "weekend",
+        "sprint",
+    }
+)
 
 #: Words that start clauses; never taken as a model name or a count's noun.
 KEYWORDS = frozenset(
-    {"per", "at", "value", "worth", "revenue", "saves", "saving", "save", "gpu", "gpus", "discount", "discounted",
-     "off", "with", "without", "no", "audio", "sound", "silent", "muted", "mute", "quality", "full", "hourly",
-     "each", "every", "and", "a", "an"}
-)  # fmt: skip
+    {
+        "per",
+        "at",
+        "value",
+        "worth",
+        "revenue",
+        "saves",
+        "saving",
+        "save",
+        "gpu",
+        "gpus",
+        "discount",
+        "discounted",
+        "off",
+        "with",
+        "without",
+        "no",
+        "audio",
+        "sound",
+        "silent",
+        "muted",
+        "mute",
+        "quality",
+        "full",
+        "hourly",
+        "each",
+        "every",
+        "and",
+        "a",
+        "an",
+    }
+)
 
 
 @functools.cache
@@ -217,7 +331,38 @@ _HAS_DIGIT = re.compile(r"\d").search
 # Model names people type without digits or hyphens. The catalog adds its own aliases at lookup time; this
 # list only lets such words through the parser.
 MODEL_WORDS = frozenset(
-    {"sora", "veo", "runway", "kling", "luma", "pika", "hailuo", "wan", "ltx", "pixverse", "flux", "imagen",
-     "dalle", "midjourney", "whisper", "elevenlabs", "polly", "deepgram", "claude", "gemini", "gpt", "llama",
-     "mistral", "deepseek", "grok", "sonnet", "opus", "haiku", "nano-banana", "seedance", "ray2", "sdxl"}
-)  # fmt: skip
+    {
+        "sora",
+        "veo",
+        "runway",
+        "kling",
+        "luma",
+        "pika",
+        "hailuo",
+        "wan",
+        "ltx",
+        "pixverse",
+        "flux",
+        "imagen",
+        "dalle",
+        "midjourney",
+        "whisper",
+        "elevenlabs",
+        "polly",
+        "deepgram",
+        "claude",
+        "gemini",
+        "gpt",
+        "llama",
+        "mistral",
+        "deepseek",
+        "grok",
+        "sonnet",
+        "opus",
+        "haiku",
+        "nano-banana",
+        "seedance",
+        "ray2",
+        "sdxl",
+    }
+)

@@ -109,13 +109,31 @@ class FamilySpec(NamedTuple):
 
 
 _MEASURED_KEYS = {
-    "output_tokens_per_second", "input_tokens_per_second", "ttft_ms", "itl_ms", "server_tokens_per_second",
-    "offline_tokens_per_second", "seconds_per_unit", "seconds_per_batch", "batch", "units_per_second",
-    "seconds_per_step", "realtime_factor", "realtime_streams",
-}  # fmt: skip
+    "output_tokens_per_second",
+    "input_tokens_per_second",
+    "ttft_ms",
+    "itl_ms",
+    "server_tokens_per_second",
+    "offline_tokens_per_second",
+    "seconds_per_unit",
+    "seconds_per_batch",
+    "batch",
+    "units_per_second",
+    "seconds_per_step",
+    "realtime_factor",
+    "realtime_streams",
+}
 _WORKLOAD_KEYS = {
-    "input_tokens", "output_tokens", "context_tokens", "steps", "width", "height", "frames", "fps", "audio_seconds",
-}  # fmt: skip
+    "input_tokens",
+    "output_tokens",
+    "context_tokens",
+    "steps",
+    "width",
+    "height",
+    "frames",
+    "fps",
+    "audio_seconds",
+}
 
 
 class Precision(StrEnum):
@@ -147,12 +165,19 @@ class Measurement(NamedTuple):
     def read(cls, row: Any, where: str) -> Measurement:
         f = Fields(row, where)
         measurement = cls(
-            family=f.text("family"), model=f.text("model"), hardware=f.text("hardware"),
-            gpus=f.integer("gpus", low=1, high=1024), precision=f.choice("precision", Precision),
-            regime=f.choice("regime", Regime), workload=f.numbers("workload"), measured=f.numbers("measured"),
-            source=f.url("source"), published=f.day("published"), note=f.text("note", None),
+            family=f.text("family"),
+            model=f.text("model"),
+            hardware=f.text("hardware"),
+            gpus=f.integer("gpus", low=1, high=1024),
+            precision=f.choice("precision", Precision),
+            regime=f.choice("regime", Regime),
+            workload=f.numbers("workload"),
+            measured=f.numbers("measured"),
+            source=f.url("source"),
+            published=f.day("published"),
+            note=f.text("note", None),
             third_party=f.flag("third_party", False),
-        )  # fmt: skip
+        )
         f.done()
         unknown = (set(measurement.measured) - _MEASURED_KEYS) | (set(measurement.workload) - _WORKLOAD_KEYS)
         if unknown:
@@ -246,14 +271,18 @@ class CrossCheck(NamedTuple):
         f = Fields(row, where)
         between = f.items("between", None)
         check = cls(
-            what=f.text("what"), source=f.url("source"), family=f.text("family", None), model=f.text("model", None),
-            text=f.text("text", None), workload=f.numbers("workload") if "workload" in row else None,
+            what=f.text("what"),
+            source=f.url("source"),
+            family=f.text("family", None),
+            model=f.text("model", None),
+            text=f.text("text", None),
+            workload=f.numbers("workload") if "workload" in row else None,
             figure=f.choice("figure", Figure_, None),
             between=(Figure_(between[0]), Figure_(between[1])) if between else None,
             expected_usd=f.decimal("expected_usd") if "expected_usd" in row else None,
             expected_gpu_seconds=f.decimal("expected_gpu_seconds") if "expected_gpu_seconds" in row else None,
             tolerance=f.decimal("tolerance") if "tolerance" in row else None,
-        )  # fmt: skip
+        )
         f.done()
         return check
 
@@ -279,8 +308,14 @@ def read_calibration(
     hardware = {}
     for key, spec in top.mapping("hardware").items():
         f = Fields(spec, f"calibration.yaml: hardware {key}")
-        hardware[key] = Hardware(key, f.text("name"), f.decimal("usd_per_hour"), f.text("rate_basis"),
-                                 f.url("rate_source"), f.day("rate_checked"))  # fmt: skip
+        hardware[key] = Hardware(
+            key,
+            f.text("name"),
+            f.decimal("usd_per_hour"),
+            f.text("rate_basis"),
+            f.url("rate_source"),
+            f.day("rate_checked"),
+        )
         f.done()
     families = {}
     for key, spec in top.mapping("families").items():
@@ -296,8 +331,17 @@ def read_calibration(
     return kinds, hardware, families, rows, checks
 
 
-_WORKLOAD_COLUMNS = ("input_tokens", "output_tokens", "context_tokens", "steps", "width", "height", "frames", "fps",
-                     "audio_seconds")  # fmt: skip
+_WORKLOAD_COLUMNS = (
+    "input_tokens",
+    "output_tokens",
+    "context_tokens",
+    "steps",
+    "width",
+    "height",
+    "frames",
+    "fps",
+    "audio_seconds",
+)
 
 
 def _read_measurements() -> list[Measurement]:

@@ -37,8 +37,12 @@ TOLERANCE = Decimal("0.05")
 #: Larger than any real price file (LiteLLM's is ~3.5 MB): a bigger one is refused, not parsed.
 MAX_FILE_BYTES = 50_000_000
 
-_MEDIA_MODES = {"video_generation": "video", "image_generation": "image", "audio_speech": "tts",
-                "audio_transcription": "transcribe"}  # fmt: skip
+_MEDIA_MODES = {
+    "video_generation": "video",
+    "image_generation": "image",
+    "audio_speech": "tts",
+    "audio_transcription": "transcribe",
+}
 #: The file's fields for one unit of each modality and catalog unit, in the order they are tried.
 _FIELDS = {
     ("video", "second"): ("output_cost_per_second", "output_cost_per_video_per_second"),
@@ -178,20 +182,27 @@ def check_catalog(catalog: Catalog, models: Mapping[str, Mapping[str, Any]], *, 
         if theirs is not None and entry.known_difference is None:
             field, value = theirs
             if abs(ours - value) > value * TOLERANCE:
-                findings.append(Finding(
-                    FindingKind.DIFFERS, label,
-                    f"catalog {_usd(ours)} vs the file's {field} {_usd(value)} ({(ours - value) / value:+.0%}) "
-                    f"for '{entry.litellm}'",
-                ))  # fmt: skip
+                findings.append(
+                    Finding(
+                        FindingKind.DIFFERS,
+                        label,
+                        f"catalog {_usd(ours)} vs the file's {field} {_usd(value)} ({(ours - value) / value:+.0%}) "
+                        f"for '{entry.litellm}'",
+                    )
+                )
         shutdown = _deprecation(row)
         if shutdown is not None and shutdown <= today and entry.lifecycle.usable_on(today):
-            findings.append(Finding(
-                FindingKind.SHUT_DOWN, label,
-                f"the file says '{entry.litellm}' shut down on {shutdown.isoformat()}; the catalog still sells it",
-            ))  # fmt: skip
+            findings.append(
+                Finding(
+                    FindingKind.SHUT_DOWN,
+                    label,
+                    f"the file says '{entry.litellm}' shut down on {shutdown.isoformat()}; the catalog still sells it",
+                )
+            )
     for model_id, checked in sorted(stale.items()):
-        findings.append(Finding(FindingKind.STALE, model_id, f"checked {checked.isoformat()}, "
-                                f"{(today - checked).days} days ago"))  # fmt: skip
+        findings.append(
+            Finding(FindingKind.STALE, model_id, f"checked {checked.isoformat()}, {(today - checked).days} days ago")
+        )
     findings.extend(_missing(catalog, models, named, today))
     return _unique(findings)
 

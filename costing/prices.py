@@ -62,9 +62,16 @@ def _row(entry: PriceEntry, day: date) -> PriceRow:
         )
     status = _status(entry.lifecycle, day)
     return PriceRow(
-        model=entry.id, name=entry.name, provider=entry.provider, modality=entry.modality,
-        variant=entry.describe_variant(), price=price, status=status, checked=entry.checked, source=entry.source,
-    )  # fmt: skip
+        model=entry.id,
+        name=entry.name,
+        provider=entry.provider,
+        modality=entry.modality,
+        variant=entry.describe_variant(),
+        price=price,
+        status=status,
+        checked=entry.checked,
+        source=entry.source,
+    )
 
 
 def list_prices(
@@ -98,13 +105,17 @@ def list_prices(
             out = f" / {format_usd(price.output_mtok)}" if price.output_mtok is not None else ""
             rows.append(
                 PriceRow(
-                    model=model_id, name=price.name, provider=price.provider,
-                    modality="embed" if price.output_mtok is None else "chat", variant="",
+                    model=model_id,
+                    name=price.name,
+                    provider=price.provider,
+                    modality="embed" if price.output_mtok is None else "chat",
+                    variant="",
                     price=f"{format_usd(price.input_mtok)}{out}",
-                    status=_status(price.lifecycle, day), checked=price.data.as_of,
+                    status=_status(price.lifecycle, day),
+                    checked=price.data.as_of,
                     source=price.source,
                 )
-            )  # fmt: skip
+            )
         hidden = max(0, len(token_ids) - token_limit)
     else:
         hidden = len(known_token_models())

@@ -148,9 +148,14 @@ def _check_overrides(request: Request, modality: Modality) -> None:
         if override.unit not in _OVERRIDE_FITS[modality]:
             position, typed = request.where["price"]
             fits = {
-                "video": "$0.25/s", "image": "$0.04/image", "tts": "$15/1M chars", "transcribe": "$0.006/min",
-                "chat": "$2/1M in $8/1M out", "agent": "$3/1M in $15/1M out", "embed": "$0.02/1M tokens",
-            }[modality]  # fmt: skip
+                "video": "$0.25/s",
+                "image": "$0.04/image",
+                "tts": "$15/1M chars",
+                "transcribe": "$0.006/min",
+                "chat": "$2/1M in $8/1M out",
+                "agent": "$3/1M in $15/1M out",
+                "embed": "$0.02/1M tokens",
+            }[modality]
             raise EstimateError(
                 f"A price per {override.unit.replace('_', ' ')} doesn't fit {WORKLOAD_PHRASES[modality]} workload; "
                 f"give it like 'at {fits}' or 'at $1 each'.",
@@ -173,8 +178,15 @@ def _override_source(request: Request, listed: str) -> PriceSource:
 
 def _describe_override(o: PriceOverride) -> str:
     per = "" if o.per == 1 else f"{format_count(o.per)} "
-    unit = {"input_token": "input tokens", "output_token": "output tokens", "token": "tokens",
-            "request": "each", "second": "s", "char": "chars", "image": "image"}[o.unit]  # fmt: skip
+    unit = {
+        "input_token": "input tokens",
+        "output_token": "output tokens",
+        "token": "tokens",
+        "request": "each",
+        "second": "s",
+        "char": "chars",
+        "image": "image",
+    }[o.unit]
     if o.unit == "second" and o.per == 60:
         return f"{format_usd(o.usd)}/min"
     if o.unit == "second" and o.per == 3600:
@@ -245,8 +257,13 @@ def _units_of(work: Workload, unit: str) -> Decimal:
 
 
 def _describe_entry(entry: PriceEntry) -> str:
-    unit = {"second": "second of video", "image": "image", "char": "characters", "minute": "minute of audio",
-            "token": "tokens"}[entry.unit]  # fmt: skip
+    unit = {
+        "second": "second of video",
+        "image": "image",
+        "char": "characters",
+        "minute": "minute of audio",
+        "token": "tokens",
+    }[entry.unit]
     per = f"{format_count(entry.per)} " if entry.per != 1 else ""
     variant = entry.describe_variant()
     return f"{format_usd(entry.usd)} per {per}{unit}" + (f" ({variant})" if variant else "")
@@ -266,9 +283,14 @@ def _token_unit_price(
         in_usd, out_usd = work.tokens_in * rate_in, work.tokens_out * rate_out
         listed = f"{format_usd(rate_in * _MTOK)}/1M input, {format_usd(rate_out * _MTOK)}/1M output tokens"
         source = PriceSource(
-            description=listed, source=entry.source, checked=entry.checked, kind=entry.source_kind,
-            status=str(entry.status), status_date=entry.status_date, override=False,
-        )  # fmt: skip
+            description=listed,
+            source=entry.source,
+            checked=entry.checked,
+            kind=entry.source_kind,
+            status=str(entry.status),
+            status_date=entry.status_date,
+            override=False,
+        )
     else:
         assert token_price is not None
         # Long-context tiers depend on one request's input: one agent step, not the whole run.

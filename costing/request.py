@@ -182,10 +182,21 @@ def check_fit(request: Request, modality: Modality) -> None:
     allowed = _FITS[modality]
     misfits = [
         (request.where[name][0], name)
-        for name in ("seconds", "resolution", "audio", "quality", "size", "tokens_in", "tokens_out", "tokens",
-                     "words", "chars", "steps")
+        for name in (
+            "seconds",
+            "resolution",
+            "audio",
+            "quality",
+            "size",
+            "tokens_in",
+            "tokens_out",
+            "tokens",
+            "words",
+            "chars",
+            "steps",
+        )
         if getattr(request, name) is not None and name not in allowed
-    ]  # fmt: skip
+    ]
     if not misfits:
         return
     position, name = min(misfits)

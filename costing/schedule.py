@@ -224,8 +224,9 @@ def _read(words: list[str], i: int) -> tuple[int, int | None, tuple[int, int] | 
     if zone := read_zone(word):
         return 1, None, None, zone
     if key[0].isdigit():
-        raise ScheduleError(f"I can't read {quoted(word)} as a time of day: write 09:00, 9am, 9:30pm or 17h.",
-                            word=word)  # fmt: skip
+        raise ScheduleError(
+            f"I can't read {quoted(word)} as a time of day: write 09:00, 9am, 9:30pm or 17h.", word=word
+        )
     raise _not_understood(words, i)
 
 
@@ -290,8 +291,9 @@ def _not_understood(words: list[str], i: int) -> ScheduleError:
     for n in (3, 2):
         if i + n <= len(words) and (close := close_zones("_".join(words[i : i + n]), city_cutoff=0.85)):
             typed = " ".join(words[i : i + n])
-            return ScheduleError(f"I don't know the time zone {quoted(typed)}. {_did_you_mean(close)}", word=typed,
-                                 suggestions=close)  # fmt: skip
+            return ScheduleError(
+                f"I don't know the time zone {quoted(typed)}. {_did_you_mean(close)}", word=typed, suggestions=close
+            )
     close = close_zones(key)
     if close or "/" in key:
         hint = _did_you_mean(close) if close else "Give an IANA name such as Europe/Berlin, or a city such as Tokyo."

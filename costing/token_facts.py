@@ -38,8 +38,10 @@ class TokenFacts(NamedTuple):
 def token_facts() -> TokenFacts:
     """The facts, read once."""
     top = Fields(load_data("token_models.yaml"), "token_models.yaml")
-    releases = {str(v): Fields({"d": d}, f"token_models.yaml: release {v}").day("d")
-                for v, d in top.mapping("genai_prices_releases").items()}  # fmt: skip
+    releases = {
+        str(v): Fields({"d": d}, f"token_models.yaml: release {v}").day("d")
+        for v, d in top.mapping("genai_prices_releases").items()
+    }
     order = tuple(top.items("lookup_order"))
     providers = frozenset(top.items("suggestion_providers"))
     top.done()
@@ -50,9 +52,12 @@ def token_facts() -> TokenFacts:
         key = (f.text("provider"), f.text("model").lower())
         try:
             life = Lifecycle(
-                status=f.choice("status", Status), shutdown=f.day("shutdown", None),
-                replacement=f.text("replacement", None), source=f.url("source"), checked=f.day("checked"),
-            )  # fmt: skip
+                status=f.choice("status", Status),
+                shutdown=f.day("shutdown", None),
+                replacement=f.text("replacement", None),
+                source=f.url("source"),
+                checked=f.day("checked"),
+            )
         except ValueError as error:
             raise DataFileError(f"lifecycle.yaml: row {n}: {error}") from None
         f.day("announced", None)

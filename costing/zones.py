@@ -17,9 +17,28 @@ __all__ = ["close_zones", "quoted", "read_city", "read_zone", "zone_name"]
 
 #: Every spelling of plain UTC that zoneinfo knows; all are one clock, so the answer shows the familiar name.
 _UTC_WORDS = frozenset(
-    {"utc", "gmt", "z", "zulu", "uct", "universal", "greenwich", "gmt0", "gmt+0", "gmt-0", "etc/utc", "etc/gmt",
-     "etc/uct", "etc/universal", "etc/zulu", "etc/greenwich", "etc/gmt0", "etc/gmt+0", "etc/gmt-0"}
-)  # fmt: skip
+    {
+        "utc",
+        "gmt",
+        "z",
+        "zulu",
+        "uct",
+        "universal",
+        "greenwich",
+        "gmt0",
+        "gmt+0",
+        "gmt-0",
+        "etc/utc",
+        "etc/gmt",
+        "etc/uct",
+        "etc/universal",
+        "etc/zulu",
+        "etc/greenwich",
+        "etc/gmt0",
+        "etc/gmt+0",
+        "etc/gmt-0",
+    }
+)
 #: Names zoneinfo lists that are not a place: the server's own clock, and tzdata's placeholder.
 _NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
 #: US abbreviations and the zone people mean by them. zoneinfo has EST and MST, but as fixed offsets that never

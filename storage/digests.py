@@ -97,10 +97,11 @@ def unsubscribe(*, session: Session, team_id: str, channel_id: str) -> DigestSub
     """Stop a channel's digest (kept, inactive, with its runs); None when it had none running."""
     row = session.exec(
         select(DigestSubscription).where(
-            DigestSubscription.team_id == team_id, DigestSubscription.channel_id == channel_id,
+            DigestSubscription.team_id == team_id,
+            DigestSubscription.channel_id == channel_id,
             col(DigestSubscription.active).is_(True),
         )
-    ).first()  # fmt: skip
+    ).first()
     if row is None:
         return None
     row.active = False
@@ -161,9 +162,15 @@ def record_channel_problem(*, session: Session, team_id: str, channel_id: str, e
 
 
 def claim_run(
-    *, session: Session, team_id: str, channel_id: str, kind: RunKind, week: str | None, due_at: datetime,
+    *,
+    session: Session,
+    team_id: str,
+    channel_id: str,
+    kind: RunKind,
+    week: str | None,
+    due_at: datetime,
     claimed_by: str,
-) -> DigestRunPublic | None:  # fmt: skip
+) -> DigestRunPublic | None:
     """Claim a digest before posting it; None when that channel's digest for `week` is claimed already.
 
     Args:
@@ -173,9 +180,14 @@ def claim_run(
     if kind not in set(RunKind) or (kind == RunKind.WEEKLY) != (week is not None):
         raise ValueError("a run is weekly (with a week) or now (without one)")
     row = DigestRun(
-        team_id=team_id, channel_id=channel_id, kind=kind, week=week, due_at=due_at, claimed_by=claimed_by,
+        team_id=team_id,
+        channel_id=channel_id,
+        kind=kind,
+        week=week,
+        due_at=due_at,
+        claimed_by=claimed_by,
         attempts=1,
-    )  # fmt: skip
+    )
     try:
         with session.begin_nested():
             session.add(row)
@@ -203,9 +215,14 @@ def reclaim_run(*, session: Session, run_id: int, attempts: int, claimed_by: str
 
 
 def finish_run(
-    *, session: Session, run_id: int, message_ts: str, permalink: str | None, figures: dict[str, Any] | None,
+    *,
+    session: Session,
+    run_id: int,
+    message_ts: str,
+    permalink: str | None,
+    figures: dict[str, Any] | None,
     error: str | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """The digest is in the channel: keep its message and the figures it showed (next week's comparison).
 
     Args:

@@ -63,9 +63,11 @@ def save_scenario(*, session: Session, scenario_create: ScenarioCreate) -> Scena
         NameTaken: The channel has a scenario of that name (also when another save won a race for it).
     """
     existing = get_scenario(
-        session=session, team_id=scenario_create.team_id, channel_id=scenario_create.channel_id,
+        session=session,
+        team_id=scenario_create.team_id,
+        channel_id=scenario_create.channel_id,
         name=scenario_create.name,
-    )  # fmt: skip
+    )
     if existing is not None:
         raise NameTaken(existing)
     row = scenario_create.row()
@@ -77,19 +79,26 @@ def save_scenario(*, session: Session, scenario_create: ScenarioCreate) -> Scena
         # Another process saved the same name between the check and the insert (PostgreSQL; SQLite's write
         # lock makes the check above exact).
         existing = get_scenario(
-            session=session, team_id=scenario_create.team_id, channel_id=scenario_create.channel_id,
+            session=session,
+            team_id=scenario_create.team_id,
+            channel_id=scenario_create.channel_id,
             name=scenario_create.name,
-        )  # fmt: skip
+        )
         if existing is None:
             raise
         raise NameTaken(existing) from None
     assert row.id is not None
     session.add(
         ScenarioVersion(
-            scenario_id=row.id, number=1, author_id=row.author_id, text=row.text, change="saved",
-            estimate=row.estimate, budget_usd_month=row.budget_usd_month,
+            scenario_id=row.id,
+            number=1,
+            author_id=row.author_id,
+            text=row.text,
+            change="saved",
+            estimate=row.estimate,
+            budget_usd_month=row.budget_usd_month,
         )
-    )  # fmt: skip
+    )
     session.flush()
     return _public(row)
 
@@ -156,9 +165,14 @@ def count_channel_scenarios(*, session: Session, team_id: str, channel_id: str) 
 
 
 def set_card(
-    *, session: Session, team_id: str, scenario_id: int, card_ts: str | None, permalink: str | None,
+    *,
+    session: Session,
+    team_id: str,
+    scenario_id: int,
+    card_ts: str | None,
+    permalink: str | None,
     channel_private: bool,
-) -> None:  # fmt: skip
+) -> None:
     """Remember the channel message that presents the scenario (its thread is the discussion)."""
     row = _locked(session=session, team_id=team_id, scenario_id=scenario_id)
     row.card_ts, row.card_permalink, row.channel_private = card_ts, permalink, channel_private
@@ -186,10 +200,15 @@ def add_version(
         row.budget_usd_month = version_create.budget_usd_month
     row.updated_at = utcnow()
     version = ScenarioVersion(
-        scenario_id=scenario_id, number=row.version, author_id=version_create.author_id, text=row.text,
-        change=version_create.change, note=version_create.note, estimate=row.estimate,
+        scenario_id=scenario_id,
+        number=row.version,
+        author_id=version_create.author_id,
+        text=row.text,
+        change=version_create.change,
+        note=version_create.note,
+        estimate=row.estimate,
         budget_usd_month=row.budget_usd_month,
-    )  # fmt: skip
+    )
     session.add(row)
     session.add(version)
     session.flush()

@@ -72,8 +72,11 @@ def home_view(
         if len(subscriptions) > _HOME_DIGESTS:
             blocks.append(context(f"…and {len(subscriptions) - _HOME_DIGESTS} more channels."))
     else:
-        blocks.append(section(
-            "None yet. In a channel with saved scenarios, `/cost digest on` posts a weekly spend-versus-value digest "
-            "there (Mondays at 09:00 in your time zone; `/cost digest on fri 16:00 Europe/London` for another time)."
-        ))  # fmt: skip
+        blocks.append(
+            section(
+                "None yet. In a channel with saved scenarios, `/cost digest on` posts a weekly spend-versus-value "
+                "digest there (Mondays at 09:00 in your time zone; `/cost digest on fri 16:00 Europe/London` for "
+                "another time)."
+            )
+        )
     return {"type": "home", "blocks": blocks}

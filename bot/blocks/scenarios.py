@@ -42,9 +42,12 @@ POST_CARD_ACTION = "post_scenario_card"
 #: How many scenarios a list shows before saying how many more there are (Slack allows 50 blocks).
 LIST_LIMIT = 40
 _CHANGES = {
-    "saved": "saved", "what-if": "what-if from the thread", "value": "value changed", "budget": "budget changed",
+    "saved": "saved",
+    "what-if": "what-if from the thread",
+    "value": "value changed",
+    "budget": "budget changed",
     "re-costed": "re-costed",
-}  # fmt: skip
+}
 
 
 def _day(when: datetime) -> str:

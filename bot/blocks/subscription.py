@@ -50,9 +50,14 @@ def digest_help(problem: str | None = None) -> dict[str, Any]:
 
 
 def digest_on_message(
-    subscription: DigestSubscriptionPublic, *, next_at: datetime | None, assumed: tuple[str, ...] = (),
-    replaced: DigestSubscriptionPublic | None = None, scenario_count: int = 0, week_done: bool = False,
-) -> dict[str, Any]:  # fmt: skip
+    subscription: DigestSubscriptionPublic,
+    *,
+    next_at: datetime | None,
+    assumed: tuple[str, ...] = (),
+    replaced: DigestSubscriptionPublic | None = None,
+    scenario_count: int = 0,
+    week_done: bool = False,
+) -> dict[str, Any]:
     """The confirmation of `/cost digest on`: the schedule, the next digest, and what was taken by default."""
     channel = f"<#{subscription.channel_id}>"
     text = f":calendar: {channel} gets a weekly spend-versus-value digest *{schedule_text(subscription)}*."
@@ -63,10 +68,12 @@ def digest_on_message(
         text += f"\nThe next one: *{_when(next_at, subscription.timezone)}*{done}."
     blocks = [section(text)]
     if scenario_count == 0:
-        blocks.append(section(
-            "This channel has no saved scenarios yet, so the digest would be empty: save one with "
-            "`/cost save NAME video 10s x 1M users per day`."
-        ))  # fmt: skip
+        blocks.append(
+            section(
+                "This channel has no saved scenarios yet, so the digest would be empty: save one with "
+                "`/cost save NAME video 10s x 1M users per day`."
+            )
+        )
     notes = []
     if assumed:
         notes.append("Taken by default: " + ", ".join(escape(a) for a in assumed) + ".")
@@ -99,16 +106,22 @@ def _run_line(run: DigestRunPublic, zone: str, *, retrying: bool = False) -> str
     if run.status is RunStatus.FAILED:
         line = f":warning: The last one ({what}, due {when}) wasn't posted: {escape(run.error or 'unknown error')}."
         if run.kind is RunKind.WEEKLY:
-            line += (" It is tried again shortly." if retrying
-                     else " It won't be tried again; `/cost digest now` posts one.")  # fmt: skip
+            line += (
+                " It is tried again shortly." if retrying else " It won't be tried again; `/cost digest now` posts one."
+            )
         return line
     return f"The digest for {what} is being posted (claimed {_when(run.claimed_at, zone)})."
 
 
 def digest_status_message(
-    subscription: DigestSubscriptionPublic | None, *, channel_id: str, next_at: datetime | None,
-    last: DigestRunPublic | None, last_posted: DigestRunPublic | None, retrying: bool = False,
-) -> dict[str, Any]:  # fmt: skip
+    subscription: DigestSubscriptionPublic | None,
+    *,
+    channel_id: str,
+    next_at: datetime | None,
+    last: DigestRunPublic | None,
+    last_posted: DigestRunPublic | None,
+    retrying: bool = False,
+) -> dict[str, Any]:
     """`/cost digest status`: the schedule and the next digest, the last one (linked), a channel problem.
 
     Args:
@@ -117,16 +130,21 @@ def digest_status_message(
     zone = subscription.timezone if subscription is not None else "UTC"
     lines = []
     if subscription is None or not subscription.active:
-        lines.append(f"<#{channel_id}> has no weekly digest. `/cost digest on` starts one (Mondays at 09:00 by "
-                     "default).")  # fmt: skip
+        lines.append(
+            f"<#{channel_id}> has no weekly digest. `/cost digest on` starts one (Mondays at 09:00 by default)."
+        )
     else:
-        lines.append(f":calendar: <#{channel_id}>'s weekly digest: *{schedule_text(subscription)}*, set up by "
-                     f"<@{subscription.created_by}>.")  # fmt: skip
+        lines.append(
+            f":calendar: <#{channel_id}>'s weekly digest: *{schedule_text(subscription)}*, set up by "
+            f"<@{subscription.created_by}>."
+        )
         if next_at is not None:
             lines.append(f"The next one: *{_when(next_at, zone)}*.")
         if subscription.last_error:
-            lines.append(f":rotating_light: Posting here failed: {escape(subscription.last_error)}. The digest is "
-                         "skipped until that is fixed (the next attempt tries again).")  # fmt: skip
+            lines.append(
+                f":rotating_light: Posting here failed: {escape(subscription.last_error)}. The digest is "
+                "skipped until that is fixed (the next attempt tries again)."
+            )
     if last is not None:
         lines.append(_run_line(last, zone, retrying=retrying))
         if last.status is not RunStatus.POSTED and last_posted is not None:

@@ -99,6 +99,9 @@ def prices_check(against: str | None, as_json: bool) -> int:
         for finding in findings:
             print(f"{finding.kind}: {finding.model}: {finding.detail}")
         counts = ", ".join(f"{sum(f.kind == k for f in findings)} {k}" for k in dict.fromkeys(f.kind for f in findings))
-        say(f"{len(findings)} finding(s) against {len(models):,} models in the file ({counts})" if findings
-             else f"the catalog agrees with the file's {len(models):,} models")  # fmt: skip
+        say(
+            f"{len(findings)} finding(s) against {len(models):,} models in the file ({counts})"
+            if findings
+            else f"the catalog agrees with the file's {len(models):,} models"
+        )
     return EXIT_FAILED if findings else EXIT_OK

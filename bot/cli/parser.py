@@ -34,9 +34,12 @@ def command_line() -> argparse.ArgumentParser:
     )
     cost.add_argument("text", nargs="+", metavar="TEXT", help='the estimate, e.g. "video 10s x 1M users"')
     cost.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    cost.add_argument("--at", metavar="ISO8601", type=_moment,
-                      help="price as of this moment, e.g. 2026-12-12T09:00Z (time-of-day rates, shutdowns); now "
-                           "by default")  # fmt: skip
+    cost.add_argument(
+        "--at",
+        metavar="ISO8601",
+        type=_moment,
+        help="price as of this moment, e.g. 2026-12-12T09:00Z (time-of-day rates, shutdowns); now by default",
+    )
 
     prices = commands.add_parser(
         "prices",
@@ -48,9 +51,11 @@ def command_line() -> argparse.ArgumentParser:
     )
     prices.add_argument("filter", nargs="*", metavar="FILTER", help="a model, provider or kind, e.g. veo; or: check")
     prices.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
-    prices.add_argument("--against", metavar="FILE_OR_URL",
-                        help="for `prices check`: a LiteLLM-format price file or its http(s) URL "
-                             "(default: LiteLLM's on GitHub)")  # fmt: skip
+    prices.add_argument(
+        "--against",
+        metavar="FILE_OR_URL",
+        help="for `prices check`: a LiteLLM-format price file or its http(s) URL (default: LiteLLM's on GitHub)",
+    )
 
     serve = commands.add_parser(
         "serve",
@@ -64,9 +69,12 @@ def command_line() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     serve.add_argument("--threads", type=_threads, default=8, help="requests handled at once (default 8)")
     serve.add_argument("--socket", action="store_true", help="use Socket Mode instead of HTTP (needs SLACK_APP_TOKEN)")
-    serve.add_argument("--no-scheduler", action="store_true",
-                       help="don't post weekly digests from this process (run `costbot scheduler` or a cron "
-                            "`costbot digest run` instead)")  # fmt: skip
+    serve.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="don't post weekly digests from this process (run `costbot scheduler` or a cron "
+        "`costbot digest run` instead)",
+    )
 
     commands.add_parser(
         "scheduler",
@@ -89,8 +97,9 @@ def command_line() -> argparse.ArgumentParser:
         "schedulers: each digest is posted once.",
     )
     digest_run.add_argument("--channel", metavar="C", help="only this channel's digest (a channel id, C…)")
-    digest_run.add_argument("--quiet", action="store_true",
-                            help="print only what failed (cron mails output: silence means all went out)")  # fmt: skip
+    digest_run.add_argument(
+        "--quiet", action="store_true", help="print only what failed (cron mails output: silence means all went out)"
+    )
     digest_run.add_argument(
         "--now",
         metavar="ISO8601",

@@ -88,9 +88,11 @@ def serve(args: argparse.Namespace) -> int:
             scheduler.shutdown()
         return fail(f"can't listen on {args.host}:{args.port}: {error.strerror or error}")
     # Said whatever the log level: where the app listens is what an operator needs first.
-    say(f"{signed_in}; serving Slack at http://{server.effective_host}:{server.effective_port}/slack/events "
-         f"({args.threads} threads); GET /healthz for health checks"
-         + ("" if scheduler is None else "; posting weekly digests"))  # fmt: skip
+    say(
+        f"{signed_in}; serving Slack at http://{server.effective_host}:{server.effective_port}/slack/events "
+        f"({args.threads} threads); GET /healthz for health checks"
+        + ("" if scheduler is None else "; posting weekly digests")
+    )
     try:
         serve_http(server)
     finally:

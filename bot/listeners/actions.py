@@ -126,9 +126,11 @@ def save_scenario_version(body: dict[str, Any], client: WebClient, db: Database,
     blocks = [b for b in message.get("blocks", []) if b.get("block_id") != "what_if_actions"]
     try:
         client.chat_update(
-            channel=where.channel_id, ts=message["ts"], text=reply.message["text"],
+            channel=where.channel_id,
+            ts=message["ts"],
+            text=reply.message["text"],
             blocks=[*blocks, *reply.message["blocks"]],
-        )  # fmt: skip
+        )
     except SlackApiError as error:
         logger.info("what-if message not updated: %s", error.response.get("error"))
         client.chat_postMessage(channel=where.channel_id, thread_ts=thread_ts, **reply.message)

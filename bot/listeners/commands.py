@@ -48,13 +48,19 @@ def cost_command(ack: Ack, command: dict[str, Any], estimate_notes: EstimateNote
         reply = answer(text)
         message = reply.message
         if reply.estimate is not None:  # what `/cost save NAME` without a text will save
-            estimate_notes.note(team_id=command["team_id"], channel_id=command["channel_id"],
-                                user_id=command["user_id"], text=reply.estimate.text)  # fmt: skip
+            estimate_notes.note(
+                team_id=command["team_id"],
+                channel_id=command["channel_id"],
+                user_id=command["user_id"],
+                text=reply.estimate.text,
+            )
     except Exception:  # a bug of ours: logged with context, and the user still gets an answer
         logger.exception(
-            "/cost failed: team=%s channel=%s user=%s", command.get("team_id"), command.get("channel_id"),
+            "/cost failed: team=%s channel=%s user=%s",
+            command.get("team_id"),
+            command.get("channel_id"),
             command.get("user_id"),
-        )  # fmt: skip
+        )
         message = problem_message(OOPS)
     ack(response_type="ephemeral", **message)
 
@@ -65,9 +71,15 @@ def acknowledge_command(ack: Ack) -> None:
 
 
 def scenario_command(
-    command: dict[str, Any], client: WebClient, respond: Respond, db: Database, estimate_notes: EstimateNotes,
-    digest_pace: ChannelPace, logger: logging.Logger, context: BoltContext | None = None,
-) -> None:  # fmt: skip
+    command: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    db: Database,
+    estimate_notes: EstimateNotes,
+    digest_pace: ChannelPace,
+    logger: logging.Logger,
+    context: BoltContext | None = None,
+) -> None:
     """After the ack: a saved-scenario or digest command, answered privately through the response URL."""
     text = command.get("text") or ""
     subcommand = (context or {}).get("subcommand") or subcommand_of(text)
@@ -77,8 +89,13 @@ def scenario_command(
     try:
         message = answer(text, place, command=subcommand).message
     except Exception:
-        logger.exception("/cost %s failed: team=%s channel=%s user=%s", subcommand.name, where.team_id,
-                         where.channel_id, where.user_id)  # fmt: skip
+        logger.exception(
+            "/cost %s failed: team=%s channel=%s user=%s",
+            subcommand.name,
+            where.team_id,
+            where.channel_id,
+            where.user_id,
+        )
         message = problem_message(OOPS)
     respond(response_type="ephemeral", replace_original=False, **message)
 

@@ -59,10 +59,16 @@ def _keep_and_answer(
     answer = what_if(scenario, text, asked_by=event["user"])
     with db.session() as session:
         kept = add_reply(
-            session=session, team_id=scenario.team_id, scenario_id=scenario.id,
-            reply_create=ThreadReplyCreate(user_id=event["user"], ts=event["ts"], text=event.get("text") or "",
-                                           is_change=answer is not None and not answer.private),
-        )  # fmt: skip
+            session=session,
+            team_id=scenario.team_id,
+            scenario_id=scenario.id,
+            reply_create=ThreadReplyCreate(
+                user_id=event["user"],
+                ts=event["ts"],
+                text=event.get("text") or "",
+                is_change=answer is not None and not answer.private,
+            ),
+        )
     return kept, answer
 
 
@@ -74,9 +80,14 @@ def _post(reply: Reply, event: dict[str, Any], thread_ts: str, client: WebClient
 
 
 def app_mention(
-    body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient, db: Database,
-    event_claims: EventClaims, logger: logging.Logger,
-) -> None:  # fmt: skip
+    body: dict[str, Any],
+    event: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: Database,
+    event_claims: EventClaims,
+    logger: logging.Logger,
+) -> None:
     """Answer in the mention's thread; in a scenario's thread a change is answered against the scenario."""
     if not event_claims.first(body):
         return  # another replica has it
@@ -103,9 +114,14 @@ def app_mention(
 
 
 def thread_message(
-    body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient, db: Database,
-    event_claims: EventClaims, logger: logging.Logger,
-) -> None:  # fmt: skip
+    body: dict[str, Any],
+    event: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: Database,
+    event_claims: EventClaims,
+    logger: logging.Logger,
+) -> None:
     """A message in a scenario's thread: kept with the scenario; a change (`what if 2M users`) is answered."""
     if event.get("subtype") not in _SAID or event.get("bot_id") or not event.get("user"):
         return  # edits, deletions, joins, and bots (costbot's own answers among them)

@@ -55,14 +55,14 @@ def answer_adjusted(body: dict[str, Any], view: dict[str, Any], client: WebClien
     _answer(estimate_message(estimate), where=where, user=body["user"]["id"], client=client, logger=logger)
 
 
-def _answer(message: dict[str, Any], *, where: dict[str, Any], user: str, client: WebClient,
-            logger: logging.Logger) -> None:  # fmt: skip
+def _answer(
+    message: dict[str, Any], *, where: dict[str, Any], user: str, client: WebClient, logger: logging.Logger
+) -> None:
     """Through the response_url while it lives (30 minutes), then as an ephemeral message from the bot."""
     url = where.get("response_url")
     if url:
         hook = WebhookClient(url, retry_handlers=[ConnectionErrorRetryHandler(), ServerErrorRetryHandler()])
-        sent = hook.send_dict({"replace_original": bool(where.get("replace")), "response_type": "ephemeral",
-                               **message})  # fmt: skip
+        sent = hook.send_dict({"replace_original": bool(where.get("replace")), "response_type": "ephemeral", **message})
         if sent.status_code == 200:
             return
         logger.info("response_url refused the adjusted estimate (%s); posting it ephemerally", sent.status_code)
@@ -94,8 +94,14 @@ def check_save(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Bo
     ack()
 
 
-def answer_save(body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient, db: Database,
-                logger: logging.Logger) -> None:  # fmt: skip
+def answer_save(
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: Database,
+    logger: logging.Logger,
+) -> None:
     """After the form closed: save, post the card, and tell the user where it went."""
     if not context.get("save_accepted"):
         return  # the form stayed open with the reason on the name field

@@ -196,9 +196,13 @@ def save(name: str, text: str, *, where: Where, db: Database, client: WebClient)
         raise BadName(name, problem)
     try:
         create = ScenarioCreate(
-            team_id=where.team_id, channel_id=where.channel_id, name=name, author_id=where.user_id,
-            text=estimate.text, estimate=estimate,
-        )  # fmt: skip
+            team_id=where.team_id,
+            channel_id=where.channel_id,
+            name=name,
+            author_id=where.user_id,
+            text=estimate.text,
+            estimate=estimate,
+        )
     except ValidationError:  # the name was checked above: Slack sent ids that aren't Slack's
         log.warning("save refused ids: team=%r channel=%r user=%r", where.team_id, where.channel_id, where.user_id)
         raise BadIds() from None
@@ -277,20 +281,38 @@ def set_budget(
     if budget.usd_month == scenario.budget_usd_month:
         raise Unchanged(scenario, "budget", budget.reading)
     return _new_version(
-        scenario, scenario.estimate, where=where, db=db, client=client, change="budget", note=budget.reading,
+        scenario,
+        scenario.estimate,
+        where=where,
+        db=db,
+        client=client,
+        change="budget",
+        note=budget.reading,
         budget=(True, budget.usd_month),
-    )  # fmt: skip
+    )
 
 
 def _new_version(
-    scenario: ScenarioPublic, estimate: Estimate, *, where: Where, db: Database, client: WebClient, change: str,
-    note: str | None = None, budget: tuple[bool, Decimal | None] = (False, None),
-) -> ScenarioPublic:  # fmt: skip
+    scenario: ScenarioPublic,
+    estimate: Estimate,
+    *,
+    where: Where,
+    db: Database,
+    client: WebClient,
+    change: str,
+    note: str | None = None,
+    budget: tuple[bool, Decimal | None] = (False, None),
+) -> ScenarioPublic:
     set_budget, usd = budget
     version = VersionCreate(
-        author_id=where.user_id, text=estimate.text, change=change, note=note, estimate=estimate,
-        set_budget=set_budget, budget_usd_month=usd,
-    )  # fmt: skip
+        author_id=where.user_id,
+        text=estimate.text,
+        change=change,
+        note=note,
+        estimate=estimate,
+        set_budget=set_budget,
+        budget_usd_month=usd,
+    )
     try:
         with db.session() as session:
             updated, _ = add_version(

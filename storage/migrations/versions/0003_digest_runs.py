@@ -36,23 +36,29 @@ def _figures(estimate: dict[str, Any]) -> dict[str, Any]:
         "period": estimate.get("period"),
         "api": {"unit_usd": str(estimate["api"]["unit_usd"])},
         "compute": {"unit_usd": str(estimate["compute"]["unit_usd"])},
-        "value": None if not value else {
-            "total_usd": str(value["total_usd"]), "period": value.get("period"),
+        "value": None
+        if not value
+        else {
+            "total_usd": str(value["total_usd"]),
+            "period": value.get("period"),
             "description": value.get("description", ""),
         },
-    }  # fmt: skip
+    }
 
 
 def _fill_figures() -> None:
-    scenario = sa.table("scenario", sa.column("id", sa.Integer()), sa.column("estimate", sa.JSON()),
-                        sa.column("figures", sa.JSON()))  # fmt: skip
+    scenario = sa.table(
+        "scenario", sa.column("id", sa.Integer()), sa.column("estimate", sa.JSON()), sa.column("figures", sa.JSON())
+    )
     connection = op.get_bind()
     last = 0
     while True:
         rows = connection.execute(
-            sa.select(scenario.c.id, scenario.c.estimate).where(scenario.c.id > last).order_by(scenario.c.id)
+            sa.select(scenario.c.id, scenario.c.estimate)
+            .where(scenario.c.id > last)
+            .order_by(scenario.c.id)
             .limit(_BATCH)
-        ).all()  # fmt: skip
+        ).all()
         if not rows:
             return
         for id_, estimate in rows:
