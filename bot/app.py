@@ -20,8 +20,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot import listeners
 from bot.config import ConfigError, Settings
 from bot.dedupe import EventClaims, RecentIds
-from bot.digests import ChannelPace
 from bot.notes import EstimateNotes
+from bot.slack_pace import ChannelPace
 from storage import Database
 
 __all__ = ["ProvideDatabase", "SkipRepeatedEvents", "check_token", "create_app", "web_client"]

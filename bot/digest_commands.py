@@ -15,11 +15,12 @@ from slack_sdk import WebClient
 from bot.blocks import problem_message
 from bot.blocks.parts import section
 from bot.blocks.subscription import digest_help, digest_off_message, digest_on_message, digest_status_message
-from bot.digests import ChannelPace, DigestPoster
+from bot.digests import DigestPoster
 from bot.replies import Reply
 from bot.scenarios import Where
 from bot.scheduler import schedule_of
 from bot.slack_lookups import is_workspace_admin, slack_user
+from bot.slack_pace import ChannelPace
 from costing import ScheduleError, next_due, parse_schedule, still_retried, week_of
 from storage import (
     Database,

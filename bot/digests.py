@@ -14,9 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -24,10 +21,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.blocks.digest import digest_messages
 from bot.chart import spend_value_chart
+from bot.slack_pace import ChannelPace, digest_client
 from costing import CatalogError, Digest, build_digest, current_catalog
 from storage import (
     Database,
@@ -47,11 +44,9 @@ from storage import (
 __all__ = [
     "CHANNEL_PROBLEMS",
     "METADATA_EVENT",
-    "ChannelPace",
     "DigestPoster",
     "Outcome",
     "OutcomeStatus",
-    "digest_client",
     "heading_for",
 ]
 
@@ -73,47 +68,6 @@ CHANNEL_PROBLEMS = {
     "missing_scope": "costbot's Slack app is missing a permission (reinstall it from the manifest)",
     "access_denied": "Slack denied costbot access to the channel",
 }
-
-
-def digest_client(client: WebClient) -> WebClient:
-    """A client like `client` that retries only rate limits: a 5xx or a dropped connection after a post may
-    mean Slack posted it, and the digest's own retry (which checks first) handles those."""
-    return WebClient(
-        token=client.token,
-        base_url=client.base_url,
-        timeout=client.timeout,
-        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
-    )
-
-
-class ChannelPace:
-    """At most one post per `interval` seconds to each channel (Slack allows about one per second)."""
-
-    def __init__(
-        self,
-        interval: float = 1.0,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._interval = interval
-        self._clock = clock
-        self._sleep = sleep
-        self._next: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> ChannelPace:
-        # Bolt deep-copies what it hands a lazy listener; a copy of the pace would pace nobody.
-        return self
-
-    def wait(self, channel: str) -> None:
-        """Return when a post to `channel` keeps to the pace (and count it as made)."""
-        with self._lock:
-            now = self._clock()
-            at = max(now, self._next.get(channel, now))
-            self._next[channel] = at + self._interval
-        if at > now:
-            self._sleep(at - now)
 
 
 #: What happened to a digest in a pass: posted, skipped (another process has it), or failed.

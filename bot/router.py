@@ -15,10 +15,10 @@ from slack_sdk import WebClient
 
 from bot.blocks import help_message, prices_message, problem_message
 from bot.digest_commands import run_digest_command
-from bot.digests import ChannelPace
 from bot.notes import EstimateNotes
 from bot.replies import Reply, estimate_reply
 from bot.scenarios import SCENARIO_COMMANDS, Where, run_scenario_command
+from bot.slack_pace import ChannelPace
 from costing import Subcommand, list_prices, subcommand_of
 from storage import Database
 

@@ -14,10 +14,10 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import problem_message
-from bot.digests import ChannelPace
 from bot.notes import EstimateNotes
 from bot.router import Place, answer, route_of
 from bot.scenarios import Where
+from bot.slack_pace import ChannelPace
 from costing import subcommand_of
 from storage import Database
 

@@ -15,10 +15,11 @@ import time_machine
 from slack_sdk import WebClient
 
 from bot.digest_commands import run_digest_command
-from bot.digests import ChannelPace, DigestPoster
+from bot.digests import DigestPoster
 from bot.replies import Reply
 from bot.scenarios import Where
 from bot.scheduler import run_due_digests
+from bot.slack_pace import ChannelPace
 from storage import Database, DigestSubscriptionPublic, get_subscription
 from tests.fakeslack import BOT_TOKEN, FakeSlack
 from tests.storage.factories import AUTHOR, CHANNEL, OTHER_AUTHOR, OTHER_TEAM, TEAM, save

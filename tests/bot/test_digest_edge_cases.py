@@ -21,10 +21,11 @@ from sqlalchemy import text as sql
 
 import storage
 from bot.digest_commands import run_digest_command
-from bot.digests import METADATA_EVENT, ChannelPace, DigestPoster
+from bot.digests import METADATA_EVENT, DigestPoster
 from bot.replies import Reply
 from bot.scenarios import Where
 from bot.scheduler import DigestScheduler, run_due_digests
+from bot.slack_pace import ChannelPace
 from storage import (
     Database,
     DigestSubscriptionCreate,

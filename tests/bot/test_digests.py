@@ -17,7 +17,8 @@ import matplotlib.image
 import pytest
 from slack_sdk import WebClient
 
-from bot.digests import METADATA_EVENT, ChannelPace, DigestPoster
+from bot.digests import METADATA_EVENT, DigestPoster
+from bot.slack_pace import ChannelPace
 from costing.money import format_usd
 from storage import (
     Database,

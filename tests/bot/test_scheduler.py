@@ -21,8 +21,9 @@ import pytest
 import time_machine
 from slack_sdk import WebClient
 
-from bot.digests import METADATA_EVENT, ChannelPace, DigestPoster, Outcome
+from bot.digests import METADATA_EVENT, DigestPoster, Outcome
 from bot.scheduler import DigestScheduler, due_digests, run_due_digests
+from bot.slack_pace import ChannelPace
 from storage import (
     Database,
     DigestRunPublic,

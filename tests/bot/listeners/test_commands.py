@@ -6,9 +6,9 @@ import logging
 import pytest
 from slack_sdk import WebClient
 
-from bot.digests import ChannelPace
 from bot.listeners.commands import cost_command, is_scenario_command, scenario_command
 from bot.notes import EstimateNotes
+from bot.slack_pace import ChannelPace
 from costing import use_price_book
 from storage import Database, last_estimate
 from tests.bot.listeners.conftest import Recorder
