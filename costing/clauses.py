@@ -312,4 +312,4 @@ def with_value(saved_text: str, value: str, *, model_names: frozenset[str] = fro
     return " ".join(t for t in texts if t)
 
 
-_VALUE_EXAMPLE = "value $20/user/month"
+_VALUE_EXAMPLE = "$20/user/month"  # shown after `/cost value NAME`, where an amount alone is a value

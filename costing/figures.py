@@ -12,9 +12,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    TypeAdapter,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    model_validator,
+)
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from costing.lexicon import Period
@@ -70,16 +78,16 @@ class EstimateFigures:
     own, so a digest of 10,000 scenarios reads 10,000 of these rather than 10,000 estimates."""
 
     text: str
+    #: The sections that set the unit price, as typed.
+    sections: dict[str, str] = dataclasses.field(default_factory=dict)
     model: str
     model_name: str
     unit: str
     quantity: Amount
+    period: Period | None = None
     api: PerUnit
     compute: PerUnit
-    period: Period | None = None
     value: StoredValue | None = None
-    #: The sections that set the unit price, as typed.
-    sections: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(cls, estimate: Estimate) -> EstimateFigures:
@@ -107,21 +115,34 @@ _FIGURES = TypeAdapter(EstimateFigures)
 _FIELDS = {field.name for field in dataclasses.fields(EstimateFigures)} - {"sections"}  # type: ignore[arg-type]
 
 
+def _lenient(default: Any) -> WrapValidator:
+    """A field that reads as `default` when what was stored can't be read as it."""
+
+    def read(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            return default
+
+    return WrapValidator(read)
+
+
 @_record
 class SnapshotLine:
-    """One scenario as a digest showed it."""
+    """One scenario as a digest showed it. The figures a comparison needs must be readable, or the entry is
+    set aside; the others, which only describe it, fall back to a default when damaged."""
 
-    name: str
+    name: Annotated[str, _lenient("?")] = "?"
     version: int
+    model_name: Annotated[str, _lenient("")] = ""
+    unit: Annotated[str, _lenient("")] = ""
+    #: What set its unit price (`costing.digest.unit_key`); absent from the oldest snapshots.
+    unit_key: Annotated[str | None, _lenient(None)] = None
     api_unit_usd: Amount
     compute_unit_usd: Amount
     api_week: Amount
-    model_name: str = ""
-    unit: str = ""
-    #: What set its unit price (`costing.digest.unit_key`); absent from the oldest snapshots.
-    unit_key: str | None = None
-    compute_week: Amount = Decimal(0)
-    value_week: Amount | None = None
+    compute_week: Annotated[Amount, _lenient(Decimal(0))] = Decimal(0)
+    value_week: Annotated[Amount | None, _lenient(None)] = None
 
 
 @_record
@@ -163,8 +184,7 @@ class DigestSnapshot(_Stored):
             try:
                 good[str(key)] = _LINE.validate_python(entry)
             except ValidationError:
-                name = entry.get("name") if isinstance(entry, Mapping) else None
-                damaged[str(key)] = str(name) if name is not None else f"scenario {key}"
+                damaged[str(key)] = str(entry.get("name", "?")) if isinstance(entry, Mapping) else f"scenario {key}"
         try:
             totals = _TOTALS.validate_python(data["totals"]) if data.get("totals") else None
         except ValidationError:
@@ -177,10 +197,9 @@ class DigestSnapshot(_Stored):
         """A stored snapshot; None for none, or for one of another version (read as no previous digest)."""
         if data is None or isinstance(data, DigestSnapshot):
             return data
-        if not isinstance(data, Mapping) or type(data.get("version")) is not int:
+        if not isinstance(data, Mapping) or data.get("version") != SNAPSHOT_VERSION:
             return None
-        snapshot = cls.model_validate(data)
-        return snapshot if snapshot.version == SNAPSHOT_VERSION else None
+        return cls.model_validate({**data, "version": SNAPSHOT_VERSION})
 
     @classmethod
     def of(cls, digest: Digest) -> DigestSnapshot:

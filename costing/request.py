@@ -123,7 +123,8 @@ class Request:
 
 
 _first_column = operator.itemgetter(1)
-_COUNTING = lx.TIMES_WORDS | {"×", "*"}
+#: Words after which a number is read as a count: times words, and `and` (`x 1M users and 2 per user`).
+_COUNTING = lx.TIMES_WORDS | {"×", "*", "and"}
 _FIRST_NUMBER = re.compile(r"(?<![\w.,])[.\d]")
 
 

@@ -262,7 +262,8 @@ def set_value(scenario: ScenarioPublic, value: str, *, where: Where, db: Databas
     try:
         text = with_value(scenario.text, value, model_names=current_catalog().model_names)
     except NotAValue as error:  # shown as typed, after its command
-        raise NotCostable(error, value, typed_as=f"/cost value {scenario.name} ") from None
+        name = f'"{scenario.name}"' if " " in scenario.name else scenario.name
+        raise NotCostable(error, value, typed_as=f"/cost value {name} ") from None
     except EstimateError as error:
         raise NotCostable(error, scenario.text) from None
     except CatalogError as error:

@@ -28,6 +28,8 @@ def names() -> frozenset[str]:
         ("video 10s value $1 each x 1M users per month", "$3 each", "video 10s x 1M users per month value $3 each"),
         # a workload's parts keep the order that parses the same: `4k video` would count 4,000 videos
         ("4k at $1/s video 8s x 10 per day", "$5 each", "video 4k 8s x 10 per day at $1/s value $5 each"),
+        # a count after `and` is a count wherever it goes: no x is added
+        ("video 10s for 1M users and 2 per user", "$1 each", "video 10s for 1M users and 2 per user value $1 each"),
     ],
 )
 def test_the_value_clause_is_replaced_and_the_rest_kept(saved: str, value: str, expected: str) -> None:
@@ -44,7 +46,7 @@ def test_the_value_clause_is_replaced_and_the_rest_kept(saved: str, value: str, 
 def test_anything_but_a_value_is_refused(value: str) -> None:
     with pytest.raises(NotAValue) as refused:
         with_value(VIDEO, value, model_names=names())
-    assert refused.value.example == "value $20/user/month"
+    assert refused.value.example == "$20/user/month"
 
 
 def test_a_position_counts_in_the_value_as_the_user_gave_it() -> None:

@@ -637,6 +637,30 @@ def test_a_snapshot_entry_missing_a_figure_gives_no_change(key: str) -> None:
     assert line_of(build(saved(DAILY), previous=previous)).change is None
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [{"value_week": "lots"}, {"model_name": 7}, {"unit": None}, {"compute_week": "NaN"}, {"unit_key": 3}],
+)
+def test_a_damaged_figure_the_comparison_doesnt_need_still_gives_the_change(damage: dict[str, Any]) -> None:
+    previous = edited(previous_of(saved(DAILY)), **damage)
+    line = line_of(build(saved(DAILY), previous=previous))
+    assert line.change is not None and not line.is_new
+
+
+def test_a_snapshot_entry_without_a_name_still_compares_and_is_listed_as_removed_as_unknown() -> None:
+    previous = previous_of(saved(DAILY, id=1), saved(DAILY, id=2, name="gone"))
+    del previous["scenarios"]["1"]["name"]
+    del previous["scenarios"]["2"]["name"]
+    digest = build(saved(DAILY, id=1), previous=previous)
+    assert line_of(digest).change is not None and digest.removed == ("?",)
+
+
+def test_a_snapshot_version_written_as_a_float_is_still_this_version() -> None:
+    previous = previous_of(saved(DAILY))
+    previous["version"] = float(SNAPSHOT_VERSION)
+    assert line_of(build(saved(DAILY), previous=previous)).change is not None
+
+
 @pytest.mark.parametrize("entry", ["garbage", 7, []])
 def test_a_snapshot_entry_that_is_not_a_mapping_gives_no_change(entry: Any) -> None:
     previous = previous_of(saved(DAILY))

@@ -165,3 +165,10 @@ def test_save_what_if_refuses_a_stale_or_empty_change(db: Database, client: WebC
     assert stale.value.base == 1 and stale.value.scenario.version == 2
     saved = cases.save_what_if(plan.id, "video 20s x 1M users per month", where=BOB, db=db, client=client, base=2)
     assert saved.version == 3 and saved.text == "video 20s x 1M users per month"
+
+
+def test_a_value_error_shows_the_command_to_retype_with_the_name_quoted(db: Database, client: WebClient) -> None:
+    spaced = cases.save("launch plan", VIDEO, where=ALICE, db=db, client=client).scenario
+    with pytest.raises(NotCostable) as bad:
+        cases.set_value(spaced, "$2 eech", where=ALICE, db=db, client=client)
+    assert bad.value.typed_as == '/cost value "launch plan" ' and bad.value.error.example == "$20/user/month"
