@@ -50,13 +50,18 @@ class EstimateError(ValueError):
 
     def __reduce__(self) -> tuple[Callable[..., EstimateError], tuple[object, ...]]:
         # keep keyword-only fields through pickling (multiprocessing, caches)
-        return (_rebuild, (self.message, self.fragment, self.position, self.suggestion, self.example))
+        return (_rebuild, (type(self), self.message, self.fragment, self.position, self.suggestion, self.example))
 
 
 def _rebuild(
-    message: str, fragment: str | None, position: int | None, suggestion: str | None, example: str | None
+    cls: type[EstimateError],
+    message: str,
+    fragment: str | None,
+    position: int | None,
+    suggestion: str | None,
+    example: str | None,
 ) -> EstimateError:
-    return EstimateError(message, fragment=fragment, position=position, suggestion=suggestion, example=example)
+    return cls(message, fragment=fragment, position=position, suggestion=suggestion, example=example)
 
 
 class ScheduleError(ValueError):

@@ -61,3 +61,10 @@ def test_parse_estimate_reads_a_text_that_starts_with_a_command_word() -> None:
     assert parse_request("save 10 min @ $70/h").__class__.__name__ == "Subcommand"
     request = parse_estimate("save 10 min @ $70/h")
     assert request.value is not None and request.value.kind == "saves"
+
+
+def test_a_not_a_value_error_survives_pickling_as_itself() -> None:
+    import pickle
+
+    error = pickle.loads(pickle.dumps(NotAValue("m", fragment="f", position=3, example="$1 each")))
+    assert type(error) is NotAValue and (error.message, error.position, error.example) == ("m", 3, "$1 each")
