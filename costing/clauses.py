@@ -17,7 +17,7 @@ from costing import lexicon as lx
 from costing.errors import EstimateError
 from costing.language import parse_estimate, parse_request
 from costing.lexicon import Modality
-from costing.request import SECTIONS, Count, Request, Subcommand, with_times
+from costing.request import PART_NAMES, SECTIONS, Count, Request, Subcommand, with_times
 
 __all__ = [
     "COUNT_WORDS",
@@ -32,20 +32,6 @@ __all__ = [
     "with_value",
 ]
 
-#: The parts of a workload a reply can change one at a time (`20s`, `4k`, `with audio`).
-_PARTS = (
-    "seconds",
-    "resolution",
-    "audio",
-    "quality",
-    "size",
-    "tokens_in",
-    "tokens_out",
-    "tokens",
-    "words",
-    "chars",
-    "steps",
-)
 _TTS = frozenset({"seconds", "chars", "words"})
 _EMBED = frozenset({"tokens", "tokens_in", "words"})
 _IMAGE = frozenset({"size", "resolution"})
@@ -103,7 +89,7 @@ def clauses_of(request: Request, model_names: frozenset[str], *, trim: bool = Fa
             }
             parts = frozenset(k for k, present in kinds.items() if present)
         else:
-            parts = frozenset(p for p in _PARTS if getattr(alone, p) is not None)
+            parts = frozenset(p for p in PART_NAMES if getattr(alone, p) is not None)
         named = alone.where.get("modality")
         names = alone.modality if named is not None and named[1] in lx.WORKLOAD_WORDS else None
         found.append(Clause(section, text, parts, names, alone.counts[0] if alone.counts else None))
@@ -255,7 +241,7 @@ def _in_order(section: str, clauses: Iterable[Clause]) -> list[Clause]:
 def meaning(request: Request) -> dict[str, object]:
     """What each section of a request says, whatever the wording: to tell which sections a change changed."""
     return {
-        "workload": (request.modality, *(getattr(request, p) for p in _PARTS)),
+        "workload": (request.modality, *(getattr(request, p) for p in PART_NAMES)),
         "model": request.model,
         "counts": tuple(request.counts),
         "period": request.period,

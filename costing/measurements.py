@@ -123,7 +123,8 @@ _MEASURED_KEYS = {
     "realtime_factor",
     "realtime_streams",
 }
-_WORKLOAD_KEYS = {
+#: The workload figures a measurement may state: calibration.csv's workload columns.
+_WORKLOAD_COLUMNS = (
     "input_tokens",
     "output_tokens",
     "context_tokens",
@@ -133,7 +134,8 @@ _WORKLOAD_KEYS = {
     "frames",
     "fps",
     "audio_seconds",
-}
+)
+_WORKLOAD_KEYS = frozenset(_WORKLOAD_COLUMNS)
 
 
 class Precision(StrEnum):
@@ -329,19 +331,6 @@ def read_calibration(
     )
     top.done()
     return kinds, hardware, families, rows, checks
-
-
-_WORKLOAD_COLUMNS = (
-    "input_tokens",
-    "output_tokens",
-    "context_tokens",
-    "steps",
-    "width",
-    "height",
-    "frames",
-    "fps",
-    "audio_seconds",
-)
 
 
 def _read_measurements() -> list[Measurement]:

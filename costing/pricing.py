@@ -229,15 +229,7 @@ def _listed(entry: PriceEntry) -> tuple[str, PriceSource]:
     if hit is not None:
         return hit
     listed = _describe_entry(entry)
-    source = PriceSource(
-        description=listed,
-        source=entry.source,
-        checked=entry.checked,
-        kind=entry.source_kind,
-        status=str(entry.status),
-        status_date=entry.status_date,
-        override=False,
-    )
+    source = _entry_source(entry, listed)
     _LISTED.put(entry, (), (listed, source))
     return listed, source
 
@@ -282,15 +274,7 @@ def _token_unit_price(
         rate_out = entry.output_unit_usd or Decimal(0)
         in_usd, out_usd = work.tokens_in * rate_in, work.tokens_out * rate_out
         listed = f"{format_usd(rate_in * _MTOK)}/1M input, {format_usd(rate_out * _MTOK)}/1M output tokens"
-        source = PriceSource(
-            description=listed,
-            source=entry.source,
-            checked=entry.checked,
-            kind=entry.source_kind,
-            status=str(entry.status),
-            status_date=entry.status_date,
-            override=False,
-        )
+        source = _entry_source(entry, listed)
     else:
         assert token_price is not None
         # Long-context tiers depend on one request's input: one agent step, not the whole run.
@@ -347,4 +331,17 @@ def _new_token_source(token_price: TokenPrice, tier: int | None) -> PriceSource:
         status_date=None,
         override=False,
         data=data.label,
+    )
+
+
+def _entry_source(entry: PriceEntry, description: str) -> PriceSource:
+    """A catalog entry's list price as the answer cites it: the price as described, its source, date and status."""
+    return PriceSource(
+        description=description,
+        source=entry.source,
+        checked=entry.checked,
+        kind=entry.source_kind,
+        status=str(entry.status),
+        status_date=entry.status_date,
+        override=False,
     )

@@ -12,7 +12,32 @@ from costing import lexicon as lx
 from costing.errors import EstimateError
 from costing.lexicon import Modality, Period
 
-__all__ = ["SECTIONS", "Count", "PriceOverride", "Request", "Subcommand", "ValueSpec", "check_fit", "with_times"]
+__all__ = [
+    "PART_NAMES",
+    "SECTIONS",
+    "Count",
+    "PriceOverride",
+    "Request",
+    "Subcommand",
+    "ValueSpec",
+    "check_fit",
+    "with_times",
+]
+
+#: The parts of a workload a request can set, each on its own (`20s`, `4k`, `with audio`, `1500 in`).
+PART_NAMES = (
+    "seconds",
+    "resolution",
+    "audio",
+    "quality",
+    "size",
+    "tokens_in",
+    "tokens_out",
+    "tokens",
+    "words",
+    "chars",
+    "steps",
+)
 
 #: The sections of an estimate's text, in the order that reads naturally (and re-parses the same).
 SECTIONS = ("workload", "model", "counts", "period", "price", "value")
@@ -183,19 +208,7 @@ def check_fit(request: Request, modality: Modality) -> None:
     allowed = _FITS[modality]
     misfits = [
         (request.where[name][0], name)
-        for name in (
-            "seconds",
-            "resolution",
-            "audio",
-            "quality",
-            "size",
-            "tokens_in",
-            "tokens_out",
-            "tokens",
-            "words",
-            "chars",
-            "steps",
-        )
+        for name in PART_NAMES
         if getattr(request, name) is not None and name not in allowed
     ]
     if not misfits:
