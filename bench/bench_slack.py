@@ -59,7 +59,9 @@ def bare_server(*, process_before_response: bool) -> None:
     def cost(ack) -> None:  # type: ignore[no-untyped-def]
         ack("ok")
 
-    server = create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=8)
+    server = create_server(
+        wsgi_app(app, signing_secret=os.environ["SLACK_SIGNING_SECRET"]), host="127.0.0.1", port=0, threads=8
+    )
     print(f"serving Slack at http://127.0.0.1:{server.effective_port}", flush=True)
     server.run()
 

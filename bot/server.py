@@ -10,6 +10,8 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.gate import MAX_BODY_BYTES, SlackGate
+
 __all__ = ["EVENTS_PATH", "http_server", "serve_http", "serve_socket", "wsgi_app"]
 
 EVENTS_PATH = "/slack/events"
@@ -19,9 +21,10 @@ log = logging.getLogger(__name__)
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def wsgi_app(app: App) -> WsgiApp:
-    """`POST /slack/events` for commands, events and interactivity; `GET /healthz` for load balancers."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+def wsgi_app(app: App, *, signing_secret: str) -> WsgiApp:
+    """`POST /slack/events` for commands, events and interactivity, behind `bot.gate.SlackGate`; `GET /healthz`
+    for load balancers."""
+    slack = SlackGate(SlackRequestHandler(app, path=EVENTS_PATH), signing_secret=signing_secret, path=EVENTS_PATH)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
@@ -32,11 +35,19 @@ def wsgi_app(app: App) -> WsgiApp:
     return application
 
 
-def http_server(app: App, *, host: str, port: int, threads: int) -> Any:
+def http_server(app: App, *, signing_secret: str, host: str, port: int, threads: int) -> Any:
     """A waitress server for the app, bound and ready to `.run()`; `.effective_port` tells the port."""
     from waitress import create_server  # type: ignore[import-untyped]
 
-    return create_server(wsgi_app(app), host=host, port=port, threads=threads, ident="costbot")
+    # waitress reads a whole body before the app sees it: its own limit refuses a larger one (413) unread.
+    return create_server(
+        wsgi_app(app, signing_secret=signing_secret),
+        host=host,
+        port=port,
+        threads=threads,
+        ident="costbot",
+        max_request_body_size=MAX_BODY_BYTES,
+    )
 
 
 def _stop_on_sigterm() -> None:

@@ -333,9 +333,18 @@ def sign(body: bytes, *, secret: str = SIGNING_SECRET, timestamp: int | None = N
     return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}
 
 
+_TRIGGERS = itertools.count(1)
+
+
+def new_trigger_id() -> str:
+    """A fresh trigger id: Slack gives each command and interaction its own, so no two requests are alike."""
+    return f"1337.{next(_TRIGGERS)}.abcd"
+
+
 def command_body(text: str, *, response_url: str, user: str = "U0ALICE", channel: str = "C0GENERAL",
-                 team: str = TEAM, trigger_id: str = "1337.42.abcd") -> bytes:  # fmt: skip
+                 team: str = TEAM, trigger_id: str | None = None) -> bytes:  # fmt: skip
     """A `/cost` slash command, form-encoded as Slack posts it."""
+    trigger_id = trigger_id or new_trigger_id()
     return urllib.parse.urlencode({
         "token": "deprecated-verification-token", "team_id": team, "team_domain": "fake",
         "channel_id": channel, "channel_name": "general", "user_id": user, "user_name": "alice",
@@ -356,7 +365,7 @@ def button_payload(action_id: str, value: str, *, response_url: str, ephemeral: 
                  "is_ephemeral": ephemeral}  # fmt: skip
     payload: dict[str, Any] = {
         "type": "block_actions", "user": {"id": user, "username": "alice", "team_id": team},
-        "api_app_id": "A0APP", "token": "deprecated", "container": container, "trigger_id": "1337.42.abcd",
+        "api_app_id": "A0APP", "token": "deprecated", "container": container, "trigger_id": new_trigger_id(),
         "team": {"id": team, "domain": "fake"}, "channel": {"id": channel, "name": "general"},
         "response_url": response_url,
         "actions": [{"action_id": action_id, "block_id": "estimate_actions", "type": "button", "value": value,
@@ -371,7 +380,7 @@ def view_submission_payload(view: dict[str, Any], values: dict[str, Any], *, use
                             team: str = TEAM) -> dict[str, Any]:  # fmt: skip
     """A `view_submission` payload for a modal that was opened with `view` and filled with `values`."""
     return {
-        "type": "view_submission", "team": {"id": team, "domain": "fake"},
+        "type": "view_submission", "team": {"id": team, "domain": "fake"}, "trigger_id": new_trigger_id(),
         "user": {"id": user, "username": "alice", "team_id": team}, "api_app_id": "A0APP",
         "view": {**view, "id": "V0VIEW", "team_id": team, "state": {"values": values}},
     }  # fmt: skip
@@ -400,7 +409,7 @@ def shortcut_payload(text: str, *, response_url: str, user: str = "U0ALICE", cha
                      team: str = TEAM, callback_id: str = "estimate_cost") -> dict[str, Any]:  # fmt: skip
     """A message shortcut (`message_action`) on a message saying `text`."""
     return {
-        "type": "message_action", "callback_id": callback_id, "trigger_id": "1337.42.abcd",
+        "type": "message_action", "callback_id": callback_id, "trigger_id": new_trigger_id(),
         "team": {"id": team, "domain": "fake"}, "user": {"id": user, "name": "alice", "team_id": team},
         "channel": {"id": channel, "name": "general"}, "response_url": response_url, "token": "deprecated",
         "message_ts": "1700000000.000009", "api_app_id": "A0APP",

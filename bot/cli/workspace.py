@@ -82,7 +82,9 @@ def serve(args: argparse.Namespace) -> int:
                 scheduler.shutdown()
         return EXIT_OK
     try:
-        server = http_server(app, host=args.host, port=args.port, threads=args.threads)
+        server = http_server(
+            app, signing_secret=settings.signing_secret, host=args.host, port=args.port, threads=args.threads
+        )
     except OSError as error:
         if scheduler is not None:
             scheduler.shutdown()

@@ -22,7 +22,7 @@ def server_url(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch, sqlite_db
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
     monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
     app = create_app(load_settings(mode="http", env_file=None), db=sqlite_db)
-    server = http_server(app, host="127.0.0.1", port=0, threads=2)
+    server = http_server(app, signing_secret=SIGNING_SECRET, host="127.0.0.1", port=0, threads=2)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
@@ -44,7 +44,7 @@ def test_health_check_answers_get_and_head(server_url: str) -> None:
 
 def test_other_paths_are_not_found(server_url: str) -> None:
     assert status(f"{server_url}/") == 404
-    assert status(f"{server_url}/slack/events") == 404  # GET: Slack only ever POSTs here
+    assert status(f"{server_url}/slack/events") == 405  # GET: Slack only ever POSTs here
 
 
 def test_an_unsigned_post_is_refused(server_url: str, fake_slack: FakeSlack) -> None:

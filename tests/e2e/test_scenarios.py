@@ -56,7 +56,8 @@ def slash(bot: RunningBot, fake: FakeSlack, text: str, *, channel: str, user: st
 def send_event(bot: RunningBot, event: dict[str, Any], *, event_id: str | None = None, team: str = TEAM,
                retry: int | None = None) -> int:  # fmt: skip
     body = event_body(event, event_id=event_id or f"Ev{uuid.uuid4().hex[:10]}", team=team)
-    headers = {**JSON, **sign(body)}
+    # Slack signs a retry anew, at the time it is sent (the first comes a second or more later).
+    headers = {**JSON, **sign(body, timestamp=int(time.time()) + (retry or 0))}
     if retry is not None:
         headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
     return post(f"{bot.url}/slack/events", body, headers)[0]

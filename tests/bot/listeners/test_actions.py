@@ -55,7 +55,7 @@ def test_adjust_opens_the_modal_with_where_to_answer(
         "replace": True,
         "thread_ts": None,
     }
-    assert fake_slack.api_calls("views.open")[0].body["trigger_id"] == "1337.42.abcd"
+    assert fake_slack.api_calls("views.open")[0].body["trigger_id"] == body["trigger_id"]
 
 
 def test_a_card_that_could_not_be_posted_is_posted_from_show(
