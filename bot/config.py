@@ -106,18 +106,15 @@ class Settings(BaseSettings):
     def secret_values(self) -> list[str]:
         """What must never reach a log line: the Slack secrets, the database's password, and the password and
         query of the price-refresh URL."""
-        from sqlalchemy.engine import make_url
-
         from bot.price_updates import url_secrets
+        from storage.db import secrets_of
 
         secrets = [
             s.get_secret_value()
             for s in (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token)
             if s is not None
         ]
-        password = make_url(self.database_url).password
-        if password:
-            secrets.append(str(password))
+        secrets.extend(secrets_of(self.database_url))  # however the password is written (raw `@`, `%40`, query)
         secrets.extend(url_secrets(self.costbot_price_updates))
         return secrets
 

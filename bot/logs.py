@@ -10,6 +10,13 @@ __all__ = ["RedactingFormatter", "configure_logging"]
 
 # Slack tokens (xoxb-, xoxp-, xapp-, …) wherever they appear, even ones we were not given.
 _TOKEN = re.compile(r"\bx(?:ox[a-z]|app)-[A-Za-z0-9-]+")
+# Response URLs (`https://hooks.slack.com/commands/T…/…/…`): anyone holding one can answer as the app for
+# 30 minutes, so they are credentials too, in a payload, a URL or a request line.
+_SLASH = r"(?:/|%2F|\\/)"  # as written, percent-encoded in a form, or escaped in JSON
+_RESPONSE_URL = re.compile(
+    rf"https?(?::|%3A){_SLASH}{_SLASH}[^\s'\"<>|&]+?{_SLASH}(?:commands|actions|workflows){_SLASH}[^\s'\"<>|,}}&]+",
+    re.IGNORECASE,
+)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -20,7 +27,7 @@ class RedactingFormatter(logging.Formatter):
         self._secrets = sorted((s for s in secrets if s), key=len, reverse=True)
 
     def format(self, record: logging.LogRecord) -> str:
-        text = _TOKEN.sub("[redacted]", super().format(record))
+        text = _RESPONSE_URL.sub("[response_url]", _TOKEN.sub("[redacted]", super().format(record)))
         for secret in self._secrets:
             text = text.replace(secret, "[redacted]")
         return text

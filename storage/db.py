@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import quote, unquote
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
-__all__ = ["Database", "DatabaseError", "normalise_url", "safe_url"]
+__all__ = ["Database", "DatabaseError", "normalise_url", "safe_url", "secrets_of"]
 
 #: How long a SQLite writer waits for another one before giving up (seconds).
 SQLITE_BUSY_TIMEOUT = 30
@@ -29,12 +30,16 @@ class DatabaseError(Exception):
 
 def normalise_url(url: str) -> str:
     """The SQLAlchemy URL for `url`: `postgres://` and bare `postgresql://` (as hosting platforms hand them
-    out) use psycopg 3, the driver costbot installs.
+    out) use psycopg 3, the driver costbot installs; a password with a raw `@` (`bob:p@ss@host`) is read as the
+    password it is (everything before the last `@` of the authority is the user and password).
 
     Raises:
         DatabaseError: Not a URL SQLAlchemy can read, or a database costbot doesn't support.
     """
     url = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url.strip())
+    parts = _split(url)
+    if parts is not None and "@" in parts.userinfo:
+        url = f"{parts.scheme}{quote(unquote(parts.userinfo), safe=':')}@{parts.rest}"
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -49,11 +54,52 @@ def normalise_url(url: str) -> str:
 
 
 def safe_url(url: str) -> str:
-    """`url` with any password masked, for messages and logs."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(unreadable URL)"
+    """`url` with any password masked, for messages and logs: in the authority however it is written (raw `@`,
+    `%40`), and in the query string (`?password=…`)."""
+    parts = _split(url)
+    if parts is None:
+        return url if "@" not in url and "password" not in url.lower() else "(unreadable URL)"
+    user, colon, _ = parts.userinfo.partition(":")
+    authority = f"{user}{':***' if colon else ''}@" if parts.has_at else ""
+    rest = _SECRET_PARAM.sub(lambda m: f"{m.group(1)}=***", parts.rest)
+    return f"{parts.scheme}{authority}{rest}"
+
+
+def secrets_of(url: str) -> list[str]:
+    """The password in `url` and the pieces a driver might echo of it (split at its `@`s), longest first."""
+    parts = _split(url)
+    found: set[str] = set()
+    if parts is not None:
+        _, colon, password = parts.userinfo.partition(":")
+        if colon and password:
+            plain = unquote(password)
+            found |= {password, plain, *(piece for piece in plain.split("@") if len(piece) >= 3)}
+        found |= {m.group(2) for m in _SECRET_PARAM.finditer(parts.rest) if m.group(2) != "***"}
+    return sorted((s for s in found if s), key=len, reverse=True)
+
+
+class _Parts(NamedTuple):
+    scheme: str  # `postgresql+psycopg://`
+    userinfo: str  # `bob:p@ss`; "" without one
+    rest: str  # `host:5432/db?sslmode=require`
+    has_at: bool  # whether an `@` ends the user information (`@host` has one, with no user)
+
+
+_SECRET_PARAM = re.compile(r"(?i)\b(password|passwd|pass|sslpassword)=([^&#]*)")
+
+
+def _split(url: str) -> _Parts | None:
+    scheme, sep, tail = url.partition("://")
+    if not sep:
+        return None
+    main, question, query = tail.partition("?")
+    if main.startswith("/"):  # no authority at all: `sqlite:///data/x@y.db` is a path
+        return _Parts(scheme + sep, "", tail, False)
+    # The authority ends at the first `/` after its last `@`; before the host, everything is user and password.
+    at = main.rfind("@")
+    if at < 0:
+        return _Parts(scheme + sep, "", tail, False)
+    return _Parts(scheme + sep, main[:at], main[at + 1 :] + question + query, True)
 
 
 class Database:

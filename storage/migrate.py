@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from storage.db import Database, DatabaseError, safe_url
+from storage.db import Database, DatabaseError, safe_url, secrets_of
 
 __all__ = ["current_revision", "head_revision", "upgrade"]
 
@@ -105,4 +105,6 @@ def _foreign_keys_off(connection: Connection) -> Iterator[None]:
 
 def _unreachable(db: Database, error: Exception) -> str:
     reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+    for secret in secrets_of(db.url):  # a driver may name a host or user it parsed out of the password
+        reason = reason.replace(secret, "***")
     return f"DATABASE_URL: can't use {safe_url(db.url)} ({reason}); check that the server runs and the URL is right."

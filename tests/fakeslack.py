@@ -148,7 +148,8 @@ class FakeSlack:
         return f"{self.base_url}/api/"
 
     def response_url(self, name: str = "r1") -> str:
-        return f"{self.base_url}/response/{name}"
+        """A response URL shaped as Slack's are (`…/commands/TEAM/ID/SECRET`): a short-lived credential."""
+        return f"{self.base_url}/commands/{TEAM}/{name}/s3cretPart0f1t"
 
     # --- scripting failures -----------------------------------------------------------------------------
     def fail_next(self, method: str, *, error: str | None = None, status: int = 200,
@@ -210,6 +211,8 @@ class FakeSlack:
     # --- the server side --------------------------------------------------------------------------------
     def _handle(self, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         kind, _, name = path.lstrip("/").partition("/")
+        if kind in {"commands", "actions"}:  # a response URL: …/commands/TEAM/NAME/SECRET
+            kind, name = "response", [*name.split("/"), ""][1]
         # An upload's body is the file itself (read it from `Call.raw`).
         body = {"size": len(raw)} if kind == "upload" else _decode(raw, headers.get("Content-Type", ""))
         with self._lock:

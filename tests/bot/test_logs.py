@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from bot.logs import RedactingFormatter
 
 
@@ -24,3 +26,21 @@ def test_given_secrets_are_blanked_in_tracebacks_too() -> None:
     except ValueError as error:
         text = formatter.format(record("failed", exc=error))
     assert "s3cr3t-signing" not in text and "ValueError: bad signature with [redacted]" in text
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "https://hooks.slack.com/commands/T0TEAM1/1234/s3cretPart0f1t",
+        "http://127.0.0.1:8080/actions/T0TEAM1/99/s3cretPart0f1t",
+        "https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT0TEAM1%2F1234%2Fs3cretPart0f1t",
+        "https:\\/\\/hooks.slack.com\\/commands\\/T0TEAM1\\/1234\\/s3cretPart0f1t",
+    ],
+)
+def test_a_response_url_is_redacted_however_it_is_written(written: str) -> None:
+    formatter = RedactingFormatter("%(message)s")
+    record = logging.LogRecord(
+        "slack_sdk", logging.DEBUG, __file__, 1, f"Sending a request - url: {written}&x=1", None, None
+    )
+    shown = formatter.format(record)
+    assert "s3cretPart0f1t" not in shown and "[response_url]" in shown and shown.endswith("&x=1")

@@ -230,7 +230,7 @@ def test_a_mention_with_a_problem_answers_its_author_alone(running_bot: RunningB
     assert fake_slack.api_calls("chat.postMessage") == []
 
 
-@pytest.mark.parametrize("secret", [BOT_TOKEN, SIGNING_SECRET])
+@pytest.mark.parametrize("secret", [BOT_TOKEN, SIGNING_SECRET, "s3cretPart0f1t"])  # the last: a response URL's
 def test_the_debug_log_never_shows_a_secret(running_bot: RunningBot, fake_slack: FakeSlack, secret: str) -> None:
     slash(running_bot, fake_slack, "video 10s")
     interact(running_bot, button_payload("share_estimate", "video 10s", response_url=fake_slack.response_url()))

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text as sql
 
 from storage import Database, DatabaseError, claim_event, normalise_url, safe_url
+from storage.db import secrets_of
 from tests.storage.factories import count_rows
 
 
@@ -122,3 +123,59 @@ def test_a_failed_unit_leaves_its_pooled_connection_usable(db: Database) -> None
 
 def test_a_copy_of_the_database_is_the_database(sqlite_db: Database) -> None:
     assert copy.deepcopy(sqlite_db) is sqlite_db
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://costbot:s3cr@t-pw@db.internal:5432/costbot",
+        "postgresql+psycopg://costbot:s3cr%40t-pw@db.internal:5432/costbot",
+        "postgres://costbot:s3cr@t-pw@db.internal/costbot?sslmode=require",
+        "postgresql+psycopg://db.internal/costbot?user=costbot&password=s3cr@t-pw",
+        "postgresql+psycopg://db.internal/costbot?sslpassword=s3cr@t-pw",
+    ],
+)
+def test_safe_url_masks_a_password_however_it_is_written(url: str) -> None:
+    masked = safe_url(url)
+    assert "s3cr" not in masked and "t-pw" not in masked and "***" in masked
+    assert "db.internal" in masked
+
+
+def test_a_raw_at_in_a_password_is_read_as_part_of_it() -> None:
+    assert (
+        normalise_url("postgresql+psycopg://bob:p@ss@db.internal/x") == "postgresql+psycopg://bob:p%40ss@db.internal/x"
+    )
+    assert normalise_url("sqlite:////data/x@y.db") == "sqlite:////data/x@y.db"  # a path: left alone
+    assert safe_url("sqlite:////data/x@y.db") == "sqlite:////data/x@y.db"
+
+
+def test_the_secrets_of_a_url_include_what_a_driver_might_echo() -> None:
+    assert secrets_of("postgresql+psycopg://bob:s3cr@t-pw@db.internal/x") == ["s3cr@t-pw", "t-pw", "s3cr"]
+    assert secrets_of("postgresql+psycopg://db.internal/x?password=hunter2") == ["hunter2"]
+    assert secrets_of("sqlite:///costbot.db") == []
+
+
+def test_a_start_up_error_never_shows_a_piece_of_the_password(tmp_path: Path) -> None:
+    from storage import upgrade
+
+    db = Database("postgresql+psycopg://bob:s3cr@t-pw@127.0.0.1:1/x")
+    with pytest.raises(DatabaseError) as error:
+        upgrade(db)
+    assert "s3cr" not in str(error.value) and "t-pw" not in str(error.value) and "127.0.0.1" in str(error.value)
+
+
+def test_postgresql_is_reached_with_a_raw_at_in_the_password() -> None:
+    """The server here trusts local connections, so any password gets in: only the host parsed right does."""
+    from sqlalchemy import text
+
+    from tests.databases import POSTGRES_SKIP_REASON, postgres_url
+
+    server = postgres_url()
+    if server is None:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    scheme, _, rest = server.partition("://")
+    user, _, host = rest.partition("@")
+    db = Database(f"{scheme}://{user.split(':')[0]}:p@ss@{host}")
+    with db.session(write=False) as session:
+        assert session.exec(text("SELECT 1")).one()[0] == 1  # type: ignore[call-overload]
+    assert "p@ss" not in repr(db) and "ss@" not in repr(db)
