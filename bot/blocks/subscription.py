@@ -46,7 +46,7 @@ def digest_help(problem: str | None = None) -> dict[str, Any]:
     if problem:
         blocks.append(section(f":warning: {escape(problem)}"))
     blocks.append(section(DIGEST_USAGE))
-    return {"text": problem or "Weekly digests: /cost digest on|off|now|status", "blocks": blocks}
+    return {"text": escape(problem) if problem else "Weekly digests: /cost digest on|off|now|status", "blocks": blocks}
 
 
 def digest_on_message(

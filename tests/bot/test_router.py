@@ -7,11 +7,15 @@ from typing import Any
 
 import pytest
 from slack_bolt import BoltContext
+from slack_sdk import WebClient
 
 from bot.cli import TERMINAL_ANSWERS
 from bot.listeners.commands import is_scenario_command
-from bot.router import ROUTES, answer, route_of
+from bot.router import ROUTES, Place, answer, route_of
+from bot.scenarios import Where
 from costing import lexicon, subcommand_of
+from storage import Database
+from tests.fakeslack import BOT_TOKEN, TEAM, FakeSlack
 
 
 def test_every_subcommand_the_language_reads_has_a_route_and_no_other() -> None:
@@ -47,3 +51,27 @@ def test_a_slash_commands_subcommand_is_read_once_and_kept_for_the_deferred_answ
     estimate = BoltContext()
     assert not is_scenario_command(_command("video 10s"), estimate) and "subcommand" not in estimate
     assert not is_scenario_command(_command("help"), BoltContext())  # answered in the ack
+
+
+MARKUP = ("<!channel>", "<!here>", "<@U0BOB>", "<#C0OTHER>", "<https://evil.example|click>")
+
+
+@pytest.mark.parametrize("markup", MARKUP)
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{m}", "video 10s {m}", "prices {m}", "help {m}", "digest {m}", "digest on {m}", "digest off {m}",
+        "save {m} video 10s", "save plan {m}", "show {m}", "compare {m} {m}", "delete {m}", "value {m} $1 each",
+        "budget {m} $5/month", "list {m}",
+    ],
+)  # fmt: skip
+def test_no_reply_echoes_slack_markup_in_its_fallback_text(
+    markup: str, template: str, sqlite_db: Database, fake_slack: FakeSlack
+) -> None:
+    """The top-level `text` is what notifications and screen readers show: markup there pings or links."""
+    client = WebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
+    place = Place(where=Where(team_id=TEAM, channel_id="C0GENERAL", user_id="U0ALICE"), db=sqlite_db, client=client)
+    text = template.format(m=markup)
+    reply = answer(text, place)
+    fallback = reply.message["text"]
+    assert "<!" not in fallback and "<@" not in fallback and "<#" not in fallback and "<http" not in fallback, text
