@@ -23,6 +23,7 @@ from bot.blocks import (
 from bot.blocks.mrkdwn import escape
 from bot.blocks.scenarios import POST_CARD_ACTION, SAVE_VERSION_ACTION
 from bot.listeners.acknowledge import acknowledge
+from bot.payloads import read_id, read_what_if_button
 from bot.replies import estimate_text
 from bot.scenarios import Where, save_what_if
 from bot.slack_lookups import post_card
@@ -112,13 +113,16 @@ def save_estimate(body: dict[str, Any], client: WebClient) -> None:
 
 def save_scenario_version(body: dict[str, Any], client: WebClient, db: Database, logger: logging.Logger) -> None:
     """Under a what-if in a scenario's thread: make it the scenario's next version; the card follows."""
-    value = json.loads(body["actions"][0]["value"])
     where = _where(body)
     message = body.get("message") or {}
-    reply = save_what_if(
-        int(value["scenario"]), value["text"], base=value.get("base"), where=where, db=db, client=client
-    )
     thread_ts = message.get("thread_ts") or message.get("ts")
+    button = read_what_if_button(body["actions"][0].get("value") or "")
+    if button is None:
+        logger.warning("what-if button with a value the bot didn't make: team=%s", where.team_id)
+        refusal = problem_message("That button isn't one costbot made; nothing was saved.")
+        client.chat_postEphemeral(channel=where.channel_id, user=where.user_id, thread_ts=thread_ts, **refusal)
+        return
+    reply = save_what_if(button.scenario_id, button.text, base=button.base, where=where, db=db, client=client)
     if reply.private:
         client.chat_postEphemeral(channel=where.channel_id, user=where.user_id, thread_ts=thread_ts, **reply.message)
         return
@@ -139,12 +143,14 @@ def save_scenario_version(body: dict[str, Any], client: WebClient, db: Database,
 def post_scenario_card(body: dict[str, Any], client: WebClient, respond: Respond, db: Database) -> None:
     """From `/cost show`, for a scenario whose card couldn't be posted when it was saved."""
     where = _where(body)
+    scenario_id = read_id(body["actions"][0].get("value"))
+    if scenario_id is None:
+        respond(replace_original=False, **problem_message("That button isn't one costbot made; nothing was posted."))
+        return
     with db.session(write=False) as session:
-        scenario = get_scenario_by_id(
-            session=session, team_id=where.team_id, scenario_id=int(body["actions"][0]["value"])
-        )
-    if scenario is None:
-        respond(replace_original=False, **problem_message("That scenario was deleted."))
+        scenario = get_scenario_by_id(session=session, team_id=where.team_id, scenario_id=scenario_id)
+    if scenario is None or scenario.channel_id != where.channel_id:  # another channel's: said as not found
+        respond(replace_original=False, **problem_message("That scenario was deleted, or isn't this channel's."))
         return
     if scenario.card_ts:
         respond(replace_original=False, **problem_message(f"{scenario.name} has its card in the channel already."))

@@ -26,6 +26,7 @@ from bot.scenarios.problems import (
     NotAllowed,
     NotCostable,
     NotFound,
+    NotHere,
     NothingToSave,
     PriceBookBroken,
     Stale,
@@ -358,6 +359,7 @@ def save_what_if(
 
     Raises:
         Gone: The scenario was deleted.
+        NotHere: The button names another channel's scenario (a click comes from where its message is).
         Unchanged: It says `text` already.
         Stale: It moved on from `base`.
     """
@@ -365,6 +367,8 @@ def save_what_if(
         scenario = get_scenario_by_id(session=session, team_id=where.team_id, scenario_id=scenario_id)
     if scenario is None:
         raise Gone(None, "saving-what-if")
+    if scenario.channel_id != where.channel_id:
+        raise NotHere()
     if scenario.text == text:
         raise Unchanged(scenario, "text")
     if base is not None and scenario.version != base:

@@ -25,6 +25,7 @@ __all__ = [
     "NotAllowed",
     "NotCostable",
     "NotFound",
+    "NotHere",
     "NothingToSave",
     "PriceBookBroken",
     "ScenarioProblem",
@@ -88,6 +89,11 @@ class Gone(ScenarioProblem):
 
     name: str | None
     during: Literal["deleting", "changing", "saving-what-if"]
+
+
+@dataclass
+class NotHere(ScenarioProblem):
+    """A button or form names a scenario of another channel (or one that doesn't exist): nothing is said of it."""
 
 
 @dataclass
@@ -170,6 +176,8 @@ def problem_reply(problem: ScenarioProblem | NameTaken) -> Reply:
             return _problem(f"'{name}' was deleted meanwhile; nothing was changed.")
         case Gone():
             return _problem("That scenario was deleted; there's nothing to save the what-if into.")
+        case NotHere():
+            return _problem("That scenario isn't one of this channel's; nothing was changed.")
         case Stale(scenario, base):
             return _problem(
                 f"{scenario.name} changed since this what-if (it was v{base}, it is v{scenario.version} now), so "

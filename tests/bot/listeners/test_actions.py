@@ -3,9 +3,11 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
 from slack_sdk import WebClient
 
-from bot.listeners.actions import adjust_estimate, post_scenario_card, share_estimate
+from bot.blocks.scenarios import SAVE_VERSION_ACTION
+from bot.listeners.actions import adjust_estimate, post_scenario_card, save_scenario_version, share_estimate
 from bot.scenarios import Where, save_named
 from storage import Database, get_scenario
 from tests.bot.listeners.conftest import Recorder
@@ -78,3 +80,74 @@ def test_a_card_that_could_not_be_posted_is_posted_from_show(
     assert posted is not None and posted.card_ts and posted.card_permalink
     post_scenario_card(body=payload, client=client, respond=respond, db=sqlite_db)  # pressed again
     assert "has its card in the channel already" in respond.calls[-1]["text"]
+
+
+# --- tampered buttons -------------------------------------------------------------------------------------------
+
+
+def _saved_elsewhere(db: Database, client: WebClient, fake_slack: FakeSlack) -> int:
+    """A scenario of the private channel C0SECRET, with its card not posted; its id."""
+    fake_slack.fail_next("chat.postMessage", error="not_in_channel")
+    secret = Where(team_id=TEAM, channel_id="C0SECRET", user_id="U0ALICE")
+    save_named("hidden-plan", "video 10s", where=secret, db=db, client=client)
+    with db.session(write=False) as session:
+        scenario = get_scenario(session=session, team_id=TEAM, channel_id="C0SECRET", name="hidden-plan")
+    assert scenario is not None
+    return scenario.id
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "-3", "", str(10**30), "١٢"])
+def test_a_card_button_with_an_id_that_isnt_one_is_refused_in_words(
+    value: str, client: WebClient, fake_slack: FakeSlack, respond: Recorder, sqlite_db: Database
+) -> None:
+    payload = button_payload("post_scenario_card", value, response_url=fake_slack.response_url())
+    post_scenario_card(body=payload, client=client, respond=respond, db=sqlite_db)
+    assert "isn't one costbot made" in respond.only["text"]
+    assert fake_slack.api_calls("chat.postMessage") == []
+
+
+def test_a_card_button_from_another_channel_posts_nothing_and_names_nothing(
+    client: WebClient, fake_slack: FakeSlack, respond: Recorder, sqlite_db: Database
+) -> None:
+    scenario_id = _saved_elsewhere(sqlite_db, client, fake_slack)
+    payload = button_payload("post_scenario_card", str(scenario_id), response_url=fake_slack.response_url())
+    post_scenario_card(body=payload, client=client, respond=respond, db=sqlite_db)  # clicked in C0GENERAL
+    assert "isn't this channel's" in respond.only["text"] and "hidden-plan" not in json.dumps(respond.calls)
+    assert [c for c in fake_slack.api_calls("chat.postMessage") if c.body.get("channel") == "C0GENERAL"] == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "not json",
+        "[]",
+        json.dumps({"scenario": "abc", "text": "video 20s", "base": 1}),
+        json.dumps({"scenario": 1.5, "text": "video 20s", "base": 1}),
+        json.dumps({"scenario": None, "text": "video 20s"}),
+        json.dumps({"scenario": 10**30, "text": "video 20s"}),
+        json.dumps({"scenario": True, "text": "video 20s"}),
+        json.dumps({"scenario": 1, "text": 7}),
+        json.dumps({"scenario": 1, "text": "video 20s", "base": "v1"}),
+    ],
+)
+def test_a_what_if_button_with_a_value_the_bot_didnt_make_saves_nothing(
+    value: str, client: WebClient, fake_slack: FakeSlack, sqlite_db: Database
+) -> None:
+    body = {**button_payload(SAVE_VERSION_ACTION, value, response_url=fake_slack.response_url(), ephemeral=False)}
+    save_scenario_version(body=body, client=client, db=sqlite_db, logger=logging.getLogger("tests"))
+    (refusal,) = fake_slack.api_calls("chat.postEphemeral")
+    assert "isn't one costbot made" in json.dumps(refusal.body)
+
+
+def test_a_what_if_button_naming_another_channels_scenario_changes_nothing(
+    client: WebClient, fake_slack: FakeSlack, sqlite_db: Database
+) -> None:
+    scenario_id = _saved_elsewhere(sqlite_db, client, fake_slack)
+    value = json.dumps({"scenario": scenario_id, "text": "video 20s", "base": 1})
+    body = button_payload(SAVE_VERSION_ACTION, value, response_url=fake_slack.response_url(), ephemeral=False)
+    save_scenario_version(body=body, client=client, db=sqlite_db, logger=logging.getLogger("tests"))
+    (refusal,) = fake_slack.api_calls("chat.postEphemeral")
+    assert "isn't one of this channel's" in json.dumps(refusal.body) and "hidden-plan" not in json.dumps(refusal.body)
+    with sqlite_db.session(write=False) as session:
+        scenario = get_scenario(session=session, team_id=TEAM, channel_id="C0SECRET", name="hidden-plan")
+    assert scenario is not None and scenario.version == 1

@@ -31,6 +31,7 @@ EXAMPLES: list[tuple[ScenarioProblem | NameTaken, str]] = [
     (problems.Gone("plan", "deleting"), "'plan' was deleted a moment ago by someone else."),
     (problems.Gone("plan", "changing"), "'plan' was deleted meanwhile; nothing was changed."),
     (problems.Gone(None, "saving-what-if"), "That scenario was deleted; there's nothing to save the what-if into."),
+    (problems.NotHere(), "That scenario isn't one of this channel's; nothing was changed."),
     (problems.Stale(PLAN, 2), "plan changed since this what-if (it was v2, it is v3 now)"),
     (problems.Unchanged(PLAN, "value"), "plan has no value to remove; nothing changed."),
     (problems.Unchanged(PLAN, "budget", "$5,000/month"), "plan has that budget already ($5,000/month)"),

@@ -1,0 +1,54 @@
+"""What buttons and forms carry back from Slack, read as what it must be, never trusted further.
+
+A button's value and a modal's metadata come back in a signed request, but whoever signed it chose them:
+ids must be the whole numbers the database gave out, texts must be texts, and a scenario named by a click must
+belong to the channel the click came from (the use cases check that against the database).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["WhatIfButton", "read_id", "read_what_if_button"]
+
+#: SQLite's and PostgreSQL's largest integer key: a larger "id" names nothing and must not reach a query.
+_MAX_ID = 2**63 - 1
+
+
+def read_id(value: Any) -> int | None:
+    """A database id from a button: a positive whole number (as JSON's integer or as digits); None otherwise
+    (`"abc"`, `1.5`, `true`, `null`, `10**30`)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and 1 <= value <= _MAX_ID:
+        return value
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIfButton:
+    """The what-if's Save button: the scenario, the new text, and the version the what-if changed."""
+
+    scenario_id: int
+    text: str
+    base: int | None
+
+
+def read_what_if_button(value: str) -> WhatIfButton | None:
+    """The Save button's value, or None when it isn't one the bot made."""
+    try:
+        data = json.loads(value)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    scenario_id, text, base = read_id(data.get("scenario")), data.get("text"), data.get("base")
+    if scenario_id is None or not isinstance(text, str) or not text.strip() or len(text) > 1000:
+        return None
+    if base is not None and read_id(base) is None:
+        return None
+    return WhatIfButton(scenario_id, text, base)
