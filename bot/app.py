@@ -21,6 +21,7 @@ from bot import listeners
 from bot.config import ConfigError, Settings
 from bot.dedupe import EventClaims, RecentIds
 from bot.notes import EstimateNotes
+from bot.seals import Seal, is_response_url
 from bot.slack_pace import ChannelPace
 from storage import Database
 
@@ -69,10 +70,13 @@ def check_token(client: WebClient) -> dict[str, Any]:
 class ProvideDatabase(Middleware):
     """Hand listeners the process's database (`db`), where to note estimates (`estimate_notes`), where to claim
     events (`event_claims`), the bot's own user id (`context.bot_user_id`) and the pace of digest posts
-    (`digest_pace`, shared with this process's digest scheduler)."""
+    (`digest_pace`, shared with this process's digest scheduler) and the seal on round-tripped metadata (`seal`)."""
 
-    def __init__(self, db: Database, *, bot_user_id: str | None, digest_pace: ChannelPace | None = None) -> None:
+    def __init__(
+        self, db: Database, *, bot_user_id: str | None, digest_pace: ChannelPace | None = None, seal: Seal
+    ) -> None:
         self._db = db
+        self._seal = seal
         self._notes = EstimateNotes(db)
         self._claims = EventClaims(db)
         self._bot_user_id = bot_user_id
@@ -83,8 +87,26 @@ class ProvideDatabase(Middleware):
         req.context["estimate_notes"] = self._notes
         req.context["event_claims"] = self._claims
         req.context["digest_pace"] = self._pace
+        req.context["seal"] = self._seal
         if self._bot_user_id and not req.context.get("bot_user_id"):
             req.context["bot_user_id"] = self._bot_user_id
+        return next()
+
+
+class RefuseForeignResponseUrls(Middleware):
+    """Refuse a request whose response URL isn't Slack's: the bot posts its answers there, so one pointing
+    elsewhere would make the bot send a user's figures to whoever signed it."""
+
+    def __init__(self, *, api_url: str) -> None:
+        self._api_url = api_url
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+        body = req.body or {}
+        urls = [body.get("response_url")] if "response_url" in body else []
+        urls += [u.get("response_url") for u in body.get("response_urls") or [] if isinstance(u, dict)]
+        if any(not is_response_url(url, api_url=self._api_url) for url in urls):
+            log.warning("refused a request whose response URL isn't Slack's (team=%s)", req.context.team_id)
+            return BoltResponse(status=400, body="")
         return next()
 
 
@@ -131,6 +153,7 @@ def create_app(
         process_before_response=True,  # the ack is the response as soon as it is made; see listeners.acknowledge
     )
     app.use(SkipRepeatedEvents(RecentIds()))
-    app.use(ProvideDatabase(db, bot_user_id=bot_user_id, digest_pace=digest_pace))
+    app.use(RefuseForeignResponseUrls(api_url=settings.slack_api_url))
+    app.use(ProvideDatabase(db, bot_user_id=bot_user_id, digest_pace=digest_pace, seal=Seal(settings.seal_key)))
     listeners.register(app)
     return app

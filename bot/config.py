@@ -129,6 +129,14 @@ class Settings(BaseSettings):
         return self.slack_signing_secret.get_secret_value()
 
     @property
+    def seal_key(self) -> str:
+        """What seals round-tripped metadata (`bot.seals`): the signing secret, or in Socket Mode (which has
+        none) the app-level token; both are secrets only this app holds."""
+        secret = self.slack_signing_secret or self.slack_app_token or self.slack_bot_token
+        assert secret is not None, "load_settings checks the secrets each mode needs"
+        return secret.get_secret_value()
+
+    @property
     def app_token(self) -> str:
         assert self.slack_app_token is not None, "load_settings checks the app token in Socket Mode"
         return self.slack_app_token.get_secret_value()

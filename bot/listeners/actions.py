@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -26,6 +25,7 @@ from bot.listeners.acknowledge import acknowledge
 from bot.payloads import read_id, read_what_if_button
 from bot.replies import estimate_text
 from bot.scenarios import Where, save_what_if
+from bot.seals import Seal
 from bot.slack_lookups import post_card
 from costing import CatalogError, EstimateError
 from storage import Database, get_scenario_by_id
@@ -72,7 +72,7 @@ def share_estimate(body: dict[str, Any], client: WebClient, respond: Respond, lo
         respond(delete_original=True)
 
 
-def adjust_estimate(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+def adjust_estimate(body: dict[str, Any], client: WebClient, respond: Respond, seal: Seal) -> None:
     """Open the Adjust modal, prefilled with the estimate's sections; remember where to answer."""
     text = body["actions"][0]["value"]
     try:
@@ -91,14 +91,14 @@ def adjust_estimate(body: dict[str, Any], client: WebClient, respond: Respond) -
         "replace": bool(container.get("is_ephemeral")),
         "thread_ts": (body.get("message") or {}).get("thread_ts"),
     }
-    client.views_open(trigger_id=body["trigger_id"], view=adjust_modal(estimate, private_metadata=json.dumps(where)))
+    client.views_open(trigger_id=body["trigger_id"], view=adjust_modal(estimate, private_metadata=seal.seal(where)))
 
 
 def _where(body: dict[str, Any]) -> Where:
     return Where(team_id=body["team"]["id"], channel_id=_channel_id(body) or "", user_id=body["user"]["id"])
 
 
-def save_estimate(body: dict[str, Any], client: WebClient) -> None:
+def save_estimate(body: dict[str, Any], client: WebClient, seal: Seal) -> None:
     """Ask for a name in a modal; the submission saves the estimate in this channel (see modals.answer_save)."""
     where = {
         "text": body["actions"][0]["value"],
@@ -107,7 +107,7 @@ def save_estimate(body: dict[str, Any], client: WebClient) -> None:
         "thread_ts": (body.get("message") or {}).get("thread_ts"),
         "replace": False,
     }
-    view = save_modal(where["text"], private_metadata=json.dumps(where))
+    view = save_modal(where["text"], private_metadata=seal.seal(where))
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -16,6 +15,7 @@ from bot.blocks import ADJUST_CALLBACK, SAVE_CALLBACK, estimate_message, read_ad
 from bot.blocks.save import NAME_BLOCK
 from bot.replies import estimate_text
 from bot.scenarios import Where, save_named
+from bot.seals import Seal
 from costing import CatalogError, EstimateError
 from storage import Database, get_scenario
 from storage.names import name_problem
@@ -44,15 +44,27 @@ def check_adjusted(ack: Ack, view: dict[str, Any]) -> None:
     ack()
 
 
-def answer_adjusted(body: dict[str, Any], view: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
+def answer_adjusted(
+    body: dict[str, Any], view: dict[str, Any], client: WebClient, seal: Seal, logger: logging.Logger
+) -> None:
     """After the form closed: the new estimate where the old one was."""
     submission = read_adjust_submission(view["state"]["values"])
     try:
         estimate = estimate_text(submission.text)
     except (EstimateError, CatalogError):
         return  # check_adjusted kept the form open with the error; nothing to answer
-    where = json.loads(view.get("private_metadata") or "{}")
+    where = _opened(view, seal, logger)
+    if where is None:
+        return
     _answer(estimate_message(estimate), where=where, user=body["user"]["id"], client=client, logger=logger)
+
+
+def _opened(view: dict[str, Any], seal: Seal, logger: logging.Logger) -> dict[str, Any] | None:
+    """Where the form's answer goes, as the bot sealed it when it opened the form; None (logged) if tampered."""
+    where = seal.open(view.get("private_metadata"))
+    if where is None:
+        logger.warning("a form came back with metadata costbot didn't seal; ignored")
+    return where
 
 
 def _answer(
@@ -76,10 +88,15 @@ def _answer(
         logger.error("adjusted estimate not delivered: channel=%s error=%s", channel, error.response.get("error"))
 
 
-def check_save(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, db: Database) -> None:
+def check_save(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, db: Database, seal: Seal
+) -> None:
     """Keep the Save form open, with the reason on the name field, when the name is malformed or taken."""
     name = read_save_submission(view["state"]["values"])
-    where = json.loads(view.get("private_metadata") or "{}")
+    where = _opened(view, seal, logging.getLogger(__name__))
+    if where is None or not isinstance(where.get("text"), str):
+        ack(response_action="errors", errors={NAME_BLOCK: "This form didn't come from costbot; nothing was saved."})
+        return
     team, channel = body["team"]["id"], where.get("channel") or ""
     problem = name_problem(name)
     if problem is None:
@@ -100,12 +117,15 @@ def answer_save(
     context: BoltContext,
     client: WebClient,
     db: Database,
+    seal: Seal,
     logger: logging.Logger,
 ) -> None:
     """After the form closed: save, post the card, and tell the user where it went."""
     if not context.get("save_accepted"):
         return  # the form stayed open with the reason on the name field
-    where = json.loads(view.get("private_metadata") or "{}")
+    where = _opened(view, seal, logger)
+    if where is None:
+        return  # check_save refused it already
     user = body["user"]["id"]
     asked = Where(team_id=body["team"]["id"], channel_id=where.get("channel") or "", user_id=user)
     reply = save_named(read_save_submission(view["state"]["values"]), where["text"], where=asked, db=db, client=client)

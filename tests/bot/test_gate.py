@@ -246,3 +246,37 @@ def test_a_huge_body_is_refused_before_it_is_sent(server: int) -> None:
     response = connection.getresponse()
     assert response.status == 413 and time.monotonic() - started < 2
     connection.close()
+
+
+# --- tampered interactions --------------------------------------------------------------------------------------
+
+
+def test_a_signed_click_naming_a_foreign_response_url_is_refused(app: Any, fake_slack: FakeSlack) -> None:
+    body = interaction_body(button_payload("share_estimate", "video 10s", response_url="https://evil.example/x"))
+    assert call(app, body, headers=signed(body))[0] == 400
+    time.sleep(0.2)  # nothing is deferred either
+    assert [c for c in fake_slack.calls if c.name != "auth.test"] == []
+
+
+def test_a_signed_command_naming_a_foreign_response_url_is_refused(app: Any, fake_slack: FakeSlack) -> None:
+    body = command_body("save plan video 10s", response_url="https://evil.example/hook")
+    assert call(app, body, headers=signed(body))[0] == 400
+    time.sleep(0.2)
+    assert [c for c in fake_slack.calls if c.name != "auth.test"] == []
+
+
+def test_a_form_whose_metadata_was_changed_saves_nothing(app: Any, fake_slack: FakeSlack) -> None:
+    from bot.blocks import save_modal
+    from bot.seals import Seal
+    from tests.fakeslack import view_submission_payload
+
+    where = {"text": "video 10s", "channel": "C0GENERAL", "response_url": fake_slack.response_url(),
+             "thread_ts": None, "replace": False}  # fmt: skip
+    sealed = Seal(SIGNING_SECRET).seal(where)
+    view = save_modal("video 10s", private_metadata=sealed.replace("C0GENERAL", "C0SECRET"))
+    values = {"name": {"name": {"type": "plain_text_input", "value": "plan"}}}
+    body = interaction_body(view_submission_payload(view, values))
+    status, answer = call(app, body, headers=signed(body))
+    assert status == 200 and b"didn't come from costbot" in answer
+    time.sleep(0.2)
+    assert fake_slack.api_calls("chat.postMessage") == []

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from tests.fakeslack import BOT_TOKEN, FakeSlack
+from bot.seals import Seal
+from tests.fakeslack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 
 class Recorder:
@@ -44,3 +45,9 @@ def client(fake_slack: FakeSlack) -> WebClient:
 @pytest.fixture
 def logger() -> logging.Logger:
     return logging.getLogger("tests.listeners")
+
+
+@pytest.fixture
+def seal() -> Seal:
+    """The seal the app puts on what it round-trips through Slack, keyed as the app's (by the signing secret)."""
+    return Seal(SIGNING_SECRET)

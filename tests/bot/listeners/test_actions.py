@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from bot.blocks.scenarios import SAVE_VERSION_ACTION
 from bot.listeners.actions import adjust_estimate, post_scenario_card, save_scenario_version, share_estimate
 from bot.scenarios import Where, save_named
+from bot.seals import Seal
 from storage import Database, get_scenario
 from tests.bot.listeners.conftest import Recorder
 from tests.fakeslack import TEAM, FakeSlack, button_payload
@@ -45,13 +46,13 @@ def test_share_refused_by_slack_tells_the_user_and_keeps_their_copy(
 
 
 def test_adjust_opens_the_modal_with_where_to_answer(
-    respond: Recorder, client: WebClient, fake_slack: FakeSlack
+    respond: Recorder, client: WebClient, fake_slack: FakeSlack, seal: Seal
 ) -> None:
     body = button_payload("adjust_estimate", "chat 2k tokens x 1M per day", response_url="http://hook/1")
-    adjust_estimate(body=body, client=client, respond=respond)
+    adjust_estimate(body=body, client=client, respond=respond, seal=seal)
 
     view = fake_slack.api_calls("views.open")[0].body["view"]
-    assert json.loads(view["private_metadata"]) == {
+    assert seal.open(view["private_metadata"]) == {
         "channel": "C0GENERAL",
         "response_url": "http://hook/1",
         "replace": True,

@@ -11,13 +11,17 @@ from bot.blocks import adjust_modal, save_modal
 from bot.listeners.modals import answer_adjusted, answer_save, check_adjusted, check_save
 from bot.replies import estimate_text
 from bot.scenarios import Where, save_named
+from bot.seals import Seal
 from storage import Database
 from tests.bot.listeners.conftest import Recorder
-from tests.fakeslack import TEAM, FakeSlack
+from tests.fakeslack import SIGNING_SECRET, TEAM, FakeSlack
+
+#: The app's seal on the forms it opens (keyed by the signing secret, as `create_app` keys it).
+SEAL = Seal(SIGNING_SECRET)
 
 
 def submitted(where: dict, **fields: str) -> tuple[dict, dict]:
-    view = adjust_modal(estimate_text("video 10s x 1M users"), private_metadata=json.dumps(where))
+    view = adjust_modal(estimate_text("video 10s x 1M users"), private_metadata=SEAL.seal(where))
     values = {f"adjust_{name}": {"text": {"value": value}} for name, value in fields.items()}
     values["adjust_period"] = {"choice": {"selected_option": {"value": "week"}}}
     return {"user": {"id": "U0ALICE"}}, {**view, "state": {"values": values}}
@@ -29,7 +33,7 @@ def test_a_valid_form_closes_and_answers_through_the_response_url(
     where = {"channel": "C1", "response_url": fake_slack.response_url("x"), "replace": True}
     body, view = submitted(where, workload="image high", counts="x 7")
     check_adjusted(ack=ack, view=view)
-    answer_adjusted(body=body, view=view, client=client, logger=logger)
+    answer_adjusted(body=body, view=view, client=client, seal=SEAL, logger=logger)
 
     assert ack.calls == [{}]
     answer = fake_slack.responses()[0].body
@@ -41,7 +45,7 @@ def test_an_expired_response_url_falls_back_to_an_ephemeral_message(
 ) -> None:
     where = {"channel": "C1", "response_url": fake_slack.response_url("expired1"), "replace": False}
     body, view = submitted(where, workload="video 10s")
-    answer_adjusted(body=body, view=view, client=client, logger=logger)
+    answer_adjusted(body=body, view=view, client=client, seal=SEAL, logger=logger)
 
     ephemeral = fake_slack.api_calls("chat.postEphemeral")[0].body
     assert ephemeral["channel"] == "C1" and ephemeral["user"] == "U0ALICE"
@@ -53,7 +57,7 @@ def test_a_field_that_does_not_parse_gets_the_error_and_the_modal_stays(
 ) -> None:
     body, view = submitted({"channel": "C1"}, workload="video 10s", model="veo-3.1-fsat")
     check_adjusted(ack=ack, view=view)
-    answer_adjusted(body=body, view=view, client=client, logger=logger)  # runs anyway; must not answer
+    answer_adjusted(body=body, view=view, client=client, seal=SEAL, logger=logger)  # runs anyway; must not answer
 
     answer = ack.only
     assert answer["response_action"] == "errors"
@@ -65,7 +69,7 @@ def test_a_field_that_does_not_parse_gets_the_error_and_the_modal_stays(
 def save_submitted(name: str, fake_slack: FakeSlack) -> tuple[dict, dict]:
     where = {"text": "video 10s x 1M users", "channel": "C0GENERAL", "response_url": fake_slack.response_url("sv"),
              "replace": False}  # fmt: skip
-    view = save_modal(where["text"], private_metadata=json.dumps(where))
+    view = save_modal(where["text"], private_metadata=SEAL.seal(where))
     body = {"user": {"id": "U0ALICE"}, "team": {"id": TEAM}}
     return body, {**view, "state": {"values": {"scenario_name": {"name": {"value": name}}}}}
 
@@ -80,9 +84,9 @@ def test_the_save_form_stays_open_with_the_problem_on_the_name(
     save_named("plan", "image", where=Where(TEAM, "C0GENERAL", "U0BOB"), db=sqlite_db, client=client)
     body, view = save_submitted(name, fake_slack)
     context = BoltContext()
-    check_save(ack=ack, body=body, view=view, context=context, db=sqlite_db)
+    check_save(ack=ack, body=body, view=view, context=context, db=sqlite_db, seal=SEAL)
     assert ack.only["response_action"] == "errors" and problem in ack.only["errors"]["scenario_name"]
-    answer_save(body=body, view=view, context=context, client=client, db=sqlite_db, logger=logger)
+    answer_save(body=body, view=view, context=context, client=client, db=sqlite_db, seal=SEAL, logger=logger)
     assert fake_slack.responses() == []  # the form said it; nothing more is sent
 
 
@@ -91,7 +95,7 @@ def test_a_good_name_closes_the_form_and_saves(
 ) -> None:
     body, view = save_submitted("launch", fake_slack)
     context = BoltContext()
-    check_save(ack=ack, body=body, view=view, context=context, db=sqlite_db)
+    check_save(ack=ack, body=body, view=view, context=context, db=sqlite_db, seal=SEAL)
     assert ack.only == {}
-    answer_save(body=body, view=view, context=context, client=client, db=sqlite_db, logger=logger)
+    answer_save(body=body, view=view, context=context, client=client, db=sqlite_db, seal=SEAL, logger=logger)
     assert "Saved *launch* (v1)" in json.dumps(fake_slack.responses()[0].body)
