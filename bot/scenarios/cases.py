@@ -254,7 +254,7 @@ def set_value(scenario: ScenarioPublic, value: str, *, where: Where, db: Databas
     """The scenario's next version, worth `value` (`value $20/user/month`; "" removes the value).
 
     Raises:
-        Unchanged: There is no value to remove.
+        Unchanged: There is no value to remove, or it is worth `value` already.
         NotCostable, PriceBookBroken: The saved text no longer costs (a model left the price book), or the new
             value can't be read.
     """
@@ -269,6 +269,8 @@ def set_value(scenario: ScenarioPublic, value: str, *, where: Where, db: Databas
         raise NotCostable(error, scenario.text) from None
     except CatalogError as error:
         raise PriceBookBroken(error) from None
+    if text == scenario.text:  # the same value again: no version that changes nothing
+        raise Unchanged(scenario, "same-value")
     return _new_version(scenario, cost(text), where=where, db=db, client=client, change="value")
 
 

@@ -109,7 +109,7 @@ class Unchanged(ScenarioProblem):
     """The change asked for is what the scenario says already."""
 
     scenario: ScenarioPublic
-    what: Literal["value", "budget", "text"]
+    what: Literal["value", "same-value", "budget", "text"]
     reading: str = ""
 
 
@@ -185,6 +185,8 @@ def problem_reply(problem: ScenarioProblem | NameTaken) -> Reply:
             )
         case Unchanged(scenario, "value"):
             return _problem(f"{scenario.name} has no value to remove; nothing changed.")
+        case Unchanged(scenario, "same-value"):
+            return _problem(f"{scenario.name} is worth that already ({scenario.value_text}); nothing changed.")
         case Unchanged(scenario, "budget", reading):
             return _problem(f"{scenario.name} has that budget already ({reading}); nothing changed.")
         case Unchanged(scenario):

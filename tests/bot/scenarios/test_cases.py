@@ -172,3 +172,11 @@ def test_a_value_error_shows_the_command_to_retype_with_the_name_quoted(db: Data
     with pytest.raises(NotCostable) as bad:
         cases.set_value(spaced, "$2 eech", where=ALICE, db=db, client=client)
     assert bad.value.typed_as == '/cost value "launch plan" ' and bad.value.error.example == "$20/user/month"
+
+
+def test_the_same_value_twice_makes_no_version(db: Database, client: WebClient, plan: ScenarioPublic) -> None:
+    valued = cases.set_value(plan, "$2 each", where=ALICE, db=db, client=client)
+    with pytest.raises(Unchanged) as same:
+        cases.set_value(valued, "$2 each", where=ALICE, db=db, client=client)
+    assert same.value.what == "same-value"
+    assert cases.find("plan", where=ALICE, db=db).version == 2

@@ -34,6 +34,7 @@ EXAMPLES: list[tuple[ScenarioProblem | NameTaken, str]] = [
     (problems.NotHere(), "That scenario isn't one of this channel's; nothing was changed."),
     (problems.Stale(PLAN, 2), "plan changed since this what-if (it was v2, it is v3 now)"),
     (problems.Unchanged(PLAN, "value"), "plan has no value to remove; nothing changed."),
+    (problems.Unchanged(PLAN, "same-value"), "plan is worth that already"),
     (problems.Unchanged(PLAN, "budget", "$5,000/month"), "plan has that budget already ($5,000/month)"),
     (problems.Unchanged(PLAN, "text"), "plan says that already (v3); nothing to save."),
     (problems.NothingToSave("plan"), "You haven't costed anything in this channel yet, so there's nothing to save"),
