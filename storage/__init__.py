@@ -43,6 +43,7 @@ from storage.models import (
 from storage.scenarios import (
     NameTaken,
     ScenarioGone,
+    VersionMoved,
     add_version,
     count_channel_scenarios,
     count_scenarios_by_author,
@@ -74,6 +75,7 @@ __all__ = [
     "ThreadReplyCreate",
     "ThreadReplyPublic",
     "VersionCreate",
+    "VersionMoved",
     "VersionPublic",
     "active_subscriptions",
     "add_reply",

@@ -25,6 +25,7 @@ from storage.types import utcnow
 __all__ = [
     "NameTaken",
     "ScenarioGone",
+    "VersionMoved",
     "add_version",
     "count_channel_scenarios",
     "count_scenarios_by_author",
@@ -46,6 +47,15 @@ class NameTaken(Exception):
     def __init__(self, existing: ScenarioPublic) -> None:
         self.existing = existing
         super().__init__(f"a scenario called {existing.name!r} exists in this channel")
+
+
+class VersionMoved(Exception):
+    """The scenario is at another version than the change was made against (someone saved first)."""
+
+    def __init__(self, current: ScenarioPublic, by: str) -> None:
+        self.current = current
+        self.by = by
+        super().__init__(f"{current.name!r} is at v{current.version} now, saved by {by}")
 
 
 class ScenarioGone(LookupError):
@@ -181,14 +191,31 @@ def set_card(
 
 
 def add_version(
-    *, session: Session, team_id: str, scenario_id: int, version_create: VersionCreate
+    *,
+    session: Session,
+    team_id: str,
+    scenario_id: int,
+    version_create: VersionCreate,
+    expect_version: int | None = None,
 ) -> tuple[ScenarioPublic, VersionPublic]:
     """Make `version_create` the scenario's current state, keeping every earlier one.
 
+    Args:
+        expect_version: The version the change was made against: checked under the row's lock (compare and
+            set), so of two changes made against one version, one is saved and the other told who was first.
+
     Raises:
         ScenarioGone: The scenario was deleted meanwhile.
+        VersionMoved: It is at another version than `expect_version`.
     """
     row = _locked(session=session, team_id=team_id, scenario_id=scenario_id)
+    if expect_version is not None and row.version != expect_version:
+        by = session.exec(
+            select(ScenarioVersion.author_id).where(
+                ScenarioVersion.scenario_id == scenario_id, ScenarioVersion.number == row.version
+            )
+        ).one()
+        raise VersionMoved(_public(row), by)
     estimate = version_create.estimate
     row.version += 1
     row.text = version_create.text

@@ -32,6 +32,7 @@ __all__ = [
     "scenario_detail",
     "scenario_link",
     "scenario_list",
+    "stale_message",
     "version_saved_note",
     "what_if_message",
 ]
@@ -341,3 +342,12 @@ def changed_message(scenario: ScenarioPublic, what: str) -> dict[str, Any]:
     done = f":white_check_mark: {what}: *{escape(scenario.name)}* is now v{scenario.version}."
     message["blocks"].insert(0, section(done))
     return message
+
+
+def stale_message(said: str, then: str, *, by: str | None, version: int) -> dict[str, Any]:
+    """A change refused because the scenario moved on: what happened, who saved first (a mention), what to do."""
+    who = f" <@{by}> saved v{version} first." if by else ""
+    return {
+        "text": clip(escape(f"{said} {then}")),
+        "blocks": [section(f":warning: {escape(said)}{who} {escape(then)}")],
+    }

@@ -53,6 +53,7 @@ from storage import (
     ScenarioPublic,
     ThreadReplyPublic,
     VersionCreate,
+    VersionMoved,
     VersionPublic,
     add_version,
     delete_scenario,
@@ -306,8 +307,11 @@ def _new_version(
     change: str,
     note: str | None = None,
     budget: tuple[bool, Decimal | None] = (False, None),
+    base: int | None = None,
 ) -> ScenarioPublic:
+    """The scenario's next version, saved only if it is still at `base` (its version as read, by default)."""
     set_budget, usd = budget
+    against = scenario.version if base is None else base
     version = VersionCreate(
         author_id=where.user_id,
         text=estimate.text,
@@ -320,10 +324,16 @@ def _new_version(
     try:
         with db.session() as session:
             updated, _ = add_version(
-                session=session, team_id=where.team_id, scenario_id=scenario.id, version_create=version
+                session=session,
+                team_id=where.team_id,
+                scenario_id=scenario.id,
+                version_create=version,
+                expect_version=against,
             )
     except ScenarioGone:
         raise Gone(scenario.name, "changing") from None
+    except VersionMoved as moved:
+        raise Stale(moved.current, against, by=moved.by, what_if=change == "what-if") from None
     update_card(updated, scenario_card(updated, changed_by=where.user_id), client)
     return updated
 
@@ -373,6 +383,4 @@ def save_what_if(
         raise NotHere()
     if scenario.text == text:
         raise Unchanged(scenario, "text")
-    if base is not None and scenario.version != base:
-        raise Stale(scenario, base)
-    return _new_version(scenario, cost(text), where=where, db=db, client=client, change="what-if")
+    return _new_version(scenario, cost(text), where=where, db=db, client=client, change="what-if", base=base)

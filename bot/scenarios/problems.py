@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.blocks import error_message, problem_message
-from bot.blocks.scenarios import refusal_message, saving_as_hint
+from bot.blocks.scenarios import refusal_message, saving_as_hint, stale_message
 from bot.replies import Reply
 from costing import EXAMPLES, CatalogError, EstimateError
 from storage import NameTaken, ScenarioPublic
@@ -98,10 +98,13 @@ class NotHere(ScenarioProblem):
 
 @dataclass
 class Stale(ScenarioProblem):
-    """A what-if made against version `base` would undo the newer version the scenario has now."""
+    """A change made against version `base` would undo the newer version the scenario has now (saved by `by`,
+    when known: the other of two clicks at once)."""
 
     scenario: ScenarioPublic
     base: int
+    by: str | None = None
+    what_if: bool = True
 
 
 @dataclass
@@ -178,11 +181,17 @@ def problem_reply(problem: ScenarioProblem | NameTaken) -> Reply:
             return _problem("That scenario was deleted; there's nothing to save the what-if into.")
         case NotHere():
             return _problem("That scenario isn't one of this channel's; nothing was changed.")
-        case Stale(scenario, base):
-            return _problem(
-                f"{scenario.name} changed since this what-if (it was v{base}, it is v{scenario.version} now), so "
-                "saving it would undo that change. Ask again in the thread for figures against the new version."
-            )
+        case Stale(scenario, base, by, what_if):
+            if what_if:
+                said = (
+                    f"{scenario.name} changed since this what-if (it was v{base}, it is v{scenario.version} now), "
+                    "so saving it would undo that change."
+                )
+                then = "Ask again in the thread for figures against the new version."
+            else:
+                said = f"{scenario.name} changed while you were at it (it was v{base}, it is v{scenario.version} now)."
+                then = "Nothing was saved; try again."
+            return Reply(stale_message(said, then, by=by, version=scenario.version), private=True)
         case Unchanged(scenario, "value"):
             return _problem(f"{scenario.name} has no value to remove; nothing changed.")
         case Unchanged(scenario, "same-value"):

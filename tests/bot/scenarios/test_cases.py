@@ -23,7 +23,7 @@ from bot.scenarios.problems import (
 from costing import parse_budget
 from storage import Database, NameTaken, ScenarioPublic
 from tests.fakeslack import BOT_TOKEN, FakeSlack
-from tests.storage.factories import AUTHOR, CHANNEL, OTHER_AUTHOR, TEAM
+from tests.storage.factories import AUTHOR, CHANNEL, OTHER_AUTHOR, TEAM, all_at_once
 
 ALICE = Where(team_id=TEAM, channel_id=CHANNEL, user_id=AUTHOR)
 BOB = Where(team_id=TEAM, channel_id=CHANNEL, user_id=OTHER_AUTHOR)
@@ -179,4 +179,28 @@ def test_the_same_value_twice_makes_no_version(db: Database, client: WebClient, 
     with pytest.raises(Unchanged) as same:
         cases.set_value(valued, "$2 each", where=ALICE, db=db, client=client)
     assert same.value.what == "same-value"
+    assert cases.find("plan", where=ALICE, db=db).version == 2
+
+
+@pytest.mark.parametrize("trial", range(5))
+def test_two_clicks_on_one_save_button_at_once_make_one_version(
+    db: Database, client: WebClient, plan: ScenarioPublic, trial: int
+) -> None:
+    """The double click of issue 13: both see v1; the check is made under the row's lock, so one saves v2 and
+    the other is told who did."""
+    people = [Where(team_id=TEAM, channel_id=CHANNEL, user_id=f"U0CLICK{n}") for n in range(4)]
+
+    def click(n: int) -> object:
+        try:
+            return cases.save_what_if(plan.id, f"video {20 + n}s x 1M users per month", where=people[n], db=db,
+                                      client=client, base=1)  # fmt: skip
+        except Stale as stale:
+            return stale
+
+    outcomes = all_at_once(len(people), click)
+    saved = [o for o in outcomes if isinstance(o, ScenarioPublic)]
+    refused = [o for o in outcomes if isinstance(o, Stale)]
+    assert len(saved) == 1 and len(refused) == len(people) - 1 and saved[0].version == 2
+    winner = next(w.user_id for w in people if saved[0].text == f"video {20 + people.index(w)}s x 1M users per month")
+    assert all(r.by == winner and r.scenario.version == 2 for r in refused)
     assert cases.find("plan", where=ALICE, db=db).version == 2

@@ -33,6 +33,8 @@ EXAMPLES: list[tuple[ScenarioProblem | NameTaken, str]] = [
     (problems.Gone(None, "saving-what-if"), "That scenario was deleted; there's nothing to save the what-if into."),
     (problems.NotHere(), "That scenario isn't one of this channel's; nothing was changed."),
     (problems.Stale(PLAN, 2), "plan changed since this what-if (it was v2, it is v3 now)"),
+    (problems.Stale(PLAN, 2, by="U0BOB"), "saving it would undo that change. <@U0BOB> saved v3 first."),
+    (problems.Stale(PLAN, 2, by="U0BOB", what_if=False), "plan changed while you were at it (it was v2, it is v3"),
     (problems.Unchanged(PLAN, "value"), "plan has no value to remove; nothing changed."),
     (problems.Unchanged(PLAN, "same-value"), "plan is worth that already"),
     (problems.Unchanged(PLAN, "budget", "$5,000/month"), "plan has that budget already ($5,000/month)"),
