@@ -29,12 +29,17 @@ from storage import (
     DigestSubscriptionPublic,
     RunStatus,
     active_subscriptions,
+    forget_estimates_before,
+    forget_now_runs_before,
     runs_to_retry,
 )
 
-__all__ = ["DigestScheduler", "Due", "due_digests", "retries_due", "run_due_digests", "schedule_of"]
+__all__ = ["KEEP_RECORDS", "DigestScheduler", "Due", "due_digests", "retries_due", "run_due_digests", "schedule_of"]
 
 log = logging.getLogger(__name__)
+
+#: How long users' last estimates (what `/cost save NAME` saves) and `digest now` runs are kept.
+KEEP_RECORDS = timedelta(days=30)
 
 
 def schedule_of(subscription: DigestSubscriptionPublic) -> Schedule:
@@ -159,6 +164,9 @@ class DigestScheduler:
             id="digest-pass",
             name="post due digests and retry failed ones",
         )
+        self._scheduler.add_job(
+            self.prune, IntervalTrigger(hours=1, start_date=first), id="prune", name="forget old records"
+        )
         if catch_up:
             self._scheduler.add_job(self.catch_up, id="digest-catch-up", name="post digests missed while down")
         self._scheduler.start()
@@ -178,6 +186,21 @@ class DigestScheduler:
             *(sum(o.status == s for o in outcomes) for s in ("posted", "skipped", "failed")),
         )
         return outcomes
+
+    def prune(self, *, now: datetime | None = None) -> tuple[int, int]:
+        """Forget what no one needs any more: users' last estimates and `digest now` runs older than
+        `KEEP_RECORDS`; the numbers dropped. Runs hourly, beside the minute's pass."""
+        before = (now or datetime.now(UTC)) - KEEP_RECORDS
+        try:
+            with self.db.session() as session:
+                estimates = forget_estimates_before(session=session, before=before)
+                runs = forget_now_runs_before(session=session, before=before)
+        except Exception:  # the database away for a moment: the next hour tries again
+            log.exception("pruning old records failed; trying again in an hour")
+            return 0, 0
+        if estimates or runs:
+            log.info("forgot %d last estimates and %d digest-now runs older than %s", estimates, runs, before.date())
+        return estimates, runs
 
     def tick(self) -> list[Outcome]:
         """One minute's pass: what is due and not posted yet, and the retries whose wait is over."""

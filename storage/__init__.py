@@ -6,13 +6,20 @@
 ...     scenario = save_scenario(session=session, scenario_create=ScenarioCreate(...))
 """
 
-from storage.activity import claim_event, forget_events_before, last_estimate, remember_estimate
+from storage.activity import (
+    claim_event,
+    forget_estimates_before,
+    forget_events_before,
+    last_estimate,
+    remember_estimate,
+)
 from storage.db import Database, DatabaseError, normalise_url, safe_url
 from storage.digests import (
     active_subscriptions,
     claim_run,
     fail_run,
     finish_run,
+    forget_now_runs_before,
     get_subscription,
     last_run,
     previous_figures,
@@ -89,7 +96,9 @@ __all__ = [
     "downgrade",
     "fail_run",
     "finish_run",
+    "forget_estimates_before",
     "forget_events_before",
+    "forget_now_runs_before",
     "get_scenario",
     "get_scenario_by_id",
     "get_subscription",

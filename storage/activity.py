@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from storage.models import LastEstimate, ProcessedEvent
 from storage.types import utcnow
 
-__all__ = ["claim_event", "forget_events_before", "last_estimate", "remember_estimate"]
+__all__ = ["claim_event", "forget_estimates_before", "forget_events_before", "last_estimate", "remember_estimate"]
 
 
 def claim_event(*, session: Session, event_id: str, team_id: str | None) -> bool:
@@ -32,6 +32,12 @@ def claim_event(*, session: Session, event_id: str, team_id: str | None) -> bool
 def forget_events_before(*, session: Session, before: datetime) -> int:
     """Drop event ids older than Slack retries for (it gives up after about an hour); the number dropped."""
     result = session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < before))  # type: ignore[call-overload]
+    return result.rowcount or 0
+
+
+def forget_estimates_before(*, session: Session, before: datetime) -> int:
+    """Drop users' last estimates made before `before` (what `/cost save NAME` would save); the number dropped."""
+    result = session.exec(delete(LastEstimate).where(col(LastEstimate.estimated_at) < before))  # type: ignore[call-overload]
     return result.rowcount or 0
 
 

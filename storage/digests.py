@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
@@ -34,6 +34,7 @@ __all__ = [
     "claim_run",
     "fail_run",
     "finish_run",
+    "forget_now_runs_before",
     "get_subscription",
     "last_run",
     "previous_figures",
@@ -316,6 +317,19 @@ def runs_to_retry(
 
 
 # --- what a digest shows -------------------------------------------------------------------------------------
+
+
+def forget_now_runs_before(*, session: Session, before: datetime) -> int:
+    """Drop `digest now` runs that ended (posted or failed) before `before`; the number dropped. Weekly runs stay:
+    they hold the figures next week compares with, and there is one a week per channel."""
+    result = session.exec(
+        delete(DigestRun).where(  # type: ignore[call-overload]
+            col(DigestRun.kind) == RunKind.NOW,
+            col(DigestRun.status).in_([RunStatus.POSTED, RunStatus.FAILED]),
+            col(DigestRun.claimed_at) < before,
+        )
+    )
+    return result.rowcount or 0
 
 
 def scenarios_for_digest(*, session: Session, team_id: str, channel_id: str) -> list[DigestScenario]:

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import time_machine
 from slack_sdk import WebClient
+from sqlalchemy import text as sql
 
 from bot.digests import METADATA_EVENT, DigestPoster, Outcome
 from bot.scheduler import DigestScheduler, due_digests, run_due_digests
@@ -521,3 +522,33 @@ def test_two_schedulers_firing_the_same_digest_at_once_post_it_once(db: Database
         other.dispose()
     assert sorted(getattr(o, "status", repr(o)) for o in outcomes) == ["posted", "skipped"]
     assert (len(_digests(fake_slack)), _week_run(db).status) == (1, "posted")  # type: ignore[union-attr]
+
+
+# --- forgetting old records -------------------------------------------------------------------------------------
+
+
+def test_old_last_estimates_and_digest_now_runs_are_forgotten_and_weekly_runs_kept(
+    sqlite_db: Database, poster: DigestPoster
+) -> None:
+    from storage import RunKind, claim_run, fail_run, last_estimate, remember_estimate
+
+    def records(at: datetime, user: str) -> None:
+        with time_machine.travel(at, tick=False), sqlite_db.session() as session:
+            remember_estimate(session=session, team_id=TEAM, channel_id=CHANNEL, user_id=user, text="video 10s")
+            for kind, week in ((RunKind.NOW, None), (RunKind.WEEKLY, f"W-{user}")):
+                run = claim_run(session=session, team_id=TEAM, channel_id=CHANNEL, kind=kind, week=week, due_at=at,
+                                claimed_by="test")  # fmt: skip
+                assert run is not None
+                fail_run(session=session, run_id=run.id, error="test")
+
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    records(now - timedelta(days=40), "U0OLD")
+    records(now - timedelta(days=2), "U0NEW")
+    assert DigestScheduler(poster).prune(now=now) == (1, 1)
+    with sqlite_db.session(write=False) as session:
+        old = last_estimate(session=session, team_id=TEAM, channel_id=CHANNEL, user_id="U0OLD")
+        new = last_estimate(session=session, team_id=TEAM, channel_id=CHANNEL, user_id="U0NEW")
+        runs = session.exec(sql("SELECT kind, week FROM digest_run ORDER BY id")).all()  # type: ignore[call-overload]
+    assert (old, new) == (None, "video 10s")
+    assert [tuple(r) for r in runs] == [("weekly", "W-U0OLD"), ("now", None), ("weekly", "W-U0NEW")]
+    assert DigestScheduler(poster).prune(now=now) == (0, 0)  # nothing more to forget

@@ -1,8 +1,16 @@
 from datetime import UTC, datetime, timedelta
 
+import time_machine
 from sqlmodel import select
 
-from storage import Database, claim_event, forget_events_before, last_estimate, remember_estimate
+from storage import (
+    Database,
+    claim_event,
+    forget_estimates_before,
+    forget_events_before,
+    last_estimate,
+    remember_estimate,
+)
 from storage.models import ProcessedEvent
 from tests.storage.factories import AUTHOR, CHANNEL, OTHER_AUTHOR, OTHER_CHANNEL, OTHER_TEAM, TEAM, count_rows
 
@@ -90,3 +98,15 @@ def test_last_estimates_are_kept_per_workspace_channel_and_user(db: Database) ->
         _last(db, user_id=OTHER_AUTHOR),
     ]
     assert seen == ["mine", "other workspace", "other channel", "other user"]
+
+
+def test_last_estimates_older_than_a_moment_are_forgotten(db: Database) -> None:
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    for user, age in (("U0OLD", 40), ("U0NEW", 1)):
+        with time_machine.travel(now - timedelta(days=age), tick=False), db.session() as session:
+            remember_estimate(session=session, team_id=TEAM, channel_id=CHANNEL, user_id=user, text="video 10s")
+    with db.session() as session:
+        assert forget_estimates_before(session=session, before=now - timedelta(days=30)) == 1
+    with db.session(write=False) as session:
+        assert last_estimate(session=session, team_id=TEAM, channel_id=CHANNEL, user_id="U0NEW") == "video 10s"
+        assert last_estimate(session=session, team_id=TEAM, channel_id=CHANNEL, user_id="U0OLD") is None
