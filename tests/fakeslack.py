@@ -221,6 +221,8 @@ class FakeSlack:
             failures = self._failures.get(name) or []
             failure = failures.pop(0) if failures else None
         if kind == "response":  # a response_url; Slack's expire after 30 minutes or 5 uses
+            if failure is not None and failure.status != 200:  # fail_next(NAME, status=500): that URL fails once
+                return failure.status, b"internal_error", {}
             return (404, b"expired_url", {}) if name.startswith("expired") else (200, b"ok", {})
         if kind == "upload":
             return 200, b"ok", {}

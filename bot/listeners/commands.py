@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks import problem_message
 from bot.notes import EstimateNotes
+from bot.respond import answer_privately
 from bot.router import Place, answer, route_of
 from bot.scenarios import Where
 from bot.slack_pace import ChannelPace
@@ -73,7 +74,6 @@ def acknowledge_command(ack: Ack) -> None:
 def scenario_command(
     command: dict[str, Any],
     client: WebClient,
-    respond: Respond,
     db: Database,
     estimate_notes: EstimateNotes,
     digest_pace: ChannelPace,
@@ -97,7 +97,9 @@ def scenario_command(
             where.user_id,
         )
         message = problem_message(OOPS)
-    respond(response_type="ephemeral", replace_original=False, **message)
+    answer_privately(
+        message, response_url=command.get("response_url"), client=client, channel=where.channel_id, user=where.user_id
+    )
 
 
 def register(app: App) -> None:

@@ -7,13 +7,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
-from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import ADJUST_CALLBACK, SAVE_CALLBACK, estimate_message, read_adjust_submission, read_save_submission
 from bot.blocks.save import NAME_BLOCK
 from bot.replies import estimate_text
+from bot.respond import answer_privately
 from bot.scenarios import Where, save_named
 from bot.seals import Seal
 from costing import CatalogError, EstimateError
@@ -70,22 +68,16 @@ def _opened(view: dict[str, Any], seal: Seal, logger: logging.Logger) -> dict[st
 def _answer(
     message: dict[str, Any], *, where: dict[str, Any], user: str, client: WebClient, logger: logging.Logger
 ) -> None:
-    """Through the response_url while it lives (30 minutes), then as an ephemeral message from the bot."""
-    url = where.get("response_url")
-    if url:
-        hook = WebhookClient(url, retry_handlers=[ConnectionErrorRetryHandler(), ServerErrorRetryHandler()])
-        sent = hook.send_dict({"replace_original": bool(where.get("replace")), "response_type": "ephemeral", **message})
-        if sent.status_code == 200:
-            return
-        logger.info("response_url refused the adjusted estimate (%s); posting it ephemerally", sent.status_code)
-    channel = where.get("channel")
-    if not channel:
-        logger.error("adjusted estimate has nowhere to go: no response_url and no channel")
-        return
-    try:
-        client.chat_postEphemeral(channel=channel, user=user, thread_ts=where.get("thread_ts"), **message)
-    except SlackApiError as error:  # the user closed the modal already; nothing left to show it in
-        logger.error("adjusted estimate not delivered: channel=%s error=%s", channel, error.response.get("error"))
+    """Where the form was opened from: through its response URL while it lives, then ephemerally."""
+    answer_privately(
+        message,
+        response_url=where.get("response_url"),
+        client=client,
+        channel=where.get("channel"),
+        user=user,
+        thread_ts=where.get("thread_ts"),
+        replace=bool(where.get("replace")),
+    )
 
 
 def check_save(

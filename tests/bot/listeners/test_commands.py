@@ -12,6 +12,7 @@ from bot.slack_pace import ChannelPace
 from costing import use_price_book
 from storage import Database, last_estimate
 from tests.bot.listeners.conftest import Recorder
+from tests.fakeslack import FakeSlack
 
 
 @pytest.fixture
@@ -68,10 +69,37 @@ def test_scenario_commands_are_told_apart_from_estimates() -> None:
     assert is_scenario_command(command("digest on"))  # answered after the ack too: it reads the database
 
 
-def test_a_scenario_command_answers_through_the_response_url(
-    respond: Recorder, client: WebClient, logger: logging.Logger, sqlite_db: Database
-) -> None:
-    scenario_command(command=command("list"), client=client, respond=respond, db=sqlite_db,
-                     estimate_notes=EstimateNotes(sqlite_db), digest_pace=ChannelPace(),
+def _list_command(fake_slack: FakeSlack, url: str) -> dict[str, str]:
+    return {**command("list"), "response_url": url}
+
+
+def _run(body: dict[str, str], client: WebClient, logger: logging.Logger, db: Database) -> None:
+    scenario_command(command=body, client=client, db=db, estimate_notes=EstimateNotes(db), digest_pace=ChannelPace(),
                      logger=logger)  # fmt: skip
-    assert respond.only["response_type"] == "ephemeral" and "No saved scenarios" in respond.only["text"]
+
+
+def test_a_scenario_command_answers_through_the_response_url(
+    client: WebClient, fake_slack: FakeSlack, logger: logging.Logger, sqlite_db: Database
+) -> None:
+    _run(_list_command(fake_slack, fake_slack.response_url("r1")), client, logger, sqlite_db)
+    (answer,) = fake_slack.responses()
+    assert answer.body["response_type"] == "ephemeral" and "No saved scenarios" in answer.body["text"]
+
+
+def test_a_response_url_that_answers_500_is_tried_again(
+    client: WebClient, fake_slack: FakeSlack, logger: logging.Logger, sqlite_db: Database
+) -> None:
+    fake_slack.fail_next("r2", status=500)
+    _run(_list_command(fake_slack, fake_slack.response_url("r2")), client, logger, sqlite_db)
+    assert len(fake_slack.responses()) == 2 and fake_slack.api_calls("chat.postEphemeral") == []
+
+
+def test_a_response_url_that_keeps_failing_leaves_the_answer_as_an_ephemeral_message(
+    client: WebClient, fake_slack: FakeSlack, logger: logging.Logger, sqlite_db: Database
+) -> None:
+    for _ in range(3):
+        fake_slack.fail_next("r3", status=503)
+    _run(_list_command(fake_slack, fake_slack.response_url("r3")), client, logger, sqlite_db)
+    (ephemeral,) = fake_slack.api_calls("chat.postEphemeral")
+    assert ephemeral.body["user"] == "U0ALICE" and "No saved scenarios" in ephemeral.body["text"]
+    assert len(fake_slack.responses()) == 3  # the first try and two more
