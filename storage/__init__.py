@@ -13,7 +13,7 @@ from storage.activity import (
     last_estimate,
     remember_estimate,
 )
-from storage.db import Database, DatabaseError, normalise_url, safe_url
+from storage.db import Database, DatabaseError, is_unavailable, normalise_url, safe_url
 from storage.digests import (
     active_subscriptions,
     claim_run,
@@ -103,6 +103,7 @@ __all__ = [
     "get_scenario_by_id",
     "get_subscription",
     "head_revision",
+    "is_unavailable",
     "last_estimate",
     "last_run",
     "latest_replies",

@@ -15,13 +15,22 @@ from urllib.parse import quote, unquote
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlmodel import Session, create_engine
 
-__all__ = ["Database", "DatabaseError", "normalise_url", "safe_url", "secrets_of"]
+__all__ = ["Database", "DatabaseError", "is_unavailable", "normalise_url", "safe_url", "secrets_of"]
 
 #: How long a SQLite writer waits for another one before giving up (seconds).
 SQLITE_BUSY_TIMEOUT = 30
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database can't be reached or used just now (down, restarting, out of
+    connections, locked past the busy timeout), rather than a mistake in what was asked of it."""
+    if isinstance(error, OperationalError | SATimeoutError):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
 class DatabaseError(Exception):

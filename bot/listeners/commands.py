@@ -20,10 +20,15 @@ from bot.router import Place, answer, route_of
 from bot.scenarios import Where
 from bot.slack_pace import ChannelPace
 from costing import subcommand_of
-from storage import Database
+from storage import Database, is_unavailable
 
 __all__ = ["OOPS", "cost_command", "is_scenario_command", "register", "scenario_command"]
 
+#: What a command says when the database can't be reached (it recovers by itself when the database is back).
+DATABASE_DOWN = (
+    "The database is unavailable right now, so I couldn't do that (a change, if there was one, wasn't saved). "
+    "Try again in a minute."
+)
 OOPS = (
     "Something went wrong on my side while answering that; it has been logged. "
     "Try again in a moment, or /cost help for examples that work."
@@ -88,15 +93,19 @@ def scenario_command(
     place = Place(where=where, db=db, client=client, pace=digest_pace, notes=estimate_notes)
     try:
         message = answer(text, place, command=subcommand).message
-    except Exception:
-        logger.exception(
-            "/cost %s failed: team=%s channel=%s user=%s",
-            subcommand.name,
-            where.team_id,
-            where.channel_id,
-            where.user_id,
-        )
-        message = problem_message(OOPS)
+    except Exception as error:
+        if is_unavailable(error):
+            logger.error("/cost %s: the database is unavailable (%s)", subcommand.name, type(error).__name__)
+            message = problem_message(DATABASE_DOWN)
+        else:
+            logger.exception(
+                "/cost %s failed: team=%s channel=%s user=%s",
+                subcommand.name,
+                where.team_id,
+                where.channel_id,
+                where.user_id,
+            )
+            message = problem_message(OOPS)
     answer_privately(
         message, response_url=command.get("response_url"), client=client, channel=where.channel_id, user=where.user_id
     )

@@ -103,3 +103,39 @@ def test_a_response_url_that_keeps_failing_leaves_the_answer_as_an_ephemeral_mes
     (ephemeral,) = fake_slack.api_calls("chat.postEphemeral")
     assert ephemeral.body["user"] == "U0ALICE" and "No saved scenarios" in ephemeral.body["text"]
     assert len(fake_slack.responses()) == 3  # the first try and two more
+
+
+@pytest.mark.parametrize("text", ["list", "show plan", "save plan video 10s", "digest status"])
+def test_with_the_database_down_a_command_says_so_and_what_to_do(
+    text: str, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
+) -> None:
+    """A PostgreSQL server that isn't there (nothing listens on port 1): the command is refused in words."""
+    down = Database("postgresql+psycopg://postgres@127.0.0.1:1/costbot")
+    try:
+        body = {**command(text), "response_url": fake_slack.response_url("down")}
+        scenario_command(command=body, client=client, db=down, estimate_notes=EstimateNotes(down),
+                         digest_pace=ChannelPace(), logger=logger)  # fmt: skip
+    finally:
+        down.dispose()
+    (answer,) = fake_slack.responses()
+    assert (
+        "The database is unavailable right now" in answer.body["text"]
+        and "Try again in a minute" in answer.body["text"]
+    )
+
+
+def test_is_unavailable_tells_an_outage_from_a_mistake() -> None:
+    from sqlalchemy import text as sql
+    from sqlalchemy.exc import ProgrammingError
+
+    from storage import is_unavailable
+
+    down = Database("postgresql+psycopg://postgres@127.0.0.1:1/costbot")
+    try:
+        with pytest.raises(Exception) as outage, down.session(write=False) as session:
+            session.exec(sql("SELECT 1"))  # type: ignore[call-overload]
+    finally:
+        down.dispose()
+    assert is_unavailable(outage.value)
+    assert not is_unavailable(ProgrammingError("SELECT nonsense", {}, Exception("syntax error")))
+    assert not is_unavailable(ValueError("not a database error"))
