@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot import listeners
+from bot.backlog import Backlog, RefuseWhenBusy
 from bot.config import ConfigError, Settings
 from bot.dedupe import EventClaims, RecentIds
 from bot.notes import EstimateNotes
@@ -136,6 +137,7 @@ def create_app(
     client: WebClient | None = None,
     bot_user_id: str | None = None,
     digest_pace: ChannelPace | None = None,
+    backlog: Backlog | None = None,
 ) -> App:
     """The app with every listener; verification of Slack's signatures stays on (401 for a forged request).
 
@@ -145,14 +147,18 @@ def create_app(
         client: The Web API client (`web_client(settings)` by default).
         bot_user_id: The bot's user id from `auth.test`, to tell its own mentions and messages apart.
         digest_pace: The pace of this process's digest posts (its scheduler's), kept by `/cost digest now` too.
+        backlog: Where deferred work runs, bounded (`bot.backlog`); a new one by default.
     """
+    backlog = backlog or Backlog()
     app = App(
+        listener_executor=backlog,
         client=client or web_client(settings),
         signing_secret=settings.signing_secret if settings.slack_signing_secret else "",
         token_verification_enabled=False,  # check_token does it once at start-up, with a readable error
         process_before_response=True,  # the ack is the response as soon as it is made; see listeners.acknowledge
     )
     app.use(SkipRepeatedEvents(RecentIds()))
+    app.use(RefuseWhenBusy(backlog))
     app.use(RefuseForeignResponseUrls(api_url=settings.slack_api_url))
     app.use(ProvideDatabase(db, bot_user_id=bot_user_id, digest_pace=digest_pace, seal=Seal(settings.seal_key)))
     listeners.register(app)

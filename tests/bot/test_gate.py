@@ -5,7 +5,6 @@ are WSGI environments built here, and a few go over a real loopback socket."""
 from __future__ import annotations
 
 import http.client
-import io
 import json
 import logging
 import threading
@@ -22,6 +21,7 @@ from bot.config import load_settings
 from bot.gate import MAX_BODY_BYTES
 from bot.server import EVENTS_PATH, http_server, wsgi_app
 from storage import Database
+from tests.bot.wsgi import FORM, JSON_TYPE, Unreadable, call
 from tests.fakeslack import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -32,9 +32,6 @@ from tests.fakeslack import (
     sign,
 )
 
-FORM = "application/x-www-form-urlencoded"
-JSON_TYPE = "application/json"
-
 
 @pytest.fixture
 def app(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch, sqlite_db: Database) -> Any:
@@ -42,44 +39,6 @@ def app(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch, sqlite_db: Datab
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
     monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
     return wsgi_app(create_app(load_settings(mode="http", env_file=None), db=sqlite_db), signing_secret=SIGNING_SECRET)
-
-
-class _Unreadable(io.RawIOBase):
-    """A request body that must not be read."""
-
-    def read(self, size: int = -1) -> bytes:
-        raise AssertionError("the body was read")
-
-
-def call(
-    app: Any,
-    body: bytes = b"",
-    *,
-    headers: dict[str, str] | None = None,
-    content_type: str = FORM,
-    method: str = "POST",
-    path: str = EVENTS_PATH,
-    length: str | None = None,
-    stream: Any = None,
-) -> tuple[int, bytes]:
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "CONTENT_TYPE": content_type,
-        "CONTENT_LENGTH": str(len(body)) if length is None else length,
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "3000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.input": stream or io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": io.StringIO(),
-    }
-    for name, value in (headers or {}).items():
-        environ["HTTP_" + name.upper().replace("-", "_")] = value
-    answered: list[str] = []
-    chunks = app(environ, lambda status, _headers, *_: answered.append(status))
-    return int(answered[0].split()[0]), b"".join(chunks)
 
 
 def signed(body: bytes, **kwargs: Any) -> dict[str, str]:
@@ -90,13 +49,13 @@ def signed(body: bytes, **kwargs: Any) -> dict[str, str]:
 
 
 def test_a_body_over_the_cap_is_refused_unread(app: Any, fake_slack: FakeSlack) -> None:
-    status, _ = call(app, length=str(MAX_BODY_BYTES + 1), stream=_Unreadable())
+    status, _ = call(app, length=str(MAX_BODY_BYTES + 1), stream=Unreadable())
     assert status == 413 and fake_slack.calls == []
 
 
 @pytest.mark.parametrize(("length", "status"), [("", 411), ("12abc", 400), ("-5", 400)])
 def test_a_missing_or_unreadable_length_is_refused(app: Any, length: str, status: int) -> None:
-    assert call(app, length=length, stream=_Unreadable())[0] == status
+    assert call(app, length=length, stream=Unreadable())[0] == status
 
 
 @pytest.mark.parametrize(
@@ -185,7 +144,7 @@ def test_a_well_formed_interaction_passes_the_gate(app: Any, fake_slack: FakeSla
 
 @pytest.mark.parametrize("path", ["/", "/slack/install", "/slack/events/x"])
 def test_other_paths_are_not_found_and_not_read(app: Any, path: str) -> None:
-    assert call(app, path=path, length="10", stream=_Unreadable())[0] == 404
+    assert call(app, path=path, length="10", stream=Unreadable())[0] == 404
 
 
 # --- fuzz -------------------------------------------------------------------------------------------------------
