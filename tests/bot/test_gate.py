@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +20,7 @@ from bot.config import load_settings
 from bot.gate import MAX_BODY_BYTES
 from bot.server import EVENTS_PATH, http_server, wsgi_app
 from storage import Database
-from tests.bot.wsgi import FORM, JSON_TYPE, Unreadable, call
+from tests.bot.wsgi import FORM, JSON_TYPE, Unreadable, call, serving
 from tests.fakeslack import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -188,10 +187,8 @@ def server(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch, sqlite_db: Da
     monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
     bolt = create_app(load_settings(mode="http", env_file=None), db=sqlite_db)
     running = http_server(bolt, signing_secret=SIGNING_SECRET, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    yield running.effective_port
-    running.close()
+    with serving(running) as port:
+        yield port
 
 
 def test_a_huge_body_is_refused_before_it_is_sent(server: int) -> None:

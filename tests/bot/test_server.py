@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from bot.app import create_app
 from bot.config import load_settings
 from bot.server import http_server
 from storage import Database
+from tests.bot.wsgi import serving
 from tests.fakeslack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 
@@ -23,10 +23,8 @@ def server_url(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch, sqlite_db
     monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
     app = create_app(load_settings(mode="http", env_file=None), db=sqlite_db)
     server = http_server(app, signing_secret=SIGNING_SECRET, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    with serving(server) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def status(url: str, method: str = "GET", body: bytes | None = None) -> int:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from bot.server import EVENTS_PATH
 
-__all__ = ["FORM", "JSON_TYPE", "Unreadable", "call"]
+__all__ = ["FORM", "JSON_TYPE", "Unreadable", "call", "serving"]
 
 FORM = "application/x-www-form-urlencoded"
 JSON_TYPE = "application/json"
@@ -49,3 +52,27 @@ def call(
     answered: list[str] = []
     chunks = app(environ, lambda status, _headers, *_: answered.append(status))
     return int(answered[0].split()[0]), b"".join(chunks)
+
+
+@contextmanager
+def serving(server: Any) -> Iterator[int]:
+    """Run a waitress server from `bot.server.http_server` in a thread; its port. On the way out it is closed and
+    its thread joined: the select() it was waiting in may fail on the closed socket, which is the stop, not an
+    error."""
+    closing = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:
+            if not closing.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield server.effective_port
+    finally:
+        closing.set()
+        server.close()
+        thread.join(timeout=5)
