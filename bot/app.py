@@ -157,8 +157,8 @@ def create_app(
         token_verification_enabled=False,  # check_token does it once at start-up, with a readable error
         process_before_response=True,  # the ack is the response as soon as it is made; see listeners.acknowledge
     )
+    app.use(RefuseWhenBusy(backlog))  # first: a refused event must not count as seen (Slack retries it)
     app.use(SkipRepeatedEvents(RecentIds()))
-    app.use(RefuseWhenBusy(backlog))
     app.use(RefuseForeignResponseUrls(api_url=settings.slack_api_url))
     app.use(ProvideDatabase(db, bot_user_id=bot_user_id, digest_pace=digest_pace, seal=Seal(settings.seal_key)))
     listeners.register(app)

@@ -14,9 +14,13 @@ _TOKEN = re.compile(r"\bx(?:ox[a-z]|app)-[A-Za-z0-9-]+")
 # 30 minutes, so they are credentials too, in a payload, a URL or a request line.
 _SLASH = r"(?:/|%2F|\\/)"  # as written, percent-encoded in a form, or escaped in JSON
 _RESPONSE_URL = re.compile(
-    rf"https?(?::|%3A){_SLASH}{_SLASH}[^\s'\"<>|&]+?{_SLASH}(?:commands|actions|workflows){_SLASH}[^\s'\"<>|,}}&]+",
+    rf"https?(?::|%3A){_SLASH}{_SLASH}[^\s'\"<>|&]+?{_SLASH}(?:commands|actions|workflows|app|services){_SLASH}[^\s'\"<>|,}}&]+",
     re.IGNORECASE,
 )
+
+
+#: Secrets shorter than this are redacted only where they stand as a word of their own.
+_SHORT = 6
 
 
 class RedactingFormatter(logging.Formatter):
@@ -29,7 +33,10 @@ class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         text = _RESPONSE_URL.sub("[response_url]", _TOKEN.sub("[redacted]", super().format(record)))
         for secret in self._secrets:
-            text = text.replace(secret, "[redacted]")
+            if len(secret) >= _SHORT:
+                text = text.replace(secret, "[redacted]")
+            else:  # a short secret only as a word of its own, or every such letter in every line would go
+                text = re.sub(rf"(?<![\w]){re.escape(secret)}(?![\w])", "[redacted]", text)
         return text
 
 

@@ -31,6 +31,7 @@ def answer_privately(
     if response_url:
         hook = WebhookClient(
             response_url,
+            timeout=5,  # a slow response URL must not hold a deferred worker for minutes
             retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2)],
         )
         try:

@@ -35,7 +35,7 @@ class Seal:
     def open(self, sealed: str | None) -> dict[str, Any] | None:
         """What `seal` sealed, or None when `sealed` wasn't sealed by this key or was changed since."""
         mac, dot, text = (sealed or "").partition(".")
-        if not dot or not hmac.compare_digest(mac, self._mac(text)):
+        if not dot or not hmac.compare_digest(mac.encode(), self._mac(text).encode()):
             return None
         try:
             data = json.loads(text)
@@ -54,10 +54,11 @@ def is_response_url(url: object, *, api_url: str) -> bool:
         return False
     try:
         parts, api = urlsplit(url), urlsplit(api_url)
+        port, api_port = parts.port, api.port  # a malformed port raises here
     except ValueError:
         return False
     if parts.username or parts.password:
         return False
-    if parts.scheme == "https" and parts.hostname == "hooks.slack.com" and parts.port in (None, 443):
+    if parts.scheme == "https" and parts.hostname == "hooks.slack.com" and port in (None, 443):
         return True
-    return (parts.scheme, parts.hostname, parts.port) == (api.scheme, api.hostname, api.port) and bool(parts.hostname)
+    return (parts.scheme, parts.hostname, port) == (api.scheme, api.hostname, api_port) and bool(parts.hostname)

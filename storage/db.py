@@ -8,6 +8,7 @@ other instead of one failing with "database is locked" half-way through. Postgre
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
@@ -28,9 +29,16 @@ SQLITE_BUSY_TIMEOUT = 30
 def is_unavailable(error: BaseException) -> bool:
     """Whether `error` means the database can't be reached or used just now (down, restarting, out of
     connections, locked past the busy timeout), rather than a mistake in what was asked of it."""
-    if isinstance(error, OperationalError | SATimeoutError):
+    if isinstance(error, SATimeoutError):
+        return True
+    if isinstance(error, OperationalError):
+        if isinstance(error.orig, sqlite3.Error):  # SQLite says "operational" of bad SQL too: only these are outages
+            return any(word in str(error.orig).lower() for word in _SQLITE_OUTAGES)
         return True
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+_SQLITE_OUTAGES = ("locked", "unable to open", "disk i/o", "readonly", "read-only", "busy")
 
 
 class DatabaseError(Exception):
@@ -84,7 +92,7 @@ def secrets_of(url: str) -> list[str]:
             plain = unquote(password)
             found |= {password, plain, *(piece for piece in plain.split("@") if len(piece) >= 3)}
         found |= {m.group(2) for m in _SECRET_PARAM.finditer(parts.rest) if m.group(2) != "***"}
-    return sorted((s for s in found if s), key=len, reverse=True)
+    return sorted((s for s in found if s), key=lambda s: (-len(s), s))
 
 
 class _Parts(NamedTuple):
@@ -101,14 +109,27 @@ def _split(url: str) -> _Parts | None:
     scheme, sep, tail = url.partition("://")
     if not sep:
         return None
-    main, question, query = tail.partition("?")
-    if main.startswith("/"):  # no authority at all: `sqlite:///data/x@y.db` is a path
+    if tail.startswith("/"):  # no authority at all: `sqlite:///data/x@y.db` is a path
         return _Parts(scheme + sep, "", tail, False)
-    # The authority ends at the first `/` after its last `@`; before the host, everything is user and password.
-    at = main.rfind("@")
-    if at < 0:
+    at = _userinfo_end(tail)
+    if at is None:
         return _Parts(scheme + sep, "", tail, False)
-    return _Parts(scheme + sep, main[:at], main[at + 1 :] + question + query, True)
+    return _Parts(scheme + sep, tail[:at], tail[at + 1 :], True)
+
+
+def _userinfo_end(tail: str) -> int | None:
+    """Where the user information ends: the last `@` that can end it. A password may hold `@`, `/` and `?`
+    (`u:p@ss@host`, `u:p?ss@host`); a user name holds neither `:` nor `/`, so a `/` before any `:` is the path,
+    and an `@` after the host (`host/my@db`) is the path's."""
+    for at in (i for i in range(len(tail) - 1, -1, -1) if tail[i] == "@"):
+        before = tail[:at]
+        colon, slash = before.find(":"), before.find("/")
+        if slash != -1 and (colon == -1 or slash < colon):
+            continue  # the path began before any password
+        if re.search(r"@[^@]*/", before):
+            continue  # an earlier `@` ended the user information, and a path followed the host
+        return at
+    return None
 
 
 class Database:

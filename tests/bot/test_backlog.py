@@ -61,3 +61,28 @@ def test_a_full_backlog_refuses_new_requests_at_once_and_takes_them_again(
     assert call(app, body, headers=sign(body))[0] == 200
     fake_slack.wait_for_responses()
     assert [c.name for c in fake_slack.responses()] == ["later"]
+
+
+def test_an_event_refused_while_busy_is_handled_when_slack_retries_it(
+    app: Any, backlog: Backlog, fake_slack: FakeSlack
+) -> None:
+    """The refusal must not count the event as seen: Slack's retry (signed anew) is then handled."""
+    from tests.fakeslack import event_body
+
+    event = {"type": "app_mention", "channel": "C0GENERAL", "user": "U0BOB", "text": "<@U0BOT> video 10s",
+             "ts": "1800000000.000900", "event_ts": "1800000000.000900"}  # fmt: skip
+    body = event_body(event, event_id="EvBUSY0001")
+    gate = threading.Event()
+    stuck = [backlog.submit(gate.wait, 10) for _ in range(2)]
+    assert call(app, body, headers=sign(body), content_type="application/json")[0] == 503
+    gate.set()
+    for future in stuck:
+        future.result(timeout=5)
+    time.sleep(0.05)
+    retry = {
+        **sign(body, timestamp=int(time.time()) + 1),
+        "X-Slack-Retry-Num": "1",
+        "X-Slack-Retry-Reason": "http_error",
+    }
+    assert call(app, body, headers=retry, content_type="application/json")[0] == 200
+    fake_slack.wait_for(lambda calls: any(c.name == "chat.postMessage" for c in calls))

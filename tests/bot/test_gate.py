@@ -236,3 +236,9 @@ def test_a_form_whose_metadata_was_changed_saves_nothing(app: Any, fake_slack: F
     assert status == 200 and b"didn't come from costbot" in answer
     time.sleep(0.2)
     assert fake_slack.api_calls("chat.postMessage") == []
+
+
+def test_slacks_unsigned_certificate_check_is_answered_200_and_goes_no_further(app: Any, fake_slack: FakeSlack) -> None:
+    assert call(app, b"ssl_check=1&token=legacy-token") == (200, b"")
+    assert call(app, b"ssl_check=1&token=x&command=/cost")[0] == 401  # anything more is a request: signed or not
+    assert [c for c in fake_slack.calls if c.name != "auth.test"] == []

@@ -44,3 +44,17 @@ def test_a_response_url_is_redacted_however_it_is_written(written: str) -> None:
     )
     shown = formatter.format(record)
     assert "s3cretPart0f1t" not in shown and "[response_url]" in shown and shown.endswith("&x=1")
+
+
+def test_a_short_secret_is_redacted_only_as_a_word_of_its_own() -> None:
+    formatter = RedactingFormatter("%(message)s", secrets=["pw"])
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "password pw sent; upwards and onwards", None, None)
+    assert formatter.format(record) == "password [redacted] sent; upwards and onwards"
+
+
+def test_a_shortcuts_response_url_is_redacted_too() -> None:
+    formatter = RedactingFormatter("%(message)s")
+    record = logging.LogRecord(
+        "x", logging.DEBUG, __file__, 1, "url: https://hooks.slack.com/app/T1/2/s3cretX", None, None
+    )
+    assert "s3cretX" not in formatter.format(record)

@@ -59,3 +59,12 @@ def test_a_sealed_list_is_not_metadata() -> None:
 )
 def test_only_slacks_response_urls_are_accepted(url: object, ok: bool) -> None:
     assert is_response_url(url, api_url="http://127.0.0.1:4000/api/") is ok
+
+
+@pytest.mark.parametrize("url", ["https://hooks.slack.com:abc/x", "https://hooks.slack.com:99999/x"])
+def test_a_malformed_port_is_not_slacks(url: str) -> None:
+    assert is_response_url(url, api_url="https://slack.com/api/") is False
+
+
+def test_metadata_with_a_non_ascii_mac_opens_as_none() -> None:
+    assert Seal("s").open("é" * 43 + '.{"a": 1}') is None

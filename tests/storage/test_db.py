@@ -150,7 +150,7 @@ def test_a_raw_at_in_a_password_is_read_as_part_of_it() -> None:
 
 
 def test_the_secrets_of_a_url_include_what_a_driver_might_echo() -> None:
-    assert secrets_of("postgresql+psycopg://bob:s3cr@t-pw@db.internal/x") == ["s3cr@t-pw", "t-pw", "s3cr"]
+    assert secrets_of("postgresql+psycopg://bob:s3cr@t-pw@db.internal/x") == ["s3cr@t-pw", "s3cr", "t-pw"]
     assert secrets_of("postgresql+psycopg://db.internal/x?password=hunter2") == ["hunter2"]
     assert secrets_of("sqlite:///costbot.db") == []
 
@@ -179,3 +179,29 @@ def test_postgresql_is_reached_with_a_raw_at_in_the_password() -> None:
     with db.session(write=False) as session:
         assert session.exec(text("SELECT 1")).one()[0] == 1  # type: ignore[call-overload]
     assert "p@ss" not in repr(db) and "ss@" not in repr(db)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "secret"),
+    [
+        ("postgresql+psycopg://u:p?ss-word@host/db", "postgresql+psycopg://u:***@host/db", "p?ss-word"),
+        ("postgresql+psycopg://u:pw-0001@host/my@db", "postgresql+psycopg://u:***@host/my@db", "pw-0001"),
+        ("postgresql+psycopg://u:pw-0001@[::1]:5432/db", "postgresql+psycopg://u:***@[::1]:5432/db", "pw-0001"),
+        ("postgresql+psycopg://host/db@x", "postgresql+psycopg://host/db@x", None),
+    ],
+)
+def test_the_user_information_ends_where_a_password_can_end(url: str, shown: str, secret: str | None) -> None:
+    assert safe_url(url) == shown
+    assert secrets_of(normalise_url(url))[:1] == ([secret] if secret else [])
+    assert normalise_url("postgresql+psycopg://u:p@host/my@db") == "postgresql+psycopg://u:p@host/my@db"
+
+
+def test_only_sqlite_errors_that_are_outages_count_as_unavailable(sqlite_db: Database) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from storage import is_unavailable
+
+    assert is_unavailable(OperationalError("BEGIN", {}, sqlite3.OperationalError("database is locked")))
+    assert not is_unavailable(OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: nope")))
