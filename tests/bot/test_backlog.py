@@ -11,11 +11,11 @@ import pytest
 
 from bot.app import create_app
 from bot.backlog import Backlog
-from bot.config import load_settings
+from bot.config import Settings
 from bot.server import wsgi_app
 from storage import Database
 from tests.bot.wsgi import call
-from tests.fakeslack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, command_body, sign
+from tests.fakeslack import SIGNING_SECRET, FakeSlack, command_body, sign
 
 
 @pytest.fixture
@@ -24,12 +24,8 @@ def backlog() -> Backlog:
 
 
 @pytest.fixture
-def app(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch, sqlite_db: Database, backlog: Backlog) -> Any:
-    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-    monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
-    settings = load_settings(mode="http", env_file=None)
-    return wsgi_app(create_app(settings, db=sqlite_db, backlog=backlog), signing_secret=SIGNING_SECRET)
+def app(http_settings: Settings, sqlite_db: Database, backlog: Backlog) -> Any:
+    return wsgi_app(create_app(http_settings, db=sqlite_db, backlog=backlog), signing_secret=SIGNING_SECRET)
 
 
 def test_the_backlog_counts_what_it_holds() -> None:

@@ -16,13 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import create_app
-from bot.config import load_settings
+from bot.config import Settings
 from bot.gate import MAX_BODY_BYTES
 from bot.server import EVENTS_PATH, http_server, wsgi_app
 from storage import Database
 from tests.bot.wsgi import FORM, JSON_TYPE, Unreadable, call, serving
 from tests.fakeslack import (
-    BOT_TOKEN,
     SIGNING_SECRET,
     FakeSlack,
     button_payload,
@@ -33,15 +32,8 @@ from tests.fakeslack import (
 
 
 @pytest.fixture
-def app(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch, sqlite_db: Database) -> Any:
-    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-    monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
-    return wsgi_app(create_app(load_settings(mode="http", env_file=None), db=sqlite_db), signing_secret=SIGNING_SECRET)
-
-
-def signed(body: bytes, **kwargs: Any) -> dict[str, str]:
-    return sign(body, **kwargs)
+def app(http_settings: Settings, sqlite_db: Database) -> Any:
+    return wsgi_app(create_app(http_settings, db=sqlite_db), signing_secret=SIGNING_SECRET)
 
 
 # --- before verification ----------------------------------------------------------------------------------------
@@ -62,7 +54,7 @@ def test_a_missing_or_unreadable_length_is_refused(app: Any, length: str, status
 )
 def test_only_forms_and_json_in_utf8_are_read(app: Any, content_type: str) -> None:
     body = command_body("video 10s", response_url="https://hooks.slack.com/x")
-    assert call(app, body, headers=signed(body), content_type=content_type)[0] == 415
+    assert call(app, body, headers=sign(body), content_type=content_type)[0] == 415
 
 
 @pytest.mark.parametrize(
@@ -85,7 +77,7 @@ def test_an_unsigned_or_forged_request_is_refused_with_401(
 
 def test_a_stale_signature_is_refused(app: Any) -> None:
     body = command_body("video 10s", response_url="https://hooks.slack.com/x")
-    assert call(app, body, headers=signed(body, timestamp=int(time.time()) - 301))[0] == 401
+    assert call(app, body, headers=sign(body, timestamp=int(time.time()) - 301))[0] == 401
 
 
 # --- after verification -----------------------------------------------------------------------------------------
@@ -112,7 +104,7 @@ def test_a_signed_body_that_is_not_slacks_shape_gets_400(
     app: Any, fake_slack: FakeSlack, body: bytes, content_type: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO):
-        assert call(app, body, headers=signed(body), content_type=content_type)[0] == 400
+        assert call(app, body, headers=sign(body), content_type=content_type)[0] == 400
     assert fake_slack.calls == []
     refused = [r for r in caplog.records if r.name == "bot.gate"]
     assert len(refused) == 1 and refused[0].exc_info is None  # one line, no traceback
@@ -121,7 +113,7 @@ def test_a_signed_body_that_is_not_slacks_shape_gets_400(
 
 def test_the_same_signed_request_is_run_once(app: Any, fake_slack: FakeSlack) -> None:
     body = command_body("video 10s x 1M users", response_url=fake_slack.response_url())
-    headers = signed(body)
+    headers = sign(body)
     first, answer = call(app, body, headers=headers)
     assert first == 200 and b"1,000,000" in answer
     again, repeat = call(app, body, headers=headers)
@@ -131,13 +123,13 @@ def test_the_same_signed_request_is_run_once(app: Any, fake_slack: FakeSlack) ->
 def test_a_slack_retry_signed_anew_still_reaches_the_app(app: Any, fake_slack: FakeSlack) -> None:
     body = command_body("video 10s", response_url=fake_slack.response_url())
     now = int(time.time())
-    assert call(app, body, headers=signed(body, timestamp=now))[1] != b""
-    assert call(app, body, headers=signed(body, timestamp=now + 1))[1] != b""
+    assert call(app, body, headers=sign(body, timestamp=now))[1] != b""
+    assert call(app, body, headers=sign(body, timestamp=now + 1))[1] != b""
 
 
 def test_a_well_formed_interaction_passes_the_gate(app: Any, fake_slack: FakeSlack) -> None:
     body = interaction_body(button_payload("share_estimate", "video 10s", response_url=fake_slack.response_url()))
-    assert call(app, body, headers=signed(body))[0] == 200
+    assert call(app, body, headers=sign(body))[0] == 200
     fake_slack.wait_for(lambda calls: len(calls) > 0)  # Bolt ran the listener: it answered through Slack
 
 
@@ -172,7 +164,7 @@ _BODIES = st.one_of(
 def test_no_request_gets_a_5xx(
     app: Any, body: bytes, content_type: str, sign_it: bool, timestamp: str, signature: str
 ) -> None:
-    headers = signed(body) if sign_it else {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
+    headers = sign(body) if sign_it else {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
     status, _ = call(app, body, headers=headers, content_type=content_type)
     assert status < 500
 
@@ -181,11 +173,8 @@ def test_no_request_gets_a_5xx(
 
 
 @pytest.fixture
-def server(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch, sqlite_db: Database) -> Iterator[int]:
-    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-    monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
-    bolt = create_app(load_settings(mode="http", env_file=None), db=sqlite_db)
+def server(http_settings: Settings, sqlite_db: Database) -> Iterator[int]:
+    bolt = create_app(http_settings, db=sqlite_db)
     running = http_server(bolt, signing_secret=SIGNING_SECRET, host="127.0.0.1", port=0, threads=2)
     with serving(running) as port:
         yield port
@@ -209,14 +198,14 @@ def test_a_huge_body_is_refused_before_it_is_sent(server: int) -> None:
 
 def test_a_signed_click_naming_a_foreign_response_url_is_refused(app: Any, fake_slack: FakeSlack) -> None:
     body = interaction_body(button_payload("share_estimate", "video 10s", response_url="https://evil.example/x"))
-    assert call(app, body, headers=signed(body))[0] == 400
+    assert call(app, body, headers=sign(body))[0] == 400
     time.sleep(0.2)  # nothing is deferred either
     assert [c for c in fake_slack.calls if c.name != "auth.test"] == []
 
 
 def test_a_signed_command_naming_a_foreign_response_url_is_refused(app: Any, fake_slack: FakeSlack) -> None:
     body = command_body("save plan video 10s", response_url="https://evil.example/hook")
-    assert call(app, body, headers=signed(body))[0] == 400
+    assert call(app, body, headers=sign(body))[0] == 400
     time.sleep(0.2)
     assert [c for c in fake_slack.calls if c.name != "auth.test"] == []
 
@@ -232,7 +221,7 @@ def test_a_form_whose_metadata_was_changed_saves_nothing(app: Any, fake_slack: F
     view = save_modal("video 10s", private_metadata=sealed.replace("C0GENERAL", "C0SECRET"))
     values = {"name": {"name": {"type": "plain_text_input", "value": "plan"}}}
     body = interaction_body(view_submission_payload(view, values))
-    status, answer = call(app, body, headers=signed(body))
+    status, answer = call(app, body, headers=sign(body))
     assert status == 200 and b"didn't come from costbot" in answer
     time.sleep(0.2)
     assert fake_slack.api_calls("chat.postMessage") == []

@@ -9,19 +9,16 @@ from collections.abc import Iterator
 import pytest
 
 from bot.app import create_app
-from bot.config import load_settings
+from bot.config import Settings
 from bot.server import http_server
 from storage import Database
 from tests.bot.wsgi import serving
-from tests.fakeslack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.fakeslack import SIGNING_SECRET, FakeSlack
 
 
 @pytest.fixture
-def server_url(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch, sqlite_db: Database) -> Iterator[str]:
-    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-    monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
-    app = create_app(load_settings(mode="http", env_file=None), db=sqlite_db)
+def server_url(http_settings: Settings, sqlite_db: Database) -> Iterator[str]:
+    app = create_app(http_settings, db=sqlite_db)
     server = http_server(app, signing_secret=SIGNING_SECRET, host="127.0.0.1", port=0, threads=2)
     with serving(server) as port:
         yield f"http://127.0.0.1:{port}"
