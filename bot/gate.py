@@ -76,18 +76,17 @@ class SlackGate:
         try:
             body = self._checked(environ)
         except _Refused as refusal:
-            if refusal.status.startswith("200"):
-                return _answer(start_response, refusal.status, "")
             log.info("refused a request to %s: %s", environ.get("PATH_INFO", "?"), refusal.reason)
             return _answer(start_response, refusal.status, refusal.reason, allow=refusal.status.startswith("405"))
-        if body is None:  # a replay: done once already
+        if body is None:  # a replay (done once already) or Slack's certificate check: nothing to run
             return _answer(start_response, "200 OK", "")
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         return self._inner(environ, start_response)
 
     def _checked(self, environ: dict[str, Any]) -> bytes | None:
-        """The body, checked; None for a request already handled. Raises `_Refused` for anything else."""
+        """The body, checked; None for a request that is answered 200 and not run (a replay, an ssl_check).
+        Raises `_Refused` for anything else."""
         if environ.get("PATH_INFO") != self._path:
             raise _Refused("404 Not Found", "no such path")
         if environ.get("REQUEST_METHOD") != "POST":
@@ -96,7 +95,7 @@ class SlackGate:
         _check_type(environ.get("CONTENT_TYPE") or "")
         body = _read(environ["wsgi.input"], length)
         if _is_ssl_check(body):  # Slack checks the certificate with an unsigned form that asks for nothing
-            raise _Refused("200 OK", "")
+            return None
         self._verify(environ, body)
         digest = hashlib.sha256(environ["HTTP_X_SLACK_SIGNATURE"].encode()).hexdigest()
         if not self._seen.first_time(digest):
