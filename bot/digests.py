@@ -149,18 +149,7 @@ class DigestPoster:
             # Looked up first: the minute's pass asks about every due digest for a day, and a refused insert
             # each time would fill PostgreSQL's log with unique-key errors. The insert below still decides races.
             claimed = week_run(session=session, team_id=self.team_id, channel_id=channel, week=week)
-        run = None
-        if claimed is None:
-            with self.db.session() as session:
-                run = claim_run(
-                    session=session,
-                    team_id=self.team_id,
-                    channel_id=channel,
-                    kind=RunKind.WEEKLY,
-                    week=week,
-                    due_at=due_at,
-                    claimed_by=self.claimed_by,
-                )
+        run = self._claim(channel, RunKind.WEEKLY, week=week, due_at=due_at) if claimed is None else None
         if run is None:
             return Outcome(channel, "skipped", f"the {week} digest is claimed already")
         return self._publish(run)
@@ -176,18 +165,22 @@ class DigestPoster:
             day = now.astimezone(ZoneInfo(zone)).date() if zone else now.date()
         except (ZoneInfoNotFoundError, ValueError):
             day = now.date()
-        with self.db.session() as session:
-            run = claim_run(
-                session=session,
-                team_id=self.team_id,
-                channel_id=channel_id,
-                kind=RunKind.NOW,
-                week=None,
-                due_at=now,
-                claimed_by=self.claimed_by,
-            )
+        run = self._claim(channel_id, RunKind.NOW, week=None, due_at=now)
         assert run is not None, "runs without a week never clash"
         return self._publish(run, day=day)
+
+    def _claim(self, channel: str, kind: RunKind, *, week: str | None, due_at: datetime) -> DigestRunPublic | None:
+        """This process's claim on the channel's run, in its own unit of work; None when it is claimed already."""
+        with self.db.session() as session:
+            return claim_run(
+                session=session,
+                team_id=self.team_id,
+                channel_id=channel,
+                kind=kind,
+                week=week,
+                due_at=due_at,
+                claimed_by=self.claimed_by,
+            )
 
     def retry(self, run: DigestRunPublic) -> Outcome:
         """Another try at a failed or abandoned weekly run: recorded if its message reached Slack, else posted."""
