@@ -149,7 +149,7 @@ _BODIES = st.one_of(
         lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
         max_leaves=20,
     ).map(lambda value: json.dumps(value).encode()),
-    st.builds(lambda text: command_body(text, response_url="https://hooks.slack.com/x"), st.text(max_size=60)),
+    st.text(max_size=60).map(lambda text: ("command", text)),  # a /cost command: built in the test
 )
 
 
@@ -162,8 +162,10 @@ _BODIES = st.one_of(
     signature=_HEADER_VALUES,
 )
 def test_no_request_gets_a_5xx(
-    app: Any, body: bytes, content_type: str, sign_it: bool, timestamp: str, signature: str
+    app: Any, fake_slack: FakeSlack, body: Any, content_type: str, sign_it: bool, timestamp: str, signature: str
 ) -> None:
+    if isinstance(body, tuple):  # answered through the fake Slack: nothing may wait on a host that isn't there
+        body = command_body(body[1], response_url=fake_slack.response_url("fuzz"))
     headers = sign(body) if sign_it else {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
     status, _ = call(app, body, headers=headers, content_type=content_type)
     assert status < 500
