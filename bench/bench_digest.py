@@ -170,7 +170,7 @@ def _empty(url: str) -> None:
     db = Database(url)
     with db.engine.begin() as connection:
         for table in ("thread_reply", "scenario_version", "digest_run", "digest_subscription", "scenario",
-                      "last_estimate", "processed_event", "alembic_version"):  # fmt: skip
+                      "last_estimate", "work", "alembic_version"):  # fmt: skip
             connection.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
     db.dispose()
 

@@ -11,19 +11,17 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import listeners
 from bot.backlog import Backlog, RefuseWhenBusy
 from bot.config import ConfigError, Settings
-from bot.dedupe import EventClaims, RecentIds
+from bot.dedupe import RecentIds
 from bot.notes import EstimateNotes
+from bot.posting import no_blind_retries
 from bot.seals import Seal, is_response_url
 from bot.slack_pace import ChannelPace
+from bot.work import Outbox
 from storage import Database
 
 __all__ = ["ProvideDatabase", "SkipRepeatedEvents", "check_token", "create_app", "web_client"]
@@ -32,16 +30,13 @@ log = logging.getLogger(__name__)
 
 
 def web_client(settings: Settings) -> WebClient:
-    """A Web API client for the bot token, retrying rate limits (after Retry-After) and server errors."""
+    """A Web API client for the bot token, retrying rate limits (after Retry-After), and server errors and
+    dropped connections except for posts (`bot.posting`: a post that may have got through is looked for)."""
     return WebClient(
         token=settings.bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2), *no_blind_retries(retries=2)],
     )
 
 
@@ -69,24 +64,30 @@ def check_token(client: WebClient) -> dict[str, Any]:
 
 
 class ProvideDatabase(Middleware):
-    """Hand listeners the process's database (`db`), where to note estimates (`estimate_notes`), where to claim
-    events (`event_claims`), the bot's own user id (`context.bot_user_id`) and the pace of digest posts
+    """Hand listeners the process's database (`db`), where to note estimates (`estimate_notes`), where to write
+    down acknowledged work (`outbox`), the bot's own user id (`context.bot_user_id`) and the pace of digest posts
     (`digest_pace`, shared with this process's digest scheduler) and the seal on round-tripped metadata (`seal`)."""
 
     def __init__(
-        self, db: Database, *, bot_user_id: str | None, digest_pace: ChannelPace | None = None, seal: Seal
+        self,
+        db: Database,
+        *,
+        bot_user_id: str | None,
+        digest_pace: ChannelPace | None = None,
+        seal: Seal,
+        outbox: Outbox,
     ) -> None:
         self._db = db
         self._seal = seal
         self._notes = EstimateNotes(db)
-        self._claims = EventClaims(db)
+        self._outbox = outbox
         self._bot_user_id = bot_user_id
         self._pace = digest_pace or ChannelPace()
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
         req.context["db"] = self._db
         req.context["estimate_notes"] = self._notes
-        req.context["event_claims"] = self._claims
+        req.context["outbox"] = self._outbox
         req.context["digest_pace"] = self._pace
         req.context["seal"] = self._seal
         if self._bot_user_id and not req.context.get("bot_user_id"):
@@ -115,7 +116,9 @@ class SkipRepeatedEvents(Middleware):
     """Acknowledge an event Slack delivers again (`X-Slack-Retry-Num`, same `event_id`) without handling it.
 
     This process's memory answers the common case before the acknowledgement; listeners with side effects
-    also claim the id in the database (`EventClaims`), for repeats that reach another replica.
+    also write the event down under its id (`bot.work`), which a repeat reaching another replica meets.
+    Work carried out again after a crash (`bot.work.WorkRecovery`) is not a repeat, nor is an event refused
+    with a 503 (its acknowledgement couldn't write it down: `recent_events.forget`).
     """
 
     def __init__(self, recent: RecentIds) -> None:
@@ -123,10 +126,13 @@ class SkipRepeatedEvents(Middleware):
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
         body = req.body
+        if req.context.get("work_recovered"):
+            return next()
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not self._recent.first_time(event_id):
             log.info("event %s delivered again; acknowledged, not handled twice", event_id)
             return BoltResponse(status=200, body="")
+        req.context["recent_events"] = self._recent  # a listener that refuses the event takes it back
         return next()
 
 
@@ -138,6 +144,7 @@ def create_app(
     bot_user_id: str | None = None,
     digest_pace: ChannelPace | None = None,
     backlog: Backlog | None = None,
+    outbox: Outbox | None = None,
 ) -> App:
     """The app with every listener; verification of Slack's signatures stays on (401 for a forged request).
 
@@ -148,6 +155,7 @@ def create_app(
         bot_user_id: The bot's user id from `auth.test`, to tell its own mentions and messages apart.
         digest_pace: The pace of this process's digest posts (its scheduler's), kept by `/cost digest now` too.
         backlog: Where deferred work runs, bounded (`bot.backlog`); a new one by default.
+        outbox: Where acknowledged work is written down (`bot.work`); a new one on `db` by default.
     """
     backlog = backlog or Backlog()
     app = App(
@@ -160,6 +168,14 @@ def create_app(
     app.use(RefuseWhenBusy(backlog))  # first: a refused event must not count as seen (Slack retries it)
     app.use(SkipRepeatedEvents(RecentIds()))
     app.use(RefuseForeignResponseUrls(api_url=settings.slack_api_url))
-    app.use(ProvideDatabase(db, bot_user_id=bot_user_id, digest_pace=digest_pace, seal=Seal(settings.seal_key)))
+    app.use(
+        ProvideDatabase(
+            db,
+            bot_user_id=bot_user_id,
+            digest_pace=digest_pace,
+            seal=Seal(settings.seal_key),
+            outbox=outbox or Outbox(db),
+        )
+    )
     listeners.register(app)
     return app

@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.digest import digest_messages
 from bot.chart import spend_value_chart
+from bot.posting import is_unclear
 from bot.slack_pace import ChannelPace, digest_client
 from costing import CatalogError, Digest, build_digest, current_catalog
 from storage import (
@@ -285,6 +286,13 @@ class DigestPoster:
                 unfurl_media=False,
             )
         except (SlackApiError, OSError) as error:
+            if is_unclear(error):  # a 5xx, a timeout, a dropped answer: it may be in the channel all the same
+                try:
+                    found = self._find_posted(run)
+                except (SlackApiError, OSError):
+                    found = None
+                if found is not None:
+                    return self._recover(run, found)
             return self._failed(run, error)
         ts = str(response["ts"])
         permalink = self._permalink(channel, ts)

@@ -47,6 +47,13 @@ _FORM = "application/x-www-form-urlencoded"
 _JSON = "application/json"
 
 
+#: Headers Bolt reads to run a listener's deferred half alone (`x-slack-bolt-lazy-only`, the function's name):
+#: the signature doesn't cover headers, so they are dropped from every request that comes in.
+_BOLT_HEADERS = "HTTP_X_SLACK_BOLT_"
+#: Where the gate keeps a checked request's signature digest in its WSGI environment, on the way in.
+_SIGNATURE_DIGEST = "costbot.signature_digest"
+
+
 class _Refused(Exception):
     def __init__(self, status: str, reason: str) -> None:
         super().__init__(reason)
@@ -82,7 +89,16 @@ class SlackGate:
             return _answer(start_response, "200 OK", "")
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
-        return self._inner(environ, start_response)
+        for header in [name for name in environ if name.startswith(_BOLT_HEADERS)]:
+            del environ[header]  # Bolt's own "run only the deferred half" switch: never from the outside
+        digest = environ.pop(_SIGNATURE_DIGEST)
+
+        def answered(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            if not status.startswith(("1", "2", "3")):  # refused (busy, database down): Slack's retry must run,
+                self._seen.forget(digest)  # though it may come within the second, signed the same
+            return start_response(status, headers, *exc_info)
+
+        return self._inner(environ, answered)
 
     def _checked(self, environ: dict[str, Any]) -> bytes | None:
         """The body, checked; None for a request that is answered 200 and not run (a replay, an ssl_check).
@@ -98,6 +114,7 @@ class SlackGate:
             return None
         self._verify(environ, body)
         digest = hashlib.sha256(environ["HTTP_X_SLACK_SIGNATURE"].encode()).hexdigest()
+        environ[_SIGNATURE_DIGEST] = digest
         if not self._seen.first_time(digest):
             log.info("ignored a repeated request (same signature within %d minutes)", REPLAY_WINDOW_SECONDS // 60)
             return None

@@ -31,6 +31,7 @@ from storage import (
     active_subscriptions,
     forget_estimates_before,
     forget_now_runs_before,
+    forget_work_before,
     runs_to_retry,
 )
 
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 
 #: How long users' last estimates (what `/cost save NAME` saves) and `digest now` runs are kept.
 KEEP_RECORDS = timedelta(days=30)
+#: Finished work is kept a day: its key refuses a replayed request (Slack's signatures expire in 5 minutes).
+KEEP_WORK = timedelta(days=1)
 
 
 def schedule_of(subscription: DigestSubscriptionPublic) -> Schedule:
@@ -187,20 +190,29 @@ class DigestScheduler:
         )
         return outcomes
 
-    def prune(self, *, now: datetime | None = None) -> tuple[int, int]:
+    def prune(self, *, now: datetime | None = None) -> tuple[int, int, int]:
         """Forget what no one needs any more: users' last estimates and `digest now` runs older than
-        `KEEP_RECORDS`; the numbers dropped. Runs hourly, beside the minute's pass."""
-        before = (now or datetime.now(UTC)) - KEEP_RECORDS
+        `KEEP_RECORDS`, finished work older than `KEEP_WORK`; the numbers dropped. Runs hourly, beside the
+        minute's pass."""
+        now = now or datetime.now(UTC)
+        before = now - KEEP_RECORDS
         try:
             with self.db.session() as session:
                 estimates = forget_estimates_before(session=session, before=before)
                 runs = forget_now_runs_before(session=session, before=before)
+                work = forget_work_before(session=session, before=now - KEEP_WORK)
         except Exception:  # the database away for a moment: the next hour tries again
             log.exception("pruning old records failed; trying again in an hour")
-            return 0, 0
-        if estimates or runs:
-            log.info("forgot %d last estimates and %d digest-now runs older than %s", estimates, runs, before.date())
-        return estimates, runs
+            return 0, 0, 0
+        if estimates or runs or work:
+            log.info(
+                "forgot %d last estimates and %d digest-now runs older than %s, and %d finished requests",
+                estimates,
+                runs,
+                before.date(),
+                work,
+            )
+        return estimates, runs, work
 
     def tick(self) -> list[Outcome]:
         """One minute's pass: what is due and not posted yet, and the retries whose wait is over."""

@@ -12,9 +12,19 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.scenarios import scenario_card
+from bot.posting import Mark, Outcome, Post, post_once
 from storage import Database, ScenarioPublic, get_scenario_by_id, set_card
 
-__all__ = ["is_workspace_admin", "join_channel", "permalink", "post_card", "slack_user", "update_card"]
+__all__ = [
+    "CARD_EVENT",
+    "card_mark",
+    "is_workspace_admin",
+    "join_channel",
+    "permalink",
+    "post_card",
+    "slack_user",
+    "update_card",
+]
 
 log = logging.getLogger(__name__)
 
@@ -32,38 +42,44 @@ def is_workspace_admin(user: dict[str, Any] | None) -> bool:
     return bool(user and (user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")))
 
 
-def post_card(scenario: ScenarioPublic, *, db: Database, client: WebClient) -> tuple[ScenarioPublic | None, str]:
-    """Post the scenario's card in its channel and remember it.
+#: The metadata event type on every scenario card: how a post whose answer was lost is found again.
+CARD_EVENT = "costbot_card"
+
+
+def card_mark(scenario: ScenarioPublic) -> Mark:
+    return Mark(CARD_EVENT, {"scenario_id": scenario.id})
+
+
+def post_card(
+    scenario: ScenarioPublic, *, db: Database, client: WebClient, look_first: bool = False
+) -> tuple[ScenarioPublic, Post, str]:
+    """Post the scenario's card in its channel, once, and remember it.
+
+    Args:
+        look_first: The card may be there already (an earlier try's answer was lost): find it before posting.
 
     Returns:
-        (the scenario with its card, "" or a caveat for the user), or (None, why it couldn't be posted).
+        The scenario (with its card when it is posted), what became of the post, and a caveat for the user when
+        it was posted (the bot can't hear the thread).
     """
     private, member = join_channel(client, scenario.channel_id)
-    try:
-        posted = client.chat_postMessage(
-            channel=scenario.channel_id, unfurl_links=False, unfurl_media=False, **scenario_card(scenario)
-        )
-    except SlackApiError as error:
-        code = error.response.get("error")
-        log.info("card not posted: team=%s channel=%s error=%s", scenario.team_id, scenario.channel_id, code)
-        with db.session() as session:  # still worth knowing: App Home must not show a private channel's figures
-            set_card(
-                session=session,
-                team_id=scenario.team_id,
-                scenario_id=scenario.id,
-                card_ts=None,
-                permalink=None,
-                channel_private=private,
-            )
-        return None, f"Slack said {code}"
-    ts = posted["ts"]
-    link = permalink(client, scenario.channel_id, ts)
-    with db.session() as session:
+    post = post_once(
+        client,
+        scenario_card(scenario),
+        channel=scenario.channel_id,
+        mark=card_mark(scenario),
+        since=scenario.created_at,
+        look_first=look_first,
+    )
+    if post.outcome is not Outcome.POSTED:
+        log.info("card not posted: team=%s channel=%s %s", scenario.team_id, scenario.channel_id, post.error)
+    link = permalink(client, scenario.channel_id, post.ts) if post.ts else None
+    with db.session() as session:  # still worth knowing unposted: App Home must not show a private channel's figures
         set_card(
             session=session,
             team_id=scenario.team_id,
             scenario_id=scenario.id,
-            card_ts=ts,
+            card_ts=post.ts,
             permalink=link,
             channel_private=private,
         )
@@ -71,13 +87,13 @@ def post_card(scenario: ScenarioPublic, *, db: Database, client: WebClient) -> t
     caveat = (
         "" if member else "I'm not a member of this channel, so I won't hear replies in its thread: /invite @costbot"
     )
-    return updated, caveat
+    return updated or scenario, post, caveat
 
 
 def permalink(client: WebClient, channel: str, ts: str) -> str | None:
     try:
         return client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
-    except SlackApiError:
+    except (SlackApiError, OSError):
         return None
 
 

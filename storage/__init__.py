@@ -6,13 +6,7 @@
 ...     scenario = save_scenario(session=session, scenario_create=ScenarioCreate(...))
 """
 
-from storage.activity import (
-    claim_event,
-    forget_estimates_before,
-    forget_events_before,
-    last_estimate,
-    remember_estimate,
-)
+from storage.activity import forget_estimates_before, last_estimate, remember_estimate
 from storage.db import Database, DatabaseError, is_unavailable, normalise_url, safe_url
 from storage.digests import (
     active_subscriptions,
@@ -46,6 +40,8 @@ from storage.models import (
     ThreadReplyPublic,
     VersionCreate,
     VersionPublic,
+    WorkPublic,
+    WorkState,
 )
 from storage.scenarios import (
     NameTaken,
@@ -65,6 +61,7 @@ from storage.scenarios import (
     set_card,
 )
 from storage.threads import add_reply, latest_replies
+from storage.work import claim_work, finish_work, forget_work_before, open_work, record_work
 
 __all__ = [
     "Database",
@@ -84,11 +81,13 @@ __all__ = [
     "VersionCreate",
     "VersionMoved",
     "VersionPublic",
+    "WorkPublic",
+    "WorkState",
     "active_subscriptions",
     "add_reply",
     "add_version",
-    "claim_event",
     "claim_run",
+    "claim_work",
     "count_channel_scenarios",
     "count_scenarios_by_author",
     "current_revision",
@@ -96,9 +95,10 @@ __all__ = [
     "downgrade",
     "fail_run",
     "finish_run",
+    "finish_work",
     "forget_estimates_before",
-    "forget_events_before",
     "forget_now_runs_before",
+    "forget_work_before",
     "get_scenario",
     "get_scenario_by_id",
     "get_subscription",
@@ -110,9 +110,11 @@ __all__ = [
     "list_scenarios",
     "list_versions",
     "normalise_url",
+    "open_work",
     "previous_figures",
     "reclaim_run",
     "record_channel_problem",
+    "record_work",
     "remember_estimate",
     "runs_to_retry",
     "safe_url",

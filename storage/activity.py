@@ -1,4 +1,4 @@
-"""Bookkeeping of what the bot has seen: Slack events already handled, each user's last estimate."""
+"""Bookkeeping of what the bot has seen: each user's last estimate (what `/cost save NAME` saves)."""
 
 from __future__ import annotations
 
@@ -8,31 +8,10 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import LastEstimate, ProcessedEvent
+from storage.models import LastEstimate
 from storage.types import utcnow
 
-__all__ = ["claim_event", "forget_estimates_before", "forget_events_before", "last_estimate", "remember_estimate"]
-
-
-def claim_event(*, session: Session, event_id: str, team_id: str | None) -> bool:
-    """True the first time an event id is seen (then it is handled); False for a repeated delivery.
-
-    The id is the primary key, so of two processes receiving the same event one claim fails, whichever
-    database and however many replicas.
-    """
-    try:
-        with session.begin_nested():
-            session.add(ProcessedEvent(event_id=event_id, team_id=team_id))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
-
-
-def forget_events_before(*, session: Session, before: datetime) -> int:
-    """Drop event ids older than Slack retries for (it gives up after about an hour); the number dropped."""
-    result = session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < before))  # type: ignore[call-overload]
-    return result.rowcount or 0
+__all__ = ["forget_estimates_before", "last_estimate", "remember_estimate"]
 
 
 def forget_estimates_before(*, session: Session, before: datetime) -> int:

@@ -31,7 +31,6 @@ __all__ = [
     "DigestSubscriptionCreate",
     "DigestSubscriptionPublic",
     "LastEstimate",
-    "ProcessedEvent",
     "RunKind",
     "RunStatus",
     "Scenario",
@@ -41,6 +40,9 @@ __all__ = [
     "ThreadReply",
     "ThreadReplyCreate",
     "VersionCreate",
+    "Work",
+    "WorkPublic",
+    "WorkState",
     "estimate_json",
     "estimate_of",
     "figures_of",
@@ -119,6 +121,8 @@ class Scenario(ScenarioBase, table=True):
     card_ts: str | None = Field(default=None, max_length=32)
     card_permalink: str | None = Field(default=None, max_length=500)
     version: int = Field(default=1)
+    #: The request that saved it (`Work.key`): a save carried out again after a crash finds its own scenario.
+    origin: str | None = Field(default=None, max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -129,6 +133,7 @@ class ScenarioCreate(ScenarioBase):
     estimate: Estimate
     channel_private: bool = False
     budget_usd_month: Decimal | None = Field(default=None, ge=0)
+    origin: str | None = Field(default=None, max_length=100)
 
     @field_validator("name", mode="before")  # before the length limit: spaces collapse first
     @classmethod
@@ -154,6 +159,7 @@ class ScenarioCreate(ScenarioBase):
             value_text=self.estimate.sections.get("value") or None,
             budget_usd_month=self.budget_usd_month,
             channel_private=self.channel_private,
+            origin=self.origin,
         )
 
 
@@ -168,6 +174,7 @@ class ScenarioPublic(ScenarioBase):
     card_ts: str | None
     card_permalink: str | None
     version: int
+    origin: str | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -255,17 +262,6 @@ class LastEstimate(SQLModel, table=True):
     user_id: str = Field(primary_key=True, max_length=32)
     text: str = Field(max_length=1000)
     estimated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-# --- events handled, so a retried delivery is handled once ---------------------------------------------------
-
-
-class ProcessedEvent(SQLModel, table=True):
-    __tablename__ = "processed_event"
-
-    event_id: str = Field(primary_key=True, max_length=64)
-    team_id: str | None = Field(default=None, max_length=32)
-    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
 # --- digests -----------------------------------------------------------------------------------------------
@@ -394,3 +390,52 @@ class DigestScenario:
     budget_usd_month: Decimal | None = None
     #: The scenario's card in Slack, when it was posted.
     link: str | None = None
+
+
+class WorkState(StrEnum):
+    """Where acknowledged work stands: written down, being done, done, or given up after too many tries."""
+
+    WAITING = "waiting"
+    RUNNING = "running"
+    DONE = "done"
+    GAVE_UP = "gave-up"
+
+
+class Work(SQLModel, table=True):
+    """A request Slack was told "got it" for, written down before the acknowledgement and finished after the
+    work: a process that dies in between leaves it here for the next one. `key` names the request (its
+    signature, or the event's id), so a replay or a redelivery is never recorded, nor done, twice."""
+
+    __tablename__ = "work"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_work_key"),
+        Index("ix_work_state", "state", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=100)
+    team_id: str | None = Field(default=None, max_length=32)
+    #: What carries it out: the name of the listener's deferred function.
+    step: str = Field(max_length=64)
+    #: The request as Slack sent it (it holds a response URL: dropped once the work is finished).
+    body: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
+    state: str = Field(default=WorkState.WAITING, max_length=16)  # a WorkState
+    #: The process that recorded it, then the one doing it (host:pid:boot).
+    claimed_by: str = Field(max_length=100)
+    claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    attempts: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WorkPublic(SQLModel):
+    id: int
+    key: str
+    team_id: str | None
+    step: str
+    body: dict[str, Any] | None
+    state: WorkState
+    claimed_by: str
+    claimed_at: datetime
+    attempts: int
+    created_at: datetime

@@ -39,6 +39,9 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
+_DROP = -1  # the status _handle returns for "close the connection, answer nothing"
+
+
 @dataclass
 class _Failure:
     error: str | None = None
@@ -46,6 +49,11 @@ class _Failure:
     retry_after: int | None = None
     #: Slack did the work, but the answer never arrived (a 5xx or a dropped connection after the post).
     after: bool = False
+    #: The connection is closed with no answer (with `after`: once the work is done).
+    drop: bool = False
+    #: Seconds Slack takes before answering (the work is done first): past the client's timeout, its answer is
+    #: lost as a dropped one is.
+    delay: float = 0.0
 
 
 @dataclass
@@ -64,6 +72,8 @@ class FakeSlack:
     #: Messages posted (chat.postMessage that succeeded), per channel, oldest first, as conversations.history
     #: returns them: ts, text, blocks, thread_ts and metadata.
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Seconds every Web API call takes (a slow day at Slack), after the work is done.
+    latency: float = 0.0
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _ts: Any = field(default_factory=lambda: itertools.count(1))
@@ -83,6 +93,9 @@ class FakeSlack:
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 status, payload, extra = fake._handle(self.path, raw, dict(self.headers.items()))
+                if status == _DROP:  # the connection closes with no answer at all
+                    self.close_connection = True
+                    return
                 data = json.dumps(payload).encode() if not isinstance(payload, bytes) else payload
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain" if isinstance(payload, bytes) else "application/json")
@@ -153,14 +166,16 @@ class FakeSlack:
 
     # --- scripting failures -----------------------------------------------------------------------------
     def fail_next(self, method: str, *, error: str | None = None, status: int = 200,
-                  retry_after: int | None = None, after: bool = False) -> None:  # fmt: skip
-        """The next call of `method` fails: with Slack's `{"ok": false, "error": …}`, or an HTTP status.
+                  retry_after: int | None = None, after: bool = False, drop: bool = False,
+                  delay: float = 0.0) -> None:  # fmt: skip
+        """The next call of `method` fails: with Slack's `{"ok": false, "error": …}`, an HTTP status, a dropped
+        connection (`drop`), or an answer `delay` seconds late (then it answers normally).
 
         With `after`, the call takes effect (the message is posted) and then the failure is what comes back,
         as when Slack's answer is lost on the way.
         """
         with self._lock:
-            self._failures.setdefault(method, []).append(_Failure(error, status, retry_after, after))
+            self._failures.setdefault(method, []).append(_Failure(error, status, retry_after, after, drop, delay))
 
     # --- reading what was sent --------------------------------------------------------------------------
     def reset(self) -> None:
@@ -173,6 +188,7 @@ class FakeSlack:
             self.outside_channels.clear()
             self.broken_channels.clear()
             self.messages.clear()
+            self.latency = 0.0
 
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
         """Messages that reached a channel (top level and in threads), oldest first."""
@@ -226,8 +242,18 @@ class FakeSlack:
             return (404, b"expired_url", {}) if name.startswith("expired") else (200, b"ok", {})
         if kind == "upload":
             return 200, b"ok", {}
+        if self.latency and failure is None:
+            answer = self._answer(name, body, headers)
+            time.sleep(self.latency)
+            return 200, answer, {}
+        if failure is not None and failure.delay:
+            answer = self._answer(name, body, headers)
+            time.sleep(failure.delay)
+            return 200, answer, {}
         if failure is not None and failure.after:
             self._answer(name, body, headers)
+        if failure is not None and failure.drop:
+            return _DROP, b"", {}
         if failure is not None:
             extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
             if failure.status != 200:

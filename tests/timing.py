@@ -1,8 +1,9 @@
-"""Guards for code that might never return, shared by the tests of due times and of the scheduler."""
+"""Guards for code that might never return, and waiting for what the bot does after acknowledging."""
 
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -29,3 +30,12 @@ def within(seconds: float, work: Callable[[], T]) -> T:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def until(holds: Callable[[], bool], *, timeout: float = 10.0, what: str = "the condition") -> None:
+    """Wait until `holds()`, polling: for state the bot changes after acknowledging, with no call to wait on."""
+    deadline = time.monotonic() + timeout
+    while not holds():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} didn't hold within {timeout} s")
+        time.sleep(0.02)

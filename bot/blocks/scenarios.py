@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from bot.blocks.estimate import estimate_blocks
 from bot.blocks.mrkdwn import clip, escape, escape_slack_text
@@ -14,6 +14,9 @@ from bot.blocks.parts import context, section
 from bot.blocks.words import budget_share
 from costing import Comparison, Estimate, format_usd
 from storage import ScenarioPublic, ThreadReplyPublic, VersionPublic
+
+#: What became of a card's post (`bot.posting.Outcome`'s values).
+CardPost = Literal["posted", "refused", "unknown"]
 
 __all__ = [
     "POST_CARD_ACTION",
@@ -298,24 +301,30 @@ def saving_as_hint(name: str) -> dict[str, Any]:
     return context(f'Saving as *{escape(name)}*. A name with spaces needs quotes: `/cost save "{escape(name)} …" …`')
 
 
-def saved_message(scenario: ScenarioPublic, *, posted: bool, caveat: str) -> dict[str, Any]:
-    """The private answer to `/cost save`: saved, where its card is, or why it couldn't be posted.
+def saved_message(scenario: ScenarioPublic, *, card: CardPost, caveat: str) -> dict[str, Any]:
+    """The private answer to `/cost save`: saved, where its card is, or why it isn't there (yet).
 
     Args:
-        posted: Whether the card is in the channel.
+        card: What became of the card: posted, refused, or unconfirmed (Slack's answer was lost).
         caveat: With a card, what the user should know (the bot can't hear its thread); without, why not.
     """
     saved = f":white_check_mark: Saved *{escape(scenario.name)}* (v1)"
-    if posted and scenario.card_permalink:
+    show = f"`/cost show {escape(scenario.name)}`"
+    if card == "posted" and scenario.card_permalink:
         text = f"{saved}. <{scenario.card_permalink}|Its card is in the channel>; its thread is the discussion."
-    elif posted:
+    elif card == "posted":
         text = f"{saved}. Its card is in the channel; its thread is the discussion."
+    elif card == "unknown":
+        text = (
+            f"{saved}. Slack didn't confirm its card ({escape(caveat)}): it may show up in a moment. If it "
+            f"doesn't, {show} has a button to post it (it won't post a second one)."
+        )
     else:
         text = (
-            f"{saved}, but I couldn't post its card here ({caveat}). Invite me with `/invite @costbot`, then "
-            f"`/cost show {escape(scenario.name)}` has a button to post it."
+            f"{saved}, but I couldn't post its card here ({escape(caveat)}). Invite me with `/invite @costbot`, "
+            f"then {show} has a button to post it."
         )
-    if posted and caveat:
+    if card == "posted" and caveat:
         text += f"\n:information_source: {escape(caveat)}"
     return {"text": f"Saved {escape(scenario.name)}", "blocks": [section(text)]}
 

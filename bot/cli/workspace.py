@@ -53,6 +53,7 @@ def serve(args: argparse.Namespace) -> int:
     from bot.config import ConfigError, load_settings
     from bot.logs import configure_logging
     from bot.server import http_server, serve_http, serve_socket
+    from bot.work import Outbox, WorkRecovery
     from costing import CatalogError, current_catalog
 
     try:
@@ -69,15 +70,22 @@ def serve(args: argparse.Namespace) -> int:
     _start_price_updates(settings.costbot_price_updates)
     scheduler = None if args.no_scheduler else _digest_scheduler(db, client, identity)
     pace = scheduler.poster.pace if scheduler is not None else None
-    app = create_app(settings, db=db, client=client, bot_user_id=identity.get("user_id"), digest_pace=pace)
+    outbox = Outbox(db)
+    app = create_app(
+        settings, db=db, client=client, bot_user_id=identity.get("user_id"), digest_pace=pace, outbox=outbox
+    )
     if scheduler is not None:
         scheduler.start()
+    # What a process that died had acknowledged: carried out now, and checked for every half minute.
+    recovery = WorkRecovery(app, outbox, client=client)
+    recovery.start()
     signed_in = f"signed in to {identity.get('team', 'Slack')} as {identity.get('user', 'the bot')}"
     if args.socket:
         say(f"{signed_in}; connecting to Slack in Socket Mode")
         try:
             serve_socket(app, app_token=settings.app_token)
         finally:
+            recovery.stop()
             if scheduler is not None:
                 scheduler.shutdown()
         return EXIT_OK
@@ -86,6 +94,7 @@ def serve(args: argparse.Namespace) -> int:
             app, signing_secret=settings.signing_secret, host=args.host, port=args.port, threads=args.threads
         )
     except OSError as error:
+        recovery.stop()
         if scheduler is not None:
             scheduler.shutdown()
         return fail(f"can't listen on {args.host}:{args.port}: {error.strerror or error}")
@@ -98,6 +107,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         serve_http(server)
     finally:
+        recovery.stop()
         if scheduler is not None:
             scheduler.shutdown()
     return EXIT_OK

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -23,14 +24,18 @@ from bot.blocks.mrkdwn import escape
 from bot.blocks.scenarios import POST_CARD_ACTION, SAVE_VERSION_ACTION
 from bot.listeners.acknowledge import acknowledge
 from bot.payloads import read_id, read_what_if_button
+from bot.posting import Mark, Outcome, answer_mark, post_once
 from bot.replies import estimate_text
 from bot.scenarios import Where, save_what_if
 from bot.seals import Seal
 from bot.slack_lookups import post_card
+from bot.work import acknowledge_work, durable
 from costing import CatalogError, EstimateError
 from storage import Database, get_scenario_by_id
+from storage.types import utcnow
 
 __all__ = [
+    "SHARE_EVENT",
     "adjust_estimate",
     "post_scenario_card",
     "register",
@@ -48,7 +53,17 @@ def _channel_id(body: dict[str, Any]) -> str | None:
     return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
 
 
-def share_estimate(body: dict[str, Any], client: WebClient, respond: Respond, logger: logging.Logger) -> None:
+#: The metadata event type on a shared estimate: how a share whose answer was lost is found, not posted twice.
+SHARE_EVENT = "costbot_share"
+
+
+def share_estimate(
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    logger: logging.Logger,
+    context: BoltContext | None = None,
+) -> None:
     """Post the estimate in the channel for everyone, attributed to the user, and remove the private copy."""
     text = body["actions"][0]["value"]
     user = body["user"]["id"]
@@ -59,17 +74,45 @@ def share_estimate(body: dict[str, Any], client: WebClient, respond: Respond, lo
         return
     message = estimate_message(estimate, shared_by=user)
     channel = _channel_id(body) or ""
-    try:
-        client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False, **message)
-    except SlackApiError as error:
-        code = error.response.get("error")
-        if code not in _NOT_A_MEMBER:
-            logger.error("share failed: team=%s channel=%s error=%s", body["team"]["id"], channel, code)
-            respond(replace_original=False, **problem_message(f"Slack refused the post ({code}); nothing was shared."))
-            return
+    # The click's own id names the share: the same click carried out again finds its post.
+    context = context or BoltContext()
+    click = str(context.get("work_key") or body.get("trigger_id") or "")
+    post = post_once(
+        client,
+        message,
+        channel=channel,
+        mark=Mark(SHARE_EVENT, {"click": click}),
+        since=_clicked_at(body),
+        look_first=bool(context.get("work_recovered")),
+    )
+    if post.outcome is Outcome.REFUSED and post.code in _NOT_A_MEMBER:
         respond(response_type="in_channel", replace_original=False, **message)
+    elif post.outcome is Outcome.REFUSED:
+        logger.error("share failed: team=%s channel=%s error=%s", body["team"]["id"], channel, post.error)
+        respond(
+            replace_original=False, **problem_message(f"Slack refused the post ({post.error}); nothing was shared.")
+        )
+        return
+    elif post.outcome is Outcome.UNKNOWN:
+        logger.warning("share unconfirmed: team=%s channel=%s %s", body["team"]["id"], channel, post.error)
+        respond(
+            replace_original=False,
+            **problem_message(
+                f"Slack didn't confirm the share ({post.error}): it may show up in the channel in a moment. "
+                "Look before sharing again."
+            ),
+        )
+        return
     if (body.get("container") or {}).get("is_ephemeral"):
         respond(delete_original=True)
+
+
+def _clicked_at(body: dict[str, Any]) -> datetime:
+    """When the button was clicked (Slack's `action_ts`), or now."""
+    try:
+        return datetime.fromtimestamp(float(body["actions"][0]["action_ts"]), UTC)
+    except (KeyError, IndexError, TypeError, ValueError, OverflowError):
+        return utcnow()
 
 
 def adjust_estimate(body: dict[str, Any], client: WebClient, respond: Respond, seal: Seal) -> None:
@@ -94,8 +137,13 @@ def adjust_estimate(body: dict[str, Any], client: WebClient, respond: Respond, s
     client.views_open(trigger_id=body["trigger_id"], view=adjust_modal(estimate, private_metadata=seal.seal(where)))
 
 
-def _where(body: dict[str, Any]) -> Where:
-    return Where(team_id=body["team"]["id"], channel_id=_channel_id(body) or "", user_id=body["user"]["id"])
+def _where(body: dict[str, Any], context: BoltContext | None = None) -> Where:
+    return Where(
+        team_id=body["team"]["id"],
+        channel_id=_channel_id(body) or "",
+        user_id=body["user"]["id"],
+        request=(context or {}).get("work_key"),
+    )
 
 
 def save_estimate(body: dict[str, Any], client: WebClient, seal: Seal) -> None:
@@ -111,9 +159,16 @@ def save_estimate(body: dict[str, Any], client: WebClient, seal: Seal) -> None:
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def save_scenario_version(body: dict[str, Any], client: WebClient, db: Database, logger: logging.Logger) -> None:
+def save_scenario_version(
+    body: dict[str, Any],
+    client: WebClient,
+    db: Database,
+    logger: logging.Logger,
+    context: BoltContext | None = None,
+) -> None:
     """Under a what-if in a scenario's thread: make it the scenario's next version; the card follows."""
-    where = _where(body)
+    context = context or BoltContext()
+    where = _where(body, context)
     message = body.get("message") or {}
     thread_ts = message.get("thread_ts") or message.get("ts")
     button = read_what_if_button(body["actions"][0].get("value") or "")
@@ -135,9 +190,17 @@ def save_scenario_version(body: dict[str, Any], client: WebClient, db: Database,
             text=reply.message["text"],
             blocks=[*blocks, *reply.message["blocks"]],
         )
-    except SlackApiError as error:
-        logger.info("what-if message not updated: %s", error.response.get("error"))
-        client.chat_postMessage(channel=where.channel_id, thread_ts=thread_ts, **reply.message)
+    except (SlackApiError, OSError) as error:
+        logger.info("what-if message not updated (%s); saying it in the thread", type(error).__name__)
+        post_once(
+            client,
+            reply.message,
+            channel=where.channel_id,
+            thread_ts=thread_ts,
+            mark=answer_mark(where.request or str(body.get("trigger_id") or "")),
+            since=_clicked_at(body),
+            look_first=bool(context.get("work_recovered")),
+        )
 
 
 def post_scenario_card(body: dict[str, Any], client: WebClient, respond: Respond, db: Database) -> None:
@@ -155,16 +218,25 @@ def post_scenario_card(body: dict[str, Any], client: WebClient, respond: Respond
     if scenario.card_ts:
         respond(replace_original=False, **problem_message(f"{scenario.name} has its card in the channel already."))
         return
-    posted, why = post_card(scenario, db=db, client=client)
-    if posted is None:
-        respond(replace_original=False, **problem_message(f"I still can't post in this channel ({why})."))
-        return
-    respond(replace_original=False, text=f"Posted the card of *{escape(scenario.name)}*; its thread is the discussion.")
+    _, post, _ = post_card(scenario, db=db, client=client, look_first=True)  # a lost answer may have posted it
+    name = escape(scenario.name)
+    if post.outcome is Outcome.REFUSED:
+        respond(replace_original=False, **problem_message(f"I still can't post in this channel ({post.error})."))
+    elif post.outcome is Outcome.UNKNOWN:
+        respond(
+            replace_original=False,
+            **problem_message(f"Slack didn't confirm the card of *{name}* ({post.error}); it may show up in a moment."),
+        )
+    elif post.found:
+        respond(replace_original=False, text=f"The card of *{name}* was in the channel already; I've linked it up.")
+    else:
+        respond(replace_original=False, text=f"Posted the card of *{name}*; its thread is the discussion.")
 
 
 def register(app: App) -> None:
     app.action(SAVE_ACTION)(ack=acknowledge, lazy=[save_estimate])  # trigger_id lives 3 s: opened at once
-    app.action(SHARE_ACTION)(ack=acknowledge, lazy=[share_estimate])
-    app.action(ADJUST_ACTION)(ack=acknowledge, lazy=[adjust_estimate])
-    app.action(SAVE_VERSION_ACTION)(ack=acknowledge, lazy=[save_scenario_version])
-    app.action(POST_CARD_ACTION)(ack=acknowledge, lazy=[post_scenario_card])
+    app.action(ADJUST_ACTION)(ack=acknowledge, lazy=[adjust_estimate])  # a modal: nothing to carry out later
+    # What posts or saves is written down first (bot.work), and carried out once even after a crash.
+    app.action(SHARE_ACTION)(ack=acknowledge_work(share_estimate), lazy=[durable(share_estimate)])
+    app.action(SAVE_VERSION_ACTION)(ack=acknowledge_work(save_scenario_version), lazy=[durable(save_scenario_version)])
+    app.action(POST_CARD_ACTION)(ack=acknowledge_work(post_scenario_card), lazy=[durable(post_scenario_card)])

@@ -19,16 +19,12 @@ from bot.respond import answer_privately
 from bot.router import Place, answer, route_of
 from bot.scenarios import Where
 from bot.slack_pace import ChannelPace
+from bot.work import DATABASE_DOWN, RESUMING, acknowledge_work, durable
 from costing import subcommand_of
 from storage import Database, is_unavailable
 
 __all__ = ["OOPS", "cost_command", "is_scenario_command", "register", "scenario_command"]
 
-#: What a command says when the database can't be reached (it recovers by itself when the database is back).
-DATABASE_DOWN = (
-    "The database is unavailable right now, so I couldn't do that (a change, if there was one, wasn't saved). "
-    "Try again in a minute."
-)
 OOPS = (
     "Something went wrong on my side while answering that; it has been logged. "
     "Try again in a moment, or /cost help for examples that work."
@@ -71,11 +67,6 @@ def cost_command(ack: Ack, command: dict[str, Any], estimate_notes: EstimateNote
     ack(response_type="ephemeral", **message)
 
 
-def acknowledge_command(ack: Ack) -> None:
-    """Nothing to show yet: `scenario_command` answers through the response URL."""
-    ack()
-
-
 def scenario_command(
     command: dict[str, Any],
     client: WebClient,
@@ -89,11 +80,28 @@ def scenario_command(
     text = command.get("text") or ""
     subcommand = (context or {}).get("subcommand") or subcommand_of(text)
     assert subcommand is not None, "is_scenario_command matched"
-    where = Where(team_id=command["team_id"], channel_id=command["channel_id"], user_id=command["user_id"])
+    where = Where(
+        team_id=command["team_id"],
+        channel_id=command["channel_id"],
+        user_id=command["user_id"],
+        request=(context or {}).get("work_key"),
+    )
     place = Place(where=where, db=db, client=client, pace=digest_pace, notes=estimate_notes)
     try:
         message = answer(text, place, command=subcommand).message
     except Exception as error:
+        if is_unavailable(error) and (context or {}).get("work_id") is not None:
+            # Written down: finished when the database is back (bot.work), and answered then.
+            logger.error("/cost %s: the database went away; finished when it is back", subcommand.name)
+            if not (context or {}).get("work_recovered"):
+                answer_privately(
+                    problem_message(RESUMING),
+                    response_url=command.get("response_url"),
+                    client=client,
+                    channel=where.channel_id,
+                    user=where.user_id,
+                )
+            raise
         if is_unavailable(error):
             logger.error("/cost %s: the database is unavailable (%s)", subcommand.name, type(error).__name__)
             message = problem_message(DATABASE_DOWN)
@@ -114,5 +122,8 @@ def scenario_command(
 def register(app: App) -> None:
     # Bolt runs the first listener that matches: scenario commands first, everything else answers in the ack
     # (no lazy listener there, so an estimate costs no thread and no copy of the request).
-    app.command("/cost", matchers=[is_scenario_command])(ack=acknowledge_command, lazy=[scenario_command])
+    # A scenario command is written down before it is acknowledged (bot.work): nothing acknowledged is lost.
+    app.command("/cost", matchers=[is_scenario_command])(
+        ack=acknowledge_work(scenario_command), lazy=[durable(scenario_command)]
+    )
     app.command("/cost")(cost_command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -12,11 +13,12 @@ from slack_sdk import WebClient
 
 from bot.blocks import problem_message
 from bot.blocks.home import HOME_SCENARIOS, home_view
-from bot.dedupe import EventClaims
 from bot.listeners.acknowledge import acknowledge
+from bot.posting import Outcome, answer_mark, post_once
 from bot.replies import Reply
 from bot.router import Place, answer, route_of
 from bot.scenarios import Where, what_if
+from bot.work import acknowledge_work, durable
 from costing import subcommand_of
 from storage import (
     Database,
@@ -24,12 +26,16 @@ from storage import (
     ThreadReplyCreate,
     add_reply,
     count_scenarios_by_author,
+    is_unavailable,
     scenario_for_thread,
     scenarios_by_author,
     subscriptions_by_creator,
 )
+from storage.types import utcnow
 
 __all__ = ["app_home_opened", "app_mention", "mention_text", "register", "thread_message"]
+
+log = logging.getLogger(__name__)
 
 _LEADING_MENTIONS = re.compile(r"^(?:\s*<@[A-Z0-9]+(?:\|[^>]*)?>)+\s*")
 #: Message subtypes that are someone saying something (a plain message has no subtype).
@@ -72,11 +78,30 @@ def _keep_and_answer(
     return kept, answer
 
 
-def _post(reply: Reply, event: dict[str, Any], thread_ts: str, client: WebClient) -> None:
+def _post(reply: Reply, event: dict[str, Any], thread_ts: str, client: WebClient, context: BoltContext) -> None:
+    """The answer in the thread: private to the author, or public, once (marked with the request it answers)."""
     if reply.private:
         client.chat_postEphemeral(channel=event["channel"], user=event["user"], thread_ts=thread_ts, **reply.message)
         return
-    client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, unfurl_links=False, **reply.message)
+    request = context.get("work_key") or f"event:{event.get('ts')}"
+    post = post_once(
+        client,
+        reply.message,
+        channel=event["channel"],
+        thread_ts=thread_ts,
+        mark=answer_mark(request),
+        since=_said_at(event),
+        look_first=bool(context.get("work_recovered")),
+    )
+    if post.outcome is not Outcome.POSTED:
+        log.warning("answer in thread not posted: channel=%s %s %s", event["channel"], post.outcome, post.error)
+
+
+def _said_at(event: dict[str, Any]) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(event["ts"]), UTC)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return utcnow()
 
 
 def app_mention(
@@ -85,12 +110,9 @@ def app_mention(
     context: BoltContext,
     client: WebClient,
     db: Database,
-    event_claims: EventClaims,
     logger: logging.Logger,
 ) -> None:
     """Answer in the mention's thread; in a scenario's thread a change is answered against the scenario."""
-    if not event_claims.first(body):
-        return  # another replica has it
     text = mention_text(event.get("text", ""))
     thread_ts = event.get("thread_ts") or event["ts"]
     try:
@@ -101,16 +123,30 @@ def app_mention(
             scenario = _scenario_of_thread(db, body.get("team_id"), event)
             if scenario is not None:
                 kept, reply = _keep_and_answer(scenario, event, text, db)
-                if not kept:
-                    return
+                if not kept and not context.get("work_recovered"):
+                    return  # kept (and answered) already; carried out again, the answer is looked for first
         if reply is None:
             where = Where(team_id=body["team_id"], channel_id=event["channel"], user_id=event["user"])
             place = Place(where=where, db=db, client=client, pace=context.get("digest_pace"))
             reply = answer(text, place, command=command, share=False)  # the answer is public already
-    except Exception:  # a bug of ours: logged with context; the author still hears back
+    except Exception as error:  # a bug of ours: logged with context; the author still hears back
+        if is_unavailable(error):
+            raise  # carried out again when the database is back (bot.work)
         logger.exception("mention failed: channel=%s user=%s", event.get("channel"), event.get("user"))
         reply = Reply(problem_message("Something went wrong on my side; it has been logged."), private=True)
-    _post(reply, event, thread_ts, client)
+    _post(reply, event, thread_ts, client, context)
+
+
+def is_thread_reply(event: dict[str, Any], context: BoltContext) -> bool:
+    """A person's message in a thread, not mentioning the bot: what `thread_message` may keep (worth writing
+    down before the acknowledgement; every other message is only acknowledged)."""
+    if event.get("subtype") not in _SAID or event.get("bot_id") or not event.get("user"):
+        return False  # edits, deletions, joins, and bots (costbot's own answers among them)
+    thread_ts = event.get("thread_ts")
+    if not thread_ts or thread_ts == event.get("ts"):
+        return False
+    bot_user_id = context.bot_user_id
+    return not (bot_user_id and f"<@{bot_user_id}" in (event.get("text") or ""))  # app_mention answers those
 
 
 def thread_message(
@@ -119,26 +155,23 @@ def thread_message(
     context: BoltContext,
     client: WebClient,
     db: Database,
-    event_claims: EventClaims,
     logger: logging.Logger,
 ) -> None:
     """A message in a scenario's thread: kept with the scenario; a change (`what if 2M users`) is answered."""
-    if event.get("subtype") not in _SAID or event.get("bot_id") or not event.get("user"):
-        return  # edits, deletions, joins, and bots (costbot's own answers among them)
-    text = event.get("text") or ""
-    bot_user_id = context.bot_user_id
-    if bot_user_id and f"<@{bot_user_id}" in text:
-        return  # app_mention answers it (and keeps it)
+    if not is_thread_reply(event, context):
+        return
     scenario = _scenario_of_thread(db, body.get("team_id"), event)
-    if scenario is None or not event_claims.first(body):
+    if scenario is None:
         return
     try:
-        kept, reply = _keep_and_answer(scenario, event, text, db)
-    except Exception:
+        kept, reply = _keep_and_answer(scenario, event, event.get("text") or "", db)
+    except Exception as error:
+        if is_unavailable(error):
+            raise  # carried out again when the database is back (bot.work)
         logger.exception("thread reply failed: channel=%s user=%s", event.get("channel"), event.get("user"))
         return
-    if kept and reply is not None:
-        _post(reply, event, event["thread_ts"], client)
+    if (kept or context.get("work_recovered")) and reply is not None:
+        _post(reply, event, event["thread_ts"], client, context)
 
 
 def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient, db: Database) -> None:
@@ -154,6 +187,8 @@ def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClie
 
 
 def register(app: App) -> None:
-    app.event("app_mention")(ack=acknowledge, lazy=[app_mention])
-    app.event("message")(ack=acknowledge, lazy=[thread_message])
+    # Mentions and thread replies are written down first (bot.work): a crash loses none, a redelivery to any
+    # replica does none twice. Opening the Home tab only redraws it: nothing to carry out later.
+    app.event("app_mention")(ack=acknowledge_work(app_mention), lazy=[durable(app_mention)])
+    app.event("message")(ack=acknowledge_work(thread_message, worth=is_thread_reply), lazy=[durable(thread_message)])
     app.event("app_home_opened")(ack=acknowledge, lazy=[app_home_opened])

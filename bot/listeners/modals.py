@@ -14,6 +14,7 @@ from bot.replies import estimate_text
 from bot.respond import answer_privately
 from bot.scenarios import Where, save_named
 from bot.seals import Seal
+from bot.work import DATABASE_DOWN, Outbox, Unrecorded, durable, write_down
 from costing import CatalogError, EstimateError
 from storage import Database, get_scenario
 from storage.names import name_problem
@@ -81,7 +82,13 @@ def _answer(
 
 
 def check_save(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, db: Database, seal: Seal
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: BoltContext,
+    db: Database,
+    seal: Seal,
+    outbox: Outbox,
 ) -> None:
     """Keep the Save form open, with the reason on the name field, when the name is malformed or taken."""
     name = read_save_submission(view["state"]["values"])
@@ -99,7 +106,10 @@ def check_save(
     if problem:
         ack(response_action="errors", errors={NAME_BLOCK: problem})
         return
-    context["save_accepted"] = True  # answer_save runs after every submission; this one closed the form
+    # answer_save runs after every submission: only one written down here is carried out (once).
+    if write_down(body, step=answer_save.__name__, context=context, outbox=outbox) is Unrecorded.DATABASE_DOWN:
+        ack(response_action="errors", errors={NAME_BLOCK: DATABASE_DOWN})
+        return
     ack()
 
 
@@ -112,18 +122,21 @@ def answer_save(
     seal: Seal,
     logger: logging.Logger,
 ) -> None:
-    """After the form closed: save, post the card, and tell the user where it went."""
-    if not context.get("save_accepted"):
-        return  # the form stayed open with the reason on the name field
+    """After the form closed (check_save wrote it down): save, post the card, and tell the user where it went."""
     where = _opened(view, seal, logger)
     if where is None:
         return  # check_save refused it already
     user = body["user"]["id"]
-    asked = Where(team_id=body["team"]["id"], channel_id=where.get("channel") or "", user_id=user)
+    asked = Where(
+        team_id=body["team"]["id"],
+        channel_id=where.get("channel") or "",
+        user_id=user,
+        request=context.get("work_key"),
+    )
     reply = save_named(read_save_submission(view["state"]["values"]), where["text"], where=asked, db=db, client=client)
     _answer(reply.message, where=where, user=user, client=client, logger=logger)
 
 
 def register(app: App) -> None:
     app.view(ADJUST_CALLBACK)(ack=check_adjusted, lazy=[answer_adjusted])
-    app.view(SAVE_CALLBACK)(ack=check_save, lazy=[answer_save])
+    app.view(SAVE_CALLBACK)(ack=check_save, lazy=[durable(answer_save)])

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.scenarios import deleted_card, scenario_card
 from bot.notes import EstimateNotes
+from bot.posting import Outcome
 from bot.replies import estimate_text
 from bot.scenarios.problems import (
     BadIds,
@@ -48,6 +49,7 @@ from costing import (
 )
 from storage import (
     Database,
+    NameTaken,
     ScenarioCreate,
     ScenarioGone,
     ScenarioPublic,
@@ -95,6 +97,9 @@ class Where:
     team_id: str
     channel_id: str
     user_id: str
+    #: The request being answered, when it was written down (`bot.work`): what a save carried out again
+    #: after a crash recognises its own scenario by.
+    request: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +107,8 @@ class Saved:
     """A new scenario: as stored (with its card when it was posted), and what the user should know."""
 
     scenario: ScenarioPublic
-    posted: bool
+    #: What became of its card: posted, refused by Slack, or not confirmed either way.
+    card: Outcome
     #: With a card, a caveat (the bot isn't in the channel); without one, why it couldn't be posted.
     caveat: str
 
@@ -190,7 +196,8 @@ def save(name: str, text: str, *, where: Where, db: Database, client: WebClient)
         NotCostable, PriceBookBroken: `text` can't be costed.
         BadName: `name` can't be a scenario's name.
         BadIds: Slack sent ids that aren't Slack's.
-        NameTaken: The channel has a scenario of that name.
+        NameTaken: The channel has a scenario of that name (not one this same request saved before a crash:
+            that one is finished instead).
     """
     estimate = cost(text, saving_as=name)
     problem = name_problem(name)
@@ -204,14 +211,25 @@ def save(name: str, text: str, *, where: Where, db: Database, client: WebClient)
             author_id=where.user_id,
             text=estimate.text,
             estimate=estimate,
+            origin=where.request,
         )
     except ValidationError:  # the name was checked above: Slack sent ids that aren't Slack's
         log.warning("save refused ids: team=%r channel=%r user=%r", where.team_id, where.channel_id, where.user_id)
         raise BadIds() from None
-    with db.session() as session:
-        scenario = save_scenario(session=session, scenario_create=create)
-    posted, why = post_card(scenario, db=db, client=client)
-    return Saved(posted or scenario, posted is not None, why)
+    resumed = False
+    try:
+        with db.session() as session:
+            scenario = save_scenario(session=session, scenario_create=create)
+    except NameTaken as taken:
+        if where.request is None or taken.existing.origin != where.request:
+            raise
+        # This very request saved it before the process died: finish the job instead of saying "taken".
+        scenario, resumed = taken.existing, True
+        log.info("save carried out again: scenario=%s was saved by this request already", scenario.id)
+        if scenario.card_ts:
+            return Saved(scenario, Outcome.POSTED, "")
+    stored, post, caveat = post_card(scenario, db=db, client=client, look_first=resumed)
+    return Saved(stored, post.outcome, caveat if post.outcome is Outcome.POSTED else post.error)
 
 
 # --- change --------------------------------------------------------------------------------------------------

@@ -226,17 +226,29 @@ def test_rate_limited_post_is_retried_after_retry_after_and_posted_once(
 # --- failures and retries ------------------------------------------------------------------------------------
 
 
-def test_post_whose_answer_is_lost_is_failed_though_slack_shows_it(
-    db: Database, poster: DigestPoster, fake_slack: FakeSlack
+@pytest.mark.parametrize("lost", [{"status": 500}, {"status": 503}, {"drop": True}], ids=["500", "503", "dropped"])
+def test_post_whose_answer_is_lost_is_found_in_the_channel_and_recorded_as_posted(
+    db: Database, poster: DigestPoster, fake_slack: FakeSlack, lost: dict[str, Any]
 ) -> None:
     save(db, "Video launch")
-    fake_slack.fail_next("chat.postMessage", status=500, after=True)
+    fake_slack.fail_next("chat.postMessage", after=True, **lost)
 
     outcome = poster.post_weekly(_subscribe(db), week=W48, due_at=MONDAY_48)
 
-    assert outcome.status == "failed"
+    assert outcome.status == "posted"
+    (message,) = _in_channel(fake_slack)
     run = _last_run(db)
-    assert run is not None and run.status == "failed"
+    assert run is not None and (run.status, run.message_ts) == ("posted", message["ts"])
+    assert _in_thread(fake_slack, message["ts"]) != []  # the chart and the list followed
+
+
+def test_post_now_whose_answer_is_lost_says_posted(db: Database, poster: DigestPoster, fake_slack: FakeSlack) -> None:
+    save(db, "Video launch")
+    fake_slack.fail_next("chat.postMessage", status=500, after=True)
+
+    outcome = poster.post_now(channel_id=CHANNEL)
+
+    assert outcome.status == "posted"
     assert len(_in_channel(fake_slack)) == 1
 
 
@@ -245,6 +257,7 @@ def test_retry_after_a_lost_answer_finds_the_message_in_history_and_does_not_pos
 ) -> None:
     save(db, "Video launch")
     fake_slack.fail_next("chat.postMessage", status=500, after=True)
+    fake_slack.fail_next("conversations.history", status=500)  # and looking for it failed too: a failed run
     poster.post_weekly(_subscribe(db), week=W48, due_at=MONDAY_48)
     (failed,) = _runs_to_retry(db)
 
@@ -265,6 +278,7 @@ def test_retry_after_a_lost_answer_posts_the_scenario_list_in_the_digest_thread(
     poster = _poster(sqlite_db, client)
     save(sqlite_db, "Video launch")
     fake_slack.fail_next("chat.postMessage", status=500, after=True)
+    fake_slack.fail_next("conversations.history", status=500)
     poster.post_weekly(_subscribe(sqlite_db), week=W48, due_at=MONDAY_48)
     (failed,) = _runs_to_retry(sqlite_db)
 

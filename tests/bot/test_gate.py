@@ -19,7 +19,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.gate import MAX_BODY_BYTES
 from bot.server import EVENTS_PATH, http_server, wsgi_app
-from storage import Database
+from storage import Database, upgrade
 from tests.bot.wsgi import FORM, JSON_TYPE, Unreadable, call, serving
 from tests.fakeslack import (
     SIGNING_SECRET,
@@ -233,3 +233,31 @@ def test_slacks_unsigned_certificate_check_is_answered_200_and_goes_no_further(a
     assert call(app, b"ssl_check=1&token=legacy-token") == (200, b"")
     assert call(app, b"ssl_check=1&token=x&command=/cost")[0] == 401  # anything more is a request: signed or not
     assert [c for c in fake_slack.calls if c.name != "auth.test"] == []
+
+
+def test_bolts_deferred_only_switch_is_not_taken_from_outside(app: Any, fake_slack: FakeSlack) -> None:
+    """Bolt runs only a listener's deferred half when a request says so in a header the signature doesn't cover:
+    the gate drops it, so the command is acknowledged, written down and answered as any other."""
+    body = command_body("save plan video 10s x 1M users", response_url=fake_slack.response_url("lazy"))
+    headers = {**sign(body), "X-Slack-Bolt-Lazy-Only": "1", "X-Slack-Bolt-Lazy-Function-Name": "scenario_command"}
+    assert call(app, body, headers=headers)[0] == 200
+    (answer,) = fake_slack.wait_for_responses(1)
+    assert "Saved *plan* (v1)" in json.dumps(answer.body)
+
+
+def test_a_request_refused_with_a_5xx_is_run_when_it_comes_again(
+    http_settings: Settings, fake_slack: FakeSlack, tmp_path: Any
+) -> None:
+    """Slack's first retry can come within the second, signed the same: it is no replay of work that was done."""
+    path = tmp_path / "later" / "costbot.db"
+    db = Database(f"sqlite:///{path}")
+    app = wsgi_app(create_app(http_settings, db=db), signing_secret=SIGNING_SECRET)
+    raw = json.dumps({"type": "event_callback", "team_id": "T0TEAM1", "event_id": "EvSAME", "event": {
+        "type": "app_mention", "user": "U0ALICE", "text": "<@U0BOT> video 10s", "ts": "1.5", "channel": "C0GENERAL"}
+    }).encode()  # fmt: skip
+    headers = sign(raw)
+    assert call(app, raw, headers=headers, content_type=JSON_TYPE)[0] == 503  # the database isn't there yet
+    path.parent.mkdir()
+    upgrade(db)
+    assert call(app, raw, headers=headers, content_type=JSON_TYPE)[0] == 200
+    fake_slack.wait_for_api("chat.postMessage")

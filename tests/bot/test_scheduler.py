@@ -544,11 +544,11 @@ def test_old_last_estimates_and_digest_now_runs_are_forgotten_and_weekly_runs_ke
     now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
     records(now - timedelta(days=40), "U0OLD")
     records(now - timedelta(days=2), "U0NEW")
-    assert DigestScheduler(poster).prune(now=now) == (1, 1)
+    assert DigestScheduler(poster).prune(now=now) == (1, 1, 0)
     with sqlite_db.session(write=False) as session:
         old = last_estimate(session=session, team_id=TEAM, channel_id=CHANNEL, user_id="U0OLD")
         new = last_estimate(session=session, team_id=TEAM, channel_id=CHANNEL, user_id="U0NEW")
         runs = session.exec(sql("SELECT kind, week FROM digest_run ORDER BY id")).all()  # type: ignore[call-overload]
     assert (old, new) == (None, "video 10s")
     assert [tuple(r) for r in runs] == [("weekly", "W-U0OLD"), ("now", None), ("weekly", "W-U0NEW")]
-    assert DigestScheduler(poster).prune(now=now) == (0, 0)  # nothing more to forget
+    assert DigestScheduler(poster).prune(now=now) == (0, 0, 0)  # nothing more to forget

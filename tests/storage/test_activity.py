@@ -1,25 +1,11 @@
 from datetime import UTC, datetime, timedelta
 
 import time_machine
-from sqlmodel import select
 
-from storage import (
-    Database,
-    claim_event,
-    forget_estimates_before,
-    forget_events_before,
-    last_estimate,
-    remember_estimate,
-)
-from storage.models import ProcessedEvent
+from storage import Database, forget_estimates_before, last_estimate, remember_estimate
 from tests.storage.factories import AUTHOR, CHANNEL, OTHER_AUTHOR, OTHER_CHANNEL, OTHER_TEAM, TEAM, count_rows
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-
-
-def _claim(db: Database, event_id: str) -> bool:
-    with db.session() as session:
-        return claim_event(session=session, event_id=event_id, team_id=TEAM)
 
 
 def _remember(db: Database, text: str, team_id: str = TEAM, channel_id: str = CHANNEL, user_id: str = AUTHOR) -> None:
@@ -30,45 +16,6 @@ def _remember(db: Database, text: str, team_id: str = TEAM, channel_id: str = CH
 def _last(db: Database, team_id: str = TEAM, channel_id: str = CHANNEL, user_id: str = AUTHOR) -> str | None:
     with db.session(write=False) as session:
         return last_estimate(session=session, team_id=team_id, channel_id=channel_id, user_id=user_id)
-
-
-def test_the_first_claim_of_an_event_wins(db: Database) -> None:
-    assert _claim(db, "Ev0001") is True
-
-
-def test_a_repeated_delivery_of_an_event_is_not_claimed_again(db: Database) -> None:
-    _claim(db, "Ev0001")
-    assert _claim(db, "Ev0001") is False
-
-
-def test_a_repeated_claim_in_one_unit_of_work_leaves_the_first_standing(db: Database) -> None:
-    with db.session() as session:
-        claims = [claim_event(session=session, event_id="Ev0001", team_id=None) for _ in range(2)]
-    assert (claims, count_rows(db, "processed_event")) == ([True, False], 1)
-
-
-def test_another_event_is_claimed(db: Database) -> None:
-    _claim(db, "Ev0001")
-    assert _claim(db, "Ev0002") is True
-
-
-def test_forgetting_old_events_drops_only_those_received_before(db: Database) -> None:
-    with db.session() as session:
-        for event_id, age in [("Ev-old", timedelta(hours=2)), ("Ev-edge", timedelta(0)), ("Ev-new", -timedelta(1))]:
-            session.add(ProcessedEvent(event_id=event_id, team_id=TEAM, received_at=NOW - age))
-    with db.session() as session:
-        dropped = forget_events_before(session=session, before=NOW)
-    with db.session(write=False) as session:
-        left = sorted(session.exec(select(ProcessedEvent.event_id)).all())
-    assert (dropped, left) == (1, ["Ev-edge", "Ev-new"])
-
-
-def test_a_forgotten_event_can_be_claimed_again(db: Database) -> None:
-    with db.session() as session:
-        session.add(ProcessedEvent(event_id="Ev0001", team_id=TEAM, received_at=NOW - timedelta(hours=2)))
-    with db.session() as session:
-        forget_events_before(session=session, before=NOW)
-    assert _claim(db, "Ev0001") is True
 
 
 def test_a_remembered_estimate_is_the_last_one(db: Database) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text as sql
 
-from storage import Database, DatabaseError, claim_event, normalise_url, safe_url
+from storage import Database, DatabaseError, normalise_url, remember_estimate, safe_url
 from storage.db import secrets_of
 from tests.storage.factories import count_rows
 
@@ -101,16 +101,16 @@ def test_a_reading_unit_on_sqlite_leaves_writers_free(sqlite_db: Database, tmp_p
 
 def test_a_unit_of_work_commits_when_its_block_ends(db: Database) -> None:
     with db.session() as session:
-        claim_event(session=session, event_id="Ev01", team_id="T0TEAM1")
-    assert count_rows(db, "processed_event") == 1
+        remember_estimate(session=session, team_id="T0TEAM1", channel_id="C0CHAN1", user_id="U0ALICE", text="chat")
+    assert count_rows(db, "last_estimate") == 1
 
 
 def test_a_unit_of_work_rolls_back_when_its_block_raises(db: Database) -> None:
     with pytest.raises(RuntimeError, match="Slack said no"), db.session() as session:
-        claim_event(session=session, event_id="Ev01", team_id="T0TEAM1")
+        remember_estimate(session=session, team_id="T0TEAM1", channel_id="C0CHAN1", user_id="U0ALICE", text="chat")
         session.flush()
         raise RuntimeError("Slack said no")
-    assert count_rows(db, "processed_event") == 0
+    assert count_rows(db, "last_estimate") == 0
 
 
 def test_a_failed_unit_leaves_its_pooled_connection_usable(db: Database) -> None:
@@ -118,7 +118,8 @@ def test_a_failed_unit_leaves_its_pooled_connection_usable(db: Database) -> None
         session.connection().execute(sql("SELECT 1"))
         raise RuntimeError("boom")
     with db.session() as session:
-        assert claim_event(session=session, event_id="Ev02", team_id=None)
+        remember_estimate(session=session, team_id="T0TEAM1", channel_id="C0CHAN1", user_id="U0ALICE", text="chat")
+    assert count_rows(db, "last_estimate") == 1
 
 
 def test_a_copy_of_the_database_is_the_database(sqlite_db: Database) -> None:

@@ -6,9 +6,11 @@ import logging
 from typing import Any
 
 import pytest
+from slack_bolt import BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from bot.seals import Seal
+from bot.work import Outbox, acknowledge_work, durable
 from tests.fakeslack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 
@@ -48,6 +50,25 @@ def logger() -> logging.Logger:
 
 
 @pytest.fixture
+def outbox(sqlite_db: Any) -> Outbox:
+    """Where this test's process writes down acknowledged work (the SQLite database of the test)."""
+    return Outbox(sqlite_db)
+
+
+@pytest.fixture
 def seal() -> Seal:
     """The seal the app puts on what it round-trips through Slack, keyed as the app's (by the signing secret)."""
     return Seal(SIGNING_SECRET)
+
+
+def deliver(
+    step: Any, outbox: Outbox, *, body: dict[str, Any], context: BoltContext | None = None, worth: Any = None,
+    **kwargs: Any,
+) -> tuple[BoltResponse | None, Recorder]:  # fmt: skip
+    """What Bolt does with a durable listener (`bot.work`): its acknowledgement writes the request down, then
+    its deferred half carries it out. The acknowledgement's response (None: the ack's) and the ack."""
+    context = context if context is not None else BoltContext()
+    ack = Recorder()
+    response = acknowledge_work(step, worth=worth)(ack=ack, body=body, context=context, outbox=outbox)
+    durable(step)(context=context, outbox=outbox, body=body, **kwargs)
+    return response, ack

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.dedupe import EventClaims
 from bot.listeners.events import app_mention, mention_text
+from bot.work import Outbox
 from storage import Database
+from tests.bot.listeners.conftest import deliver
 from tests.fakeslack import TEAM, FakeSlack
 
 BODY = {"team_id": TEAM, "type": "event_callback"}
@@ -23,10 +25,9 @@ def event(text: str, **extra: str) -> dict[str, str]:
     return {"type": "app_mention", "user": "U0ALICE", "text": text, "ts": "1.5", "channel": "C1", **extra}
 
 
-def mention(text: str, db: Database, client: WebClient, logger: logging.Logger, *, claims: EventClaims | None = None,
-            body: dict[str, str] = BODY, **extra: str) -> None:  # fmt: skip
-    app_mention(event=event(text, **extra), body=body, context=BoltContext(), client=client, db=db,
-                event_claims=claims or EventClaims(db), logger=logger)  # fmt: skip
+def mention(text: str, db: Database, client: WebClient, logger: logging.Logger, *, body: dict[str, Any] = BODY,
+            **extra: str) -> None:  # fmt: skip
+    app_mention(event=event(text, **extra), body=body, context=BoltContext(), client=client, db=db, logger=logger)
 
 
 def test_an_estimate_goes_in_the_thread_without_a_share_button(
@@ -57,7 +58,7 @@ def test_a_problem_goes_to_the_author_alone(
 def test_a_mention_delivered_to_two_replicas_is_answered_once(
     client: WebClient, fake_slack: FakeSlack, logger: logging.Logger, db: Database
 ) -> None:
-    body = {**BODY, "event_id": "Ev0MENTION1"}
-    for replica in (EventClaims(db), EventClaims(db)):
-        mention("<@U0BOT> video 10s", db, client, logger, claims=replica, body=body)
+    body = {**BODY, "event_id": "Ev0MENTION1", "event": event("<@U0BOT> video 10s")}
+    for replica in (Outbox(db, me="host-a:1:aa"), Outbox(db, me="host-b:1:bb")):
+        deliver(app_mention, replica, body=body, event=body["event"], client=client, db=db, logger=logger)
     assert len(fake_slack.api_calls("chat.postMessage")) == 1

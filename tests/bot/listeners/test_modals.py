@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import pytest
 from slack_bolt import BoltContext
@@ -12,6 +13,7 @@ from bot.listeners.modals import answer_adjusted, answer_save, check_adjusted, c
 from bot.replies import estimate_text
 from bot.scenarios import Where, save_named
 from bot.seals import Seal
+from bot.work import Outbox, durable
 from storage import Database
 from tests.bot.listeners.conftest import Recorder
 from tests.fakeslack import SIGNING_SECRET, TEAM, FakeSlack
@@ -79,23 +81,56 @@ def save_submitted(name: str, fake_slack: FakeSlack) -> tuple[dict, dict]:
 )
 def test_the_save_form_stays_open_with_the_problem_on_the_name(
     name: str, problem: str, ack: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger,
-    sqlite_db: Database,
+    sqlite_db: Database, outbox: Outbox,
 ) -> None:  # fmt: skip
     save_named("plan", "image", where=Where(TEAM, "C0GENERAL", "U0BOB"), db=sqlite_db, client=client)
     body, view = save_submitted(name, fake_slack)
     context = BoltContext()
-    check_save(ack=ack, body=body, view=view, context=context, db=sqlite_db, seal=SEAL)
+    check_save(ack=ack, body=body, view=view, context=context, db=sqlite_db, seal=SEAL, outbox=outbox)
     assert ack.only["response_action"] == "errors" and problem in ack.only["errors"]["scenario_name"]
-    answer_save(body=body, view=view, context=context, client=client, db=sqlite_db, seal=SEAL, logger=logger)
+    save_carried_out(body, view, context, client, sqlite_db, logger, outbox)
     assert fake_slack.responses() == []  # the form said it; nothing more is sent
 
 
+def save_carried_out(body: dict, view: dict, context: BoltContext, client: WebClient, db: Database,
+              logger: logging.Logger, outbox: Outbox) -> None:  # fmt: skip
+    """The Save form's deferred half, as Bolt runs it after `check_save`."""
+    durable(answer_save)(body=body, view=view, context=context, client=client, db=db, seal=SEAL, logger=logger,
+                         outbox=outbox)  # fmt: skip
+
+
 def test_a_good_name_closes_the_form_and_saves(
-    ack: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger, sqlite_db: Database
-) -> None:
+    ack: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger, sqlite_db: Database,
+    outbox: Outbox,
+) -> None:  # fmt: skip
     body, view = save_submitted("launch", fake_slack)
     context = BoltContext()
-    check_save(ack=ack, body=body, view=view, context=context, db=sqlite_db, seal=SEAL)
+    check_save(ack=ack, body=body, view=view, context=context, db=sqlite_db, seal=SEAL, outbox=outbox)
     assert ack.only == {}
-    answer_save(body=body, view=view, context=context, client=client, db=sqlite_db, seal=SEAL, logger=logger)
+    save_carried_out(body, view, context, client, sqlite_db, logger, outbox)
     assert "Saved *launch* (v1)" in json.dumps(fake_slack.responses()[0].body)
+
+
+def test_a_submission_received_twice_saves_once_and_answers_once(
+    client: WebClient, fake_slack: FakeSlack, logger: logging.Logger, sqlite_db: Database, outbox: Outbox
+) -> None:
+    body, view = save_submitted("launch", fake_slack)
+    acks = []
+    for _ in range(2):  # a replay: the same signed submission again (or on another replica)
+        context, ack = BoltContext(), Recorder()
+        check_save(ack=ack, body=body, view=view, context=context, db=sqlite_db, seal=SEAL, outbox=outbox)
+        save_carried_out(body, view, context, client, sqlite_db, logger, outbox)
+        acks.append(ack.only)
+    assert acks[0] == {}
+    assert len(fake_slack.responses()) == 1 and len(fake_slack.api_calls("chat.postMessage")) == 1
+
+
+def test_a_submission_the_database_cannot_take_keeps_the_form_open_and_says_so(
+    ack: Recorder, fake_slack: FakeSlack, sqlite_db: Database, tmp_path: Path
+) -> None:
+    gone = Database(f"sqlite:///{tmp_path / 'missing' / 'costbot.db'}")  # a directory that isn't there
+    body, view = save_submitted("launch", fake_slack)
+    check_save(ack=ack, body=body, view=view, context=BoltContext(), db=sqlite_db, seal=SEAL, outbox=Outbox(gone))
+    assert ack.only["response_action"] == "errors"
+    assert "database is unavailable" in ack.only["errors"]["scenario_name"]
+    assert fake_slack.calls == []

@@ -9,7 +9,6 @@ import pytest
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.dedupe import EventClaims
 from bot.listeners.events import app_home_opened, thread_message
 from storage import Database, ScenarioPublic, ThreadReplyPublic, latest_replies, set_card
 from storage.models import DigestSubscription
@@ -44,8 +43,7 @@ def kept(db: Database, scenario: ScenarioPublic) -> list[ThreadReplyPublic]:
 def said(sqlite_db: Database, client: WebClient, logger: logging.Logger, text: str, *, thread_ts: str | None = CARD_TS,
          body: dict[str, Any] = BODY, **extra: Any) -> None:  # fmt: skip
     event = message_event(text, ts="1700000050.000100", thread_ts=thread_ts, channel=CHANNEL, **extra)
-    thread_message(body=body, event=event, context=CONTEXT, client=client, db=sqlite_db,
-                   event_claims=EventClaims(sqlite_db), logger=logger)  # fmt: skip
+    thread_message(body=body, event=event, context=CONTEXT, client=client, db=sqlite_db, logger=logger)
 
 
 def slack_calls(fake_slack: FakeSlack) -> list[str]:

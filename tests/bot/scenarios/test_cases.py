@@ -42,7 +42,7 @@ def plan(db: Database, client: WebClient) -> ScenarioPublic:
 
 def test_save_returns_the_stored_scenario_with_its_card(db: Database, client: WebClient) -> None:
     saved = cases.save("plan", VIDEO, where=ALICE, db=db, client=client)
-    assert saved.posted and saved.caveat == ""
+    assert saved.card == "posted" and saved.caveat == ""
     assert saved.scenario.card_ts is not None and saved.scenario.version == 1
     assert cases.find("PLAN", where=ALICE, db=db) == saved.scenario
 

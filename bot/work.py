@@ -1,0 +1,449 @@
+"""Acknowledged work is written down first, so that nothing Slack was told "got it" for dies with the process.
+
+Every deferred listener that changes something or owes the user an answer is registered in two halves:
+
+- its acknowledgement (`acknowledge_work`) records the request in the `work` table, then acks. A request
+  recorded already (a replay, or Slack delivering an event again, to any replica) is acknowledged and not done
+  again. When the database can't take it, an event is answered 503 (Slack delivers it again later) and a
+  command or a click is told "the database is unavailable", so nothing is acknowledged that isn't written down;
+- its deferred function (`durable`) claims the recorded work, does it, and marks it done.
+
+A process that dies in between leaves the work open; `WorkRecovery` (every replica, every half minute and at
+start-up) claims what a dead process left and carries it out through the same listener, as Bolt runs a lazy
+function on its own. The steps are written to be carried out again: a save finds the scenario its request
+saved, a post looks for its own message (`bot.posting`) before posting. What can't be done after a few tries
+is given up, and its user told so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import logging
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+
+from bot.blocks import problem_message
+from bot.respond import answer_privately
+from storage import (
+    Database,
+    WorkPublic,
+    WorkState,
+    claim_work,
+    finish_work,
+    is_unavailable,
+    open_work,
+    record_work,
+)
+from storage.types import utcnow
+
+__all__ = [
+    "DATABASE_DOWN",
+    "PROCESS",
+    "RESUMING",
+    "Outbox",
+    "Unrecorded",
+    "WorkRecovery",
+    "acknowledge_work",
+    "durable",
+    "work_key",
+    "write_down",
+]
+
+log = logging.getLogger(__name__)
+
+#: This process, as it signs the work it records and claims: host, pid, and a token new at each start (a
+#: restarted container has the same host name and pid 1).
+PROCESS = f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+#: What the user hears when their request couldn't be written down (it recovers by itself).
+DATABASE_DOWN = (
+    "The database is unavailable right now, so I couldn't do that (a change, if there was one, wasn't saved). "
+    "Try again in a minute."
+)
+#: What the user hears when the database goes away while their recorded request is being carried out: it is
+#: finished when the database is back (the steps can be carried out again), and then answered.
+RESUMING = (
+    "The database went away while I was doing that. Nothing is lost: I'll finish it as soon as the database is "
+    "back, and tell you here."
+)
+#: Work claimed by a process on another host is taken over when it has been this long without finishing.
+LEASE = timedelta(minutes=10)
+#: After this many tries (each ended by a crash), the work is given up and its user told.
+MAX_ATTEMPTS = 3
+
+
+class Unrecorded(StrEnum):
+    """Why a request wasn't written down: it was already (a replay, a redelivery), or the database is down."""
+
+    REPEAT = "repeat"
+    DATABASE_DOWN = "database-down"
+
+
+def work_key(body: dict[str, Any]) -> str:
+    """What names a request, whichever replica receives it: an event's id, else a digest of the body (a
+    command or a click carries its own `trigger_id`, so two real requests never share a body)."""
+    event_id = body.get("event_id")
+    if isinstance(event_id, str) and event_id:
+        return f"event:{event_id[:90]}"
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+    return f"body:{digest}"
+
+
+class Outbox:
+    """The process's handle on the `work` table (Bolt copies what lazy listeners get: a copy of this is this).
+
+    It remembers which of its work it is doing now (`doing`), and which it did but couldn't mark done because
+    the database went away (`undone`, marked at the next chance): what it recorded and neither does nor did
+    is open for anyone, itself included, to carry out.
+    """
+
+    def __init__(self, db: Database, *, me: str = PROCESS) -> None:
+        self.db = db
+        self.me = me
+        self.doing: set[int] = set()
+        self.undone: set[int] = set()
+        #: How many times work was left open for the database to come back; `waiting` wakes the recovery.
+        self.left_open = 0
+        self.waiting = threading.Event()
+        self._lock = threading.Lock()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Outbox:
+        return self
+
+    def record(self, body: dict[str, Any], *, step: str) -> WorkPublic | Unrecorded:
+        key = work_key(body)
+        team = body.get("team_id") or (body.get("team") or {}).get("id")
+        try:
+            with self.db.session() as session:
+                work = record_work(
+                    session=session, key=key, step=step, body=body, team_id=str(team)[:32] if team else None, by=self.me
+                )
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            log.error("couldn't write down a request (%s): the database is unavailable", step)
+            return Unrecorded.DATABASE_DOWN
+        if work is None:
+            log.info("a request was received again (%s); acknowledged, not done twice", step)
+            return Unrecorded.REPEAT
+        self._hold(work.id)
+        return work
+
+    def claim(self, work_id: int, *, attempts: int) -> WorkPublic | None:
+        """Take recorded work (None: someone else has it, or did it)."""
+        with self.db.session() as session:
+            work = claim_work(session=session, work_id=work_id, attempts=attempts, by=self.me)
+        if work is not None:
+            self._hold(work_id)
+        return work
+
+    def let_go(self, work_id: int) -> None:
+        """This process isn't doing the work any more (done, or left open for a later try)."""
+        with self._lock:
+            self.doing.discard(work_id)
+
+    def finish(self, work_id: int, state: WorkState = WorkState.DONE) -> None:
+        """Mark the work done; while the database can't take that, remember it (never carried out again)."""
+        try:
+            with self.db.session() as session:
+                finish_work(session=session, work_id=work_id, state=state)
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            log.error("work %s done, but the database couldn't record it; marked done when it is back", work_id)
+            with self._lock:
+                self.undone.add(work_id)
+            return
+        with self._lock:
+            self.undone.discard(work_id)
+
+    def finish_undone(self) -> None:
+        """Mark done what was done while the database was away."""
+        with self._lock:
+            undone = sorted(self.undone)
+        for work_id in undone:
+            self.finish(work_id)
+
+    def holds(self, work_id: int) -> bool:
+        with self._lock:
+            return work_id in self.doing or work_id in self.undone
+
+    def _hold(self, work_id: int) -> None:
+        with self._lock:
+            self.doing.add(work_id)
+
+
+def _is_event(body: dict[str, Any]) -> bool:
+    return body.get("type") == "event_callback"
+
+
+def write_down(body: dict[str, Any], *, step: str, context: BoltContext, outbox: Outbox) -> Unrecorded | None:
+    """Record the request for `durable(step)`, and tell it (through `context`) which work to claim; why not,
+    when it wasn't recorded (then the deferred half does nothing, or says the database is down)."""
+    recorded = outbox.record(body, step=step)
+    if isinstance(recorded, Unrecorded):
+        return recorded
+    context["work_id"], context["work_key"], context["work_attempts"] = recorded.id, recorded.key, 0
+    return None
+
+
+def acknowledge_work(
+    step: Callable[..., None], *, worth: Callable[[dict[str, Any], BoltContext], bool] | None = None
+) -> Callable[..., BoltResponse | None]:
+    """The acknowledgement of a listener whose deferred function is `durable(step)`: write the request down,
+    then ack.
+
+    Args:
+        worth: For events, which ones are worth writing down (`worth(event, context)`); the rest are acked only.
+    """
+    name = step.__name__
+
+    def acknowledge_durably(
+        ack: Ack, body: dict[str, Any], context: BoltContext, outbox: Outbox
+    ) -> BoltResponse | None:
+        if worth is not None and not worth(body.get("event") or {}, context):
+            ack()
+            return None
+        if write_down(body, step=name, context=context, outbox=outbox) is Unrecorded.DATABASE_DOWN:
+            if _is_event(body):  # not acknowledged as done: Slack delivers it again in a while
+                recent = context.get("recent_events")
+                if recent is not None and body.get("event_id"):
+                    recent.forget(body["event_id"])  # and that delivery is not a repeat to skip
+                return BoltResponse(status=503, body="", headers={"Retry-After": "30"})
+            if "command" in body:
+                ack(response_type="ephemeral", **problem_message(DATABASE_DOWN))
+                return None
+            context["work_unrecorded"] = True  # the deferred half tells the user
+        ack()
+        return None
+
+    acknowledge_durably.__name__ = acknowledge_durably.__qualname__ = f"acknowledge_{name}"
+    return acknowledge_durably
+
+
+def durable(step: Callable[..., None]) -> Callable[..., None]:
+    """`step` as a deferred listener that does recorded work once: claim it, do it, mark it done.
+
+    The returned function asks Bolt for what `step` asks for, and for `context`, `outbox` and `body` besides.
+    """
+    wanted = inspect.signature(step).parameters
+    extra = [name for name in ("context", "outbox", "body", "client") if name not in wanted]
+    plain = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    parameters = [inspect.Parameter(name, plain) for name in extra]
+    parameters += [p.replace(kind=plain) for p in wanted.values()]
+
+    def carry_out(**kwargs: Any) -> None:
+        context: BoltContext = kwargs["context"]
+        outbox: Outbox = kwargs["outbox"]
+        own = {k: v for k, v in kwargs.items() if k in wanted}
+        work_id = context.get("work_id")
+        if work_id is None:
+            if context.get("work_unrecorded"):
+                _tell(kwargs["body"], kwargs["client"], DATABASE_DOWN)
+            return
+        try:
+            work = outbox.claim(work_id, attempts=context.get("work_attempts", 0))
+        except Exception as error:
+            outbox.let_go(work_id)
+            if not is_unavailable(error):
+                raise
+            log.error("work %s couldn't be claimed: the database is unavailable; it stays for later", work_id)
+            return
+        if work is None:
+            outbox.let_go(work_id)
+            return  # another process took it (or did it) in between
+        done = True
+        try:
+            step(**own)
+        except Exception as error:
+            if is_unavailable(error):  # left open: carried out again when the database is back
+                log.error("%s stopped: the database is unavailable (work %s is tried again)", step.__name__, work_id)
+                done = False
+                outbox.left_open += 1
+                outbox.waiting.set()
+            else:
+                log.exception("%s failed (work %s); not carried out again", step.__name__, work_id)
+        finally:
+            outbox.let_go(work_id)
+        if done:
+            outbox.finish(work_id)
+
+    carry_out.__name__ = step.__name__  # Bolt finds a lazy function by its name (see WorkRecovery)
+    carry_out.__qualname__ = step.__qualname__
+    carry_out.__doc__ = step.__doc__
+    carry_out.__module__ = step.__module__
+    carry_out.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    return carry_out
+
+
+def _where(body: dict[str, Any]) -> tuple[str | None, str | None, str | None, str | None]:
+    """(channel, user, response URL, thread) of a request, as far as its body says."""
+    if "command" in body:
+        return body.get("channel_id"), body.get("user_id"), body.get("response_url"), None
+    if _is_event(body):
+        event = body.get("event") or {}
+        return event.get("channel"), event.get("user"), None, event.get("thread_ts") or event.get("ts")
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    urls = body.get("response_urls") or [{}]
+    url = body.get("response_url") or (urls[0] or {}).get("response_url")
+    return channel, (body.get("user") or {}).get("id"), url, None
+
+
+def _tell(body: dict[str, Any], client: WebClient, words: str) -> bool:
+    channel, user, url, thread_ts = _where(body)
+    if not user:
+        return False
+    return answer_privately(
+        problem_message(words), response_url=url, client=client, channel=channel, user=user, thread_ts=thread_ts
+    )
+
+
+def _what(body: dict[str, Any]) -> str:
+    if "command" in body:
+        return f"`{body.get('command')} {body.get('text') or ''}`".replace("``", "")
+    if _is_event(body):
+        return "your message"
+    return "what you clicked"
+
+
+class WorkRecovery:
+    """Carries out work a dead process left open: at start-up, then every `every` seconds, on a thread.
+
+    Args:
+        app: The app whose listeners carry the work out.
+        outbox: This process's outbox.
+        client: The bot's Web API client (to tell a user when their work is given up).
+        alive: Whether a process of this host is running (by pid); `os.kill(pid, 0)` by default.
+    """
+
+    def __init__(
+        self,
+        app: App,
+        outbox: Outbox,
+        *,
+        client: WebClient,
+        every: float = 30.0,
+        alive: Callable[[int], bool] | None = None,
+    ) -> None:
+        self.app = app
+        self.outbox = outbox
+        self.client = client
+        self.every = every
+        self._alive = alive or _pid_alive
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="costbot-recovery", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.outbox.waiting.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        """A round now, then every `every` seconds; while work waits for the database, rounds come sooner (1 s,
+        2 s, 4 s … up to `every`) until one finds nothing left waiting."""
+        soon = 1.0
+        while not self._stop.is_set():
+            self.outbox.waiting.clear()
+            troubled = False
+            try:
+                self.run_once()
+            except Exception as error:
+                troubled = True
+                if is_unavailable(error):
+                    log.warning("open work not checked: the database is unavailable (tried again shortly)")
+                else:
+                    log.exception("checking open work failed")
+            if troubled or self.outbox.waiting.is_set():
+                self._stop.wait(soon)
+                soon = min(soon * 2, self.every)
+                continue
+            soon = 1.0
+            if self.outbox.waiting.wait(self.every):  # work left for the database: give it a moment first
+                self._stop.wait(soon)
+
+    def run_once(self) -> int:
+        """Carry out what dead processes left; the number of pieces of work taken over."""
+        self.outbox.finish_undone()
+        with self.outbox.db.session(write=False) as session:
+            found = open_work(session=session, limit=200)
+        taken = 0
+        for work in found:
+            if self._stop.is_set():
+                break
+            if not self.abandoned(work):
+                continue
+            taken += 1
+            if work.attempts >= MAX_ATTEMPTS:
+                self._give_up(work)
+            else:
+                self._carry_out(work)
+        return taken
+
+    def abandoned(self, work: WorkPublic) -> bool:
+        """Whether the process holding `work` is gone (or has held it far too long)."""
+        host, _, rest = work.claimed_by.partition(":")
+        pid, _, _boot = rest.partition(":")
+        age = utcnow() - work.claimed_at
+        if work.claimed_by == self.outbox.me:
+            return not self.outbox.holds(work.id)  # recorded or claimed here, and neither being done nor done
+        if host == socket.gethostname()[:60] and pid.isdigit():
+            # A process of this host: gone if its pid is, or is this process's (a restarted container's pid 1).
+            return int(pid) == os.getpid() or not self._alive(int(pid)) or age > LEASE
+        return age > LEASE
+
+    def _carry_out(self, work: WorkPublic) -> None:
+        log.info("carrying out work %s (%s) left by %s", work.id, work.step, work.claimed_by)
+        request = BoltRequest(
+            body=work.body or {},
+            headers={"x-slack-bolt-lazy-only": "1", "x-slack-bolt-lazy-function-name": work.step},
+            context={
+                "work_id": work.id,
+                "work_key": work.key,
+                "work_attempts": work.attempts,
+                "work_recovered": True,
+            },
+            mode="socket_mode",  # written down after its signature was checked; Bolt runs the step itself
+        )
+        response = self.app.dispatch(request)
+        if response.status != 200:
+            log.warning("work %s not carried out now (%s); tried again later", work.id, response.status)
+
+    def _give_up(self, work: WorkPublic) -> None:
+        mine = self.outbox.claim(work.id, attempts=work.attempts)
+        if mine is None:
+            return
+        when = work.created_at.strftime("%H:%M UTC")
+        told = _tell(
+            work.body or {},
+            self.client,
+            f"I couldn't finish {_what(work.body or {})} (asked at {when}): it stopped me {work.attempts} times. "
+            "Nothing more will be tried; check `/cost list` for what got saved, then ask again.",
+        )
+        log.error("work %s (%s) given up after %d tries; user told: %s", work.id, work.step, work.attempts, told)
+        self.outbox.finish(work.id, WorkState.GAVE_UP)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

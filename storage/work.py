@@ -1,0 +1,76 @@
+"""Acknowledged work, written down: recorded before Slack is told "got it", claimed by whoever does it, finished
+after. A request recorded twice (a replay, or Slack delivering an event again, on any replica) is refused by
+the unique key; work whose process died is claimed again by comparing its attempts, so two processes never
+both take it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import Work, WorkPublic, WorkState
+from storage.types import utcnow
+
+__all__ = ["claim_work", "finish_work", "forget_work_before", "open_work", "record_work"]
+
+_OPEN = (WorkState.WAITING, WorkState.RUNNING)
+
+
+def record_work(
+    *, session: Session, key: str, step: str, body: dict[str, Any], team_id: str | None, by: str
+) -> WorkPublic | None:
+    """Write the request down (waiting, recorded by process `by`); None when `key` is recorded already."""
+    row = Work(key=key, step=step, body=body, team_id=team_id, claimed_by=by)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return WorkPublic.model_validate(row, from_attributes=True)
+
+
+def claim_work(
+    *, session: Session, work_id: int, attempts: int, by: str, now: datetime | None = None
+) -> WorkPublic | None:
+    """Take the work for process `by` if it is still open and tried `attempts` times (as its claimer read it);
+    None when someone else took or finished it in between."""
+    now = now or utcnow()
+    claimed = session.exec(  # type: ignore[call-overload]
+        update(Work)
+        .where(col(Work.id) == work_id, col(Work.attempts) == attempts, col(Work.state).in_(_OPEN))
+        .values(state=WorkState.RUNNING, claimed_by=by, claimed_at=now, attempts=attempts + 1)
+    )
+    if claimed.rowcount != 1:
+        return None
+    row = session.get(Work, work_id)
+    assert row is not None
+    session.refresh(row)
+    return WorkPublic.model_validate(row, from_attributes=True)
+
+
+def finish_work(*, session: Session, work_id: int, state: WorkState = WorkState.DONE) -> None:
+    """Mark the work done (or given up); the request it kept, response URL and all, is dropped."""
+    session.exec(  # type: ignore[call-overload]
+        update(Work).where(col(Work.id) == work_id).values(state=state, finished_at=utcnow(), body=None)
+    )
+
+
+def open_work(*, session: Session, limit: int = 100, steps: set[str] | None = None) -> list[WorkPublic]:
+    """Work not finished, oldest first (waiting for a worker, or being done, or left by a process that died)."""
+    query = select(Work).where(col(Work.state).in_(_OPEN)).order_by(col(Work.created_at), col(Work.id)).limit(limit)
+    if steps is not None:
+        query = query.where(col(Work.step).in_(steps))
+    return [WorkPublic.model_validate(row, from_attributes=True) for row in session.exec(query)]
+
+
+def forget_work_before(*, session: Session, before: datetime) -> int:
+    """Drop finished work older than `before` (its key only guards against replays for minutes); the number."""
+    finished = or_(col(Work.state) == WorkState.DONE, col(Work.state) == WorkState.GAVE_UP)
+    result = session.exec(delete(Work).where(finished, col(Work.created_at) < before))  # type: ignore[call-overload]
+    return result.rowcount or 0
