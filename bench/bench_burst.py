@@ -8,7 +8,7 @@ slows to `--latency` seconds, as Slack's are). Reported per server: offered rate
 and after, and how long after the burst the last accepted reply was answered. The baseline runs from a git
 worktree of `--baseline` with this checkout's virtual environment.
 
-    pip install '.[bench]' && python bench/bench_burst.py [--burst 3000] [--baseline a51b54e]
+    pip install '.[bench]' && python bench/bench_burst.py [--burst 3000] [--rate 0] [--baseline a51b54e]
 """
 
 from __future__ import annotations
@@ -106,6 +106,8 @@ def run(name: str, command: list[str], env: dict[str, str], cwd: Path, fake: Fak
         def sender(k: int) -> None:
             connection = None
             for n in range(k, args.burst, SENDERS):
+                if args.rate:  # paced: request n leaves at n / rate seconds
+                    time.sleep(max(0.0, burst_began + n / args.rate - time.perf_counter()))
                 event = message_event(f"what if {n + 2}M users", ts=f"1800000000.{n:06d}", thread_ts=card,
                                       channel=channel)  # fmt: skip
                 body = event_body(event, event_id=f"Ev{channel}{n}")
@@ -118,7 +120,7 @@ def run(name: str, command: list[str], env: dict[str, str], cwd: Path, fake: Fak
                     statuses.append(status)
                     latencies.append(time.perf_counter() - began)
 
-        began = time.perf_counter()
+        began = burst_began = time.perf_counter()
         threads = [threading.Thread(target=sender, args=(k,)) for k in range(SENDERS)]
         for thread in threads:
             thread.start()
@@ -165,6 +167,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--burst", type=int, default=3000, help="thread replies sent (default 3000)")
     parser.add_argument("--latency", type=float, default=0.02, help="seconds each Web API call takes (0.02)")
+    parser.add_argument("--rate", type=float, default=0, help="requests per second in all (default: flat out)")
     parser.add_argument("--baseline", default="a51b54e", help="the commit to compare with ('' for none)")
     args = parser.parse_args()
 
@@ -188,8 +191,9 @@ def main() -> None:
         if args.baseline:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(work / "baseline")],
                            capture_output=True)  # fmt: skip
+    pace = f"{args.rate:g} per s" if args.rate else "flat out"
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {args.burst} thread replies from {SENDERS} "
-          f"senders; Web API latency {args.latency * 1000:.0f} ms; SQLite")  # fmt: skip
+          f"senders, {pace}; Web API latency {args.latency * 1000:.0f} ms; SQLite")  # fmt: skip
     for result in results:
         print(json.dumps(result))
 

@@ -122,12 +122,20 @@ class Outbox:
         return self
 
     def record(self, body: dict[str, Any], *, step: str) -> WorkPublic | Unrecorded:
+        """Write the request down, taken by this process at once (one write less than recording, then
+        claiming: the acknowledgement waits on it)."""
         key = work_key(body)
         team = body.get("team_id") or (body.get("team") or {}).get("id")
         try:
             with self.db.session() as session:
                 work = record_work(
-                    session=session, key=key, step=step, body=body, team_id=str(team)[:32] if team else None, by=self.me
+                    session=session,
+                    key=key,
+                    step=step,
+                    body=body,
+                    team_id=str(team)[:32] if team else None,
+                    by=self.me,
+                    claim=True,
                 )
         except Exception as error:
             if not is_unavailable(error):
@@ -194,7 +202,7 @@ def write_down(body: dict[str, Any], *, step: str, context: BoltContext, outbox:
     recorded = outbox.record(body, step=step)
     if isinstance(recorded, Unrecorded):
         return recorded
-    context["work_id"], context["work_key"], context["work_attempts"] = recorded.id, recorded.key, 0
+    context["work_id"], context["work_key"], context["work_claimed"] = recorded.id, recorded.key, True
     return None
 
 
@@ -252,15 +260,17 @@ def durable(step: Callable[..., None]) -> Callable[..., None]:
             if context.get("work_unrecorded"):
                 _tell(kwargs["body"], kwargs["client"], DATABASE_DOWN)
             return
-        try:
-            work = outbox.claim(work_id, attempts=context.get("work_attempts", 0))
+        try:  # taken when it was written down; carried out again, taken now
+            taken = bool(context.get("work_claimed")) or (
+                outbox.claim(work_id, attempts=context["work_attempts"]) is not None
+            )
         except Exception as error:
             outbox.let_go(work_id)
             if not is_unavailable(error):
                 raise
             log.error("work %s couldn't be claimed: the database is unavailable; it stays for later", work_id)
             return
-        if work is None:
+        if not taken:
             outbox.let_go(work_id)
             return  # another process took it (or did it) in between
         done = True

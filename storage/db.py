@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote
 
@@ -144,6 +145,9 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         self.engine: Engine = _create_engine(self.url, echo=echo)
         self._writer = self.engine.execution_options(costbot_write=True)
+        #: SQLite has one writer at a time: this process's writers queue here, in turn, rather than in
+        #: SQLite's busy handler, which sleeps in growing steps (up to 100 ms) and lets latecomers overtake.
+        self._one_writer = threading.RLock() if self.is_sqlite else None
 
     def __repr__(self) -> str:
         return f"Database({safe_url(self.url)!r})"
@@ -159,7 +163,8 @@ class Database:
             write: The unit writes. On SQLite it then takes the write lock when it begins (waiting up to
                 `SQLITE_BUSY_TIMEOUT` for another writer); reading units never wait.
         """
-        with Session(self._writer if write else self.engine, expire_on_commit=False) as session:
+        turn = self._one_writer if write and self._one_writer is not None else nullcontext()
+        with turn, Session(self._writer if write else self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()

@@ -22,10 +22,13 @@ _OPEN = (WorkState.WAITING, WorkState.RUNNING)
 
 
 def record_work(
-    *, session: Session, key: str, step: str, body: dict[str, Any], team_id: str | None, by: str
+    *, session: Session, key: str, step: str, body: dict[str, Any], team_id: str | None, by: str, claim: bool = False
 ) -> WorkPublic | None:
-    """Write the request down (waiting, recorded by process `by`); None when `key` is recorded already."""
+    """Write the request down, recorded by process `by` (and, with `claim`, taken by it at once: its first
+    attempt); None when `key` is recorded already."""
     row = Work(key=key, step=step, body=body, team_id=team_id, claimed_by=by)
+    if claim:
+        row.state, row.attempts = WorkState.RUNNING, 1
     try:
         with session.begin_nested():
             session.add(row)
