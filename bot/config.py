@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     costbot_log_level: str = Field(default="INFO")
     #: Live token-price refresh: `off`, `on` (genai-prices' own source) or the URL of a file in its format.
     costbot_price_updates: str = "off"
+    #: Seconds a replica's claim on acknowledged work holds unrenewed before another takes the work over.
+    costbot_work_lease_seconds: int = Field(default=60, ge=5, le=3600)
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -3,13 +3,15 @@
 A `chat.postMessage` that answers 5xx, times out or drops the connection may have posted: retrying it blindly
 posts twice. So the Web API client never retries a post by itself (`no_blind_retries`); instead each message
 the bot must post once carries Slack message metadata naming what it is (a scenario's card, a share, an answer
-to a request), and after an unclear failure the bot looks for that metadata in the channel (or the thread)
-before trying again. What it found is said as it is: posted, not posted, or not known yet.
+to a request), and after an unclear failure the bot looks for that metadata in the channel (or the thread).
+It doesn't post again on its own: what it found is said as it is, posted or not known, and a card not known
+to be posted has a button that looks first, then posts.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -41,6 +43,8 @@ NOT_IDEMPOTENT = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.sche
 #: How far before a post to look for it (Slack's clock and ours may differ by seconds, the post took some).
 _LOOK_BACK = timedelta(minutes=2)
 _PAGES = 5
+#: Seconds before looking a second time for a post whose answer was lost.
+_SECOND_LOOK = 1.0
 #: The metadata event type on the bot's public answers to a request (a what-if in a thread, a mention).
 ANSWER_EVENT = "costbot_answer"
 
@@ -83,12 +87,17 @@ def no_blind_retries(*, retries: int = 2) -> list[RetryHandler]:
     return [_SafeConnectionErrors(max_retry_count=retries), _SafeServerErrors(max_retry_count=retries)]
 
 
+#: `ok: false` errors after which Slack says the call may have partly happened (its docs: "the server could not
+#: complete your operation(s) without encountering an error, likely due to a transient issue").
+_UNCLEAR_ERRORS = frozenset({"internal_error", "fatal_error", "request_timeout", "service_unavailable"})
+
+
 def is_unclear(error: Exception) -> bool:
-    """Whether a failed call may still have taken effect: a 5xx, a timeout, a dropped connection (an `ok: false`
-    answer is Slack saying it did nothing)."""
+    """Whether a failed call may still have taken effect: a 5xx, a timeout, a dropped connection, or one of
+    Slack's "something went wrong on our side" errors (any other `ok: false` is Slack saying it did nothing)."""
     if isinstance(error, SlackApiError):
         status = getattr(error.response, "status_code", 200)
-        return status >= 500
+        return status >= 500 or error.response.get("error") in _UNCLEAR_ERRORS
     return isinstance(error, OSError)
 
 
@@ -187,32 +196,33 @@ def post_once(
             return Post(Outcome.UNKNOWN, error=_words(error))
         if ts is not None:
             return Post(Outcome.POSTED, ts, found=True)
-    unclear: Exception | None = None
-    for _ in range(2):  # a second post only once the first is known not to have got there
-        try:
-            posted = client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread_ts,
-                metadata=mark.metadata(),
-                unfurl_links=False,
-                unfurl_media=False,
-                **message,
-            )
-            return Post(Outcome.POSTED, str(posted["ts"]))
-        except (SlackApiError, OSError) as error:
-            if not is_unclear(error):
-                assert isinstance(error, SlackApiError)
-                code = str(error.response.get("error") or "unknown_error")
-                return Post(Outcome.REFUSED, error=f"Slack said {code}", code=code)
-            unclear = error
-        log.info("a post to %s got no clear answer (%s); looking for it", channel, _words(unclear))
+    try:
+        posted = client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            metadata=mark.metadata(),
+            unfurl_links=False,
+            unfurl_media=False,
+            **message,
+        )
+        return Post(Outcome.POSTED, str(posted["ts"]))
+    except (SlackApiError, OSError) as error:
+        if not is_unclear(error):
+            assert isinstance(error, SlackApiError)
+            code = str(error.response.get("error") or "unknown_error")
+            return Post(Outcome.REFUSED, error=f"Slack said {code}", code=code)
+        unclear: Exception = error
+    # It may be there, or appear in a moment (Slack still at it, its history lagging): look, twice; never post
+    # again, which could make two. Unknown is said as unknown (a card has its button to post it later).
+    log.info("a post to %s got no clear answer (%s); looking for it", channel, _words(unclear))
+    for pause in (0.0, _SECOND_LOOK):
+        time.sleep(pause)
         try:
             ts = find_marked(client, channel=channel, mark=mark, since=since, thread_ts=thread_ts)
         except (SlackApiError, OSError) as error:
             return Post(Outcome.UNKNOWN, error=_words(error))
         if ts is not None:
             return Post(Outcome.POSTED, ts, found=True)
-    assert unclear is not None
     return Post(Outcome.UNKNOWN, error=_words(unclear))
 
 

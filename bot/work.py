@@ -44,6 +44,7 @@ from storage import (
     is_unavailable,
     open_work,
     record_work,
+    renew_work,
 )
 from storage.types import utcnow
 
@@ -77,10 +78,13 @@ RESUMING = (
     "The database went away while I was doing that. Nothing is lost: I'll finish it as soon as the database is "
     "back, and tell you here."
 )
-#: Work claimed by a process on another host is taken over when it has been this long without finishing.
-LEASE = timedelta(minutes=10)
-#: After this many tries (each ended by a crash), the work is given up and its user told.
+#: Work claimed by another process is taken over when its claim hasn't been renewed for this long: a
+#: process renews its claims every third of it (`COSTBOT_WORK_LEASE_SECONDS` sets it).
+LEASE = timedelta(seconds=60)
+#: After this many tries by processes that died doing it, the work is given up and its user told.
 MAX_ATTEMPTS = 3
+#: The steps `durable` made: work naming another (left by an older costbot) is given up, not tried forever.
+STEPS: set[str] = set()
 
 
 class Unrecorded(StrEnum):
@@ -103,9 +107,10 @@ def work_key(body: dict[str, Any]) -> str:
 class Outbox:
     """The process's handle on the `work` table (Bolt copies what lazy listeners get: a copy of this is this).
 
-    It remembers which of its work it is doing now (`doing`), and which it did but couldn't mark done because
-    the database went away (`undone`, marked at the next chance): what it recorded and neither does nor did
-    is open for anyone, itself included, to carry out.
+    It keeps, in memory, the work it is doing now (`doing`: its claims are renewed, see `renew`), the work it
+    did but couldn't mark done because the database went away (`undone`: marked at the next chance, never
+    carried out again), and the work it stopped so that it is carried out again once the database is back
+    (`left`): of its own work, only that is open for its recovery to take.
     """
 
     def __init__(self, db: Database, *, me: str = PROCESS) -> None:
@@ -113,8 +118,8 @@ class Outbox:
         self.me = me
         self.doing: set[int] = set()
         self.undone: set[int] = set()
-        #: How many times work was left open for the database to come back; `waiting` wakes the recovery.
-        self.left_open = 0
+        self.left: set[int] = set()
+        #: Set when work is left for the database to come back: wakes the recovery.
         self.waiting = threading.Event()
         self._lock = threading.Lock()
 
@@ -123,21 +128,28 @@ class Outbox:
 
     def record(self, body: dict[str, Any], *, step: str) -> WorkPublic | Unrecorded:
         """Write the request down, taken by this process at once (one write less than recording, then
-        claiming: the acknowledgement waits on it)."""
+        claiming: the acknowledgement waits on it). Held in memory before it is committed, so that no
+        recovery round can see it unheld."""
         key = work_key(body)
         team = body.get("team_id") or (body.get("team") or {}).get("id")
+        kept = {k: v for k, v in body.items() if k != "token"}  # Slack's legacy verification token: not kept
+        work = None
         try:
             with self.db.session() as session:
                 work = record_work(
                     session=session,
                     key=key,
                     step=step,
-                    body=body,
+                    body=kept,
                     team_id=str(team)[:32] if team else None,
                     by=self.me,
                     claim=True,
                 )
+                if work is not None:
+                    self._add(self.doing, work.id)
         except Exception as error:
+            if work is not None:
+                self._drop(self.doing, work.id)
             if not is_unavailable(error):
                 raise
             log.error("couldn't write down a request (%s): the database is unavailable", step)
@@ -145,36 +157,48 @@ class Outbox:
         if work is None:
             log.info("a request was received again (%s); acknowledged, not done twice", step)
             return Unrecorded.REPEAT
-        self._hold(work.id)
         return work
 
     def claim(self, work_id: int, *, attempts: int) -> WorkPublic | None:
         """Take recorded work (None: someone else has it, or did it)."""
-        with self.db.session() as session:
-            work = claim_work(session=session, work_id=work_id, attempts=attempts, by=self.me)
-        if work is not None:
-            self._hold(work_id)
+        with self._lock:
+            self.doing.add(work_id)
+            self.left.discard(work_id)
+        try:
+            with self.db.session() as session:
+                work = claim_work(session=session, work_id=work_id, attempts=attempts, by=self.me)
+        except BaseException:
+            self.leave(work_id)
+            raise
+        if work is None:
+            self._drop(self.doing, work_id)
         return work
 
-    def let_go(self, work_id: int) -> None:
-        """This process isn't doing the work any more (done, or left open for a later try)."""
+    def leave(self, work_id: int) -> None:
+        """Stop doing the work, leaving it open to be carried out again (the database went away)."""
         with self._lock:
             self.doing.discard(work_id)
+            self.left.add(work_id)
+        self.waiting.set()
 
     def finish(self, work_id: int, state: WorkState = WorkState.DONE) -> None:
-        """Mark the work done; while the database can't take that, remember it (never carried out again)."""
+        """Mark the work done, then let it go; while the database can't take that, it is remembered as done
+        (and so never carried out again)."""
         try:
             with self.db.session() as session:
                 finish_work(session=session, work_id=work_id, state=state)
         except Exception as error:
-            if not is_unavailable(error):
-                raise
-            log.error("work %s done, but the database couldn't record it; marked done when it is back", work_id)
             with self._lock:
                 self.undone.add(work_id)
+                self.doing.discard(work_id)
+            if is_unavailable(error):
+                log.error("work %s done, but the database couldn't record it; marked done when it is back", work_id)
+            else:
+                log.exception("work %s done, but marking it done failed; tried again later", work_id)
             return
         with self._lock:
             self.undone.discard(work_id)
+            self.doing.discard(work_id)
 
     def finish_undone(self) -> None:
         """Mark done what was done while the database was away."""
@@ -183,13 +207,31 @@ class Outbox:
         for work_id in undone:
             self.finish(work_id)
 
+    def renew(self) -> None:
+        """Renew this process's claims on the work it is doing (or did), so no one takes it over."""
+        with self._lock:
+            held = sorted(self.doing | self.undone)
+        if held:
+            with self.db.session() as session:
+                renew_work(session=session, work_ids=held, by=self.me)
+
+    def left_now(self) -> frozenset[int]:
+        """The work left for the database, as it is now."""
+        with self._lock:
+            return frozenset(self.left)
+
     def holds(self, work_id: int) -> bool:
+        """Whether this process is doing the work, or did it."""
         with self._lock:
             return work_id in self.doing or work_id in self.undone
 
-    def _hold(self, work_id: int) -> None:
+    def _add(self, ids: set[int], work_id: int) -> None:
         with self._lock:
-            self.doing.add(work_id)
+            ids.add(work_id)
+
+    def _drop(self, ids: set[int], work_id: int) -> None:
+        with self._lock:
+            ids.discard(work_id)
 
 
 def _is_event(body: dict[str, Any]) -> bool:
@@ -265,35 +307,31 @@ def durable(step: Callable[..., None]) -> Callable[..., None]:
                 outbox.claim(work_id, attempts=context["work_attempts"]) is not None
             )
         except Exception as error:
-            outbox.let_go(work_id)
             if not is_unavailable(error):
                 raise
             log.error("work %s couldn't be claimed: the database is unavailable; it stays for later", work_id)
             return
         if not taken:
-            outbox.let_go(work_id)
             return  # another process took it (or did it) in between
-        done = True
         try:
             step(**own)
         except Exception as error:
             if is_unavailable(error):  # left open: carried out again when the database is back
                 log.error("%s stopped: the database is unavailable (work %s is tried again)", step.__name__, work_id)
-                done = False
-                outbox.left_open += 1
-                outbox.waiting.set()
-            else:
-                log.exception("%s failed (work %s); not carried out again", step.__name__, work_id)
-        finally:
-            outbox.let_go(work_id)
-        if done:
-            outbox.finish(work_id)
+                outbox.leave(work_id)
+                return
+            log.exception("%s failed (work %s); not carried out again", step.__name__, work_id)
+        except BaseException:
+            outbox.leave(work_id)
+            raise
+        outbox.finish(work_id)  # marked done before it is let go: no round can see it open and unheld
 
     carry_out.__name__ = step.__name__  # Bolt finds a lazy function by its name (see WorkRecovery)
     carry_out.__qualname__ = step.__qualname__
     carry_out.__doc__ = step.__doc__
     carry_out.__module__ = step.__module__
     carry_out.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    STEPS.add(step.__name__)
     return carry_out
 
 
@@ -328,29 +366,25 @@ def _what(body: dict[str, Any]) -> str:
 
 
 class WorkRecovery:
-    """Carries out work a dead process left open: at start-up, then every `every` seconds, on a thread.
+    """Carries out work a dead process left open, and work this one left for the database to come back: at
+    start-up, then every `every` seconds (a third of the lease at most), on a thread. Each round also renews
+    this process's claims.
 
     Args:
         app: The app whose listeners carry the work out.
         outbox: This process's outbox.
         client: The bot's Web API client (to tell a user when their work is given up).
-        alive: Whether a process of this host is running (by pid); `os.kill(pid, 0)` by default.
+        lease: How long another process's claim holds without being renewed.
     """
 
     def __init__(
-        self,
-        app: App,
-        outbox: Outbox,
-        *,
-        client: WebClient,
-        every: float = 30.0,
-        alive: Callable[[int], bool] | None = None,
+        self, app: App, outbox: Outbox, *, client: WebClient, every: float = 30.0, lease: timedelta = LEASE
     ) -> None:
         self.app = app
         self.outbox = outbox
         self.client = client
-        self.every = every
-        self._alive = alive or _pid_alive
+        self.lease = lease
+        self.every = min(every, lease.total_seconds() / 3)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -388,10 +422,13 @@ class WorkRecovery:
                 self._stop.wait(soon)
 
     def run_once(self) -> int:
-        """Carry out what dead processes left; the number of pieces of work taken over."""
+        """Renew this process's claims; carry out what dead processes left and what this one left for the
+        database; the number of pieces of work taken."""
         self.outbox.finish_undone()
+        self.outbox.renew()
+        left = self.outbox.left_now()
         with self.outbox.db.session(write=False) as session:
-            found = open_work(session=session, limit=200)
+            found = open_work(session=session, stale_before=utcnow() - self.lease, also=left, limit=200)
         taken = 0
         for work in found:
             if self._stop.is_set():
@@ -399,23 +436,22 @@ class WorkRecovery:
             if not self.abandoned(work):
                 continue
             taken += 1
-            if work.attempts >= MAX_ATTEMPTS:
-                self._give_up(work)
+            if work.step not in STEPS:
+                self._give_up(work, why="this costbot no longer knows how")
+            elif work.attempts >= MAX_ATTEMPTS and work.id not in left:
+                self._give_up(work, why=f"it stopped costbot {work.attempts} times")
             else:
                 self._carry_out(work)
         return taken
 
     def abandoned(self, work: WorkPublic) -> bool:
-        """Whether the process holding `work` is gone (or has held it far too long)."""
-        host, _, rest = work.claimed_by.partition(":")
-        pid, _, _boot = rest.partition(":")
-        age = utcnow() - work.claimed_at
-        if work.claimed_by == self.outbox.me:
-            return not self.outbox.holds(work.id)  # recorded or claimed here, and neither being done nor done
-        if host == socket.gethostname()[:60] and pid.isdigit():
-            # A process of this host: gone if its pid is, or is this process's (a restarted container's pid 1).
-            return int(pid) == os.getpid() or not self._alive(int(pid)) or age > LEASE
-        return age > LEASE
+        """Whether `work` is open for this process to take: left by it for the database, or claimed by another
+        process that hasn't renewed its claim within the lease (it died, or lost the database for that long)."""
+        if self.outbox.holds(work.id):
+            return False
+        if work.id in self.outbox.left:
+            return True
+        return work.claimed_by != self.outbox.me and utcnow() - work.claimed_at > self.lease
 
     def _carry_out(self, work: WorkPublic) -> None:
         log.info("carrying out work %s (%s) left by %s", work.id, work.step, work.claimed_by)
@@ -434,26 +470,15 @@ class WorkRecovery:
         if response.status != 200:
             log.warning("work %s not carried out now (%s); tried again later", work.id, response.status)
 
-    def _give_up(self, work: WorkPublic) -> None:
-        mine = self.outbox.claim(work.id, attempts=work.attempts)
-        if mine is None:
+    def _give_up(self, work: WorkPublic, *, why: str) -> None:
+        if self.outbox.claim(work.id, attempts=work.attempts) is None:
             return
         when = work.created_at.strftime("%H:%M UTC")
         told = _tell(
             work.body or {},
             self.client,
-            f"I couldn't finish {_what(work.body or {})} (asked at {when}): it stopped me {work.attempts} times. "
-            "Nothing more will be tried; check `/cost list` for what got saved, then ask again.",
+            f"I couldn't finish {_what(work.body or {})} (asked at {when}): {why}. Nothing more will be tried; "
+            "check `/cost list` for what got saved, then ask again.",
         )
-        log.error("work %s (%s) given up after %d tries; user told: %s", work.id, work.step, work.attempts, told)
+        log.error("work %s (%s) given up (%s); user told: %s", work.id, work.step, why, told)
         self.outbox.finish(work.id, WorkState.GAVE_UP)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -59,9 +59,10 @@ from storage.scenarios import (
     scenario_for_thread,
     scenarios_by_author,
     set_card,
+    version_made_by,
 )
 from storage.threads import add_reply, latest_replies
-from storage.work import claim_work, finish_work, forget_work_before, open_work, record_work
+from storage.work import claim_work, finish_work, forget_work_before, open_work, record_work, renew_work
 
 __all__ = [
     "Database",
@@ -116,6 +117,7 @@ __all__ = [
     "record_channel_problem",
     "record_work",
     "remember_estimate",
+    "renew_work",
     "runs_to_retry",
     "safe_url",
     "save_scenario",
@@ -127,5 +129,6 @@ __all__ = [
     "subscriptions_by_creator",
     "unsubscribe",
     "upgrade",
+    "version_made_by",
     "week_run",
 ]

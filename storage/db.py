@@ -11,7 +11,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote
 
@@ -145,8 +145,8 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         self.engine: Engine = _create_engine(self.url, echo=echo)
         self._writer = self.engine.execution_options(costbot_write=True)
-        #: SQLite has one writer at a time: this process's writers queue here, in turn, rather than in
-        #: SQLite's busy handler, which sleeps in growing steps (up to 100 ms) and lets latecomers overtake.
+        #: SQLite has one writer at a time: this process's writers wait for each other here, woken as soon as
+        #: the lock is free, rather than in SQLite's busy handler, which sleeps in growing steps (up to 100 ms).
         self._one_writer = threading.RLock() if self.is_sqlite else None
 
     def __repr__(self) -> str:
@@ -163,14 +163,26 @@ class Database:
             write: The unit writes. On SQLite it then takes the write lock when it begins (waiting up to
                 `SQLITE_BUSY_TIMEOUT` for another writer); reading units never wait.
         """
-        turn = self._one_writer if write and self._one_writer is not None else nullcontext()
-        with turn, Session(self._writer if write else self.engine, expire_on_commit=False) as session:
+        with self._turn(write), Session(self._writer if write else self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def _turn(self, write: bool) -> Iterator[None]:
+        """On SQLite, this process's turn to write (waiting as long as SQLite's busy timeout would)."""
+        if not write or self._one_writer is None:
+            yield
+            return
+        if not self._one_writer.acquire(timeout=SQLITE_BUSY_TIMEOUT):
+            raise SATimeoutError(f"waited {SQLITE_BUSY_TIMEOUT} s for this process's other writers to finish")
+        try:
+            yield
+        finally:
+            self._one_writer.release()
 
     def dispose(self) -> None:
         """Close every pooled connection (at shutdown, and in tests between databases)."""

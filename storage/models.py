@@ -198,6 +198,8 @@ class ScenarioVersion(VersionBase, table=True):
     number: int
     estimate: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     budget_usd_month: Decimal | None = Field(default=None, sa_type=DecimalText)
+    #: The request that made it (`Work.key`): a change carried out again after a crash finds it done.
+    origin: str | None = Field(default=None, max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -209,6 +211,7 @@ class VersionCreate(VersionBase):
     budget_usd_month: Decimal | None = Field(default=None, ge=0)
     #: False keeps the current budget; True sets it to `budget_usd_month` (None clears it).
     set_budget: bool = False
+    origin: str | None = Field(default=None, max_length=100)
 
 
 class VersionPublic(VersionBase):

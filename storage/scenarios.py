@@ -235,11 +235,22 @@ def add_version(
         note=version_create.note,
         estimate=row.estimate,
         budget_usd_month=row.budget_usd_month,
+        origin=version_create.origin,
     )
     session.add(row)
     session.add(version)
     session.flush()
     return _public(row), VersionPublic.model_validate(version, from_attributes=True)
+
+
+def version_made_by(*, session: Session, team_id: str, scenario_id: int, origin: str) -> int | None:
+    """The number of the scenario's version that the request `origin` made, if it made one."""
+    return session.exec(
+        select(ScenarioVersion.number)
+        .join(Scenario, col(Scenario.id) == col(ScenarioVersion.scenario_id))
+        .where(Scenario.team_id == team_id, ScenarioVersion.scenario_id == scenario_id)
+        .where(ScenarioVersion.origin == origin)
+    ).first()
 
 
 def list_versions(*, session: Session, team_id: str, scenario_id: int) -> list[VersionPublic]:

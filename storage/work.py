@@ -6,6 +6,7 @@ both take it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlmodel import Session, col, select
 from storage.models import Work, WorkPublic, WorkState
 from storage.types import utcnow
 
-__all__ = ["claim_work", "finish_work", "forget_work_before", "open_work", "record_work"]
+__all__ = ["claim_work", "finish_work", "forget_work_before", "open_work", "record_work", "renew_work"]
 
 _OPEN = (WorkState.WAITING, WorkState.RUNNING)
 
@@ -64,12 +65,31 @@ def finish_work(*, session: Session, work_id: int, state: WorkState = WorkState.
     )
 
 
-def open_work(*, session: Session, limit: int = 100, steps: set[str] | None = None) -> list[WorkPublic]:
-    """Work not finished, oldest first (waiting for a worker, or being done, or left by a process that died)."""
-    query = select(Work).where(col(Work.state).in_(_OPEN)).order_by(col(Work.created_at), col(Work.id)).limit(limit)
-    if steps is not None:
-        query = query.where(col(Work.step).in_(steps))
+def open_work(
+    *,
+    session: Session,
+    stale_before: datetime | None = None,
+    also: Collection[int] = (),
+    limit: int = 100,
+) -> list[WorkPublic]:
+    """Work not finished, oldest first: all of it, or (with `stale_before`) what was last claimed before then,
+    and the work `also` names."""
+    query = select(Work).where(col(Work.state).in_(_OPEN))
+    if stale_before is not None:
+        stale = col(Work.claimed_at) < stale_before
+        query = query.where(or_(stale, col(Work.id).in_(also)) if also else stale)
+    query = query.order_by(col(Work.created_at), col(Work.id)).limit(limit)
     return [WorkPublic.model_validate(row, from_attributes=True) for row in session.exec(query)]
+
+
+def renew_work(*, session: Session, work_ids: Collection[int], by: str, now: datetime | None = None) -> int:
+    """Renew process `by`'s claims on `work_ids` (it is still at them); the number renewed."""
+    renewed = session.exec(  # type: ignore[call-overload]
+        update(Work)
+        .where(col(Work.id).in_(work_ids), col(Work.claimed_by) == by, col(Work.state).in_(_OPEN))
+        .values(claimed_at=now or utcnow())
+    )
+    return renewed.rowcount or 0
 
 
 def forget_work_before(*, session: Session, before: datetime) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 
 from bot.cli.say import EXIT_FAILED, EXIT_OK, PRICES_ENV, fail, say
 
@@ -77,7 +78,8 @@ def serve(args: argparse.Namespace) -> int:
     if scheduler is not None:
         scheduler.start()
     # What a process that died had acknowledged: carried out now, and checked for every half minute.
-    recovery = WorkRecovery(app, outbox, client=client)
+    lease = timedelta(seconds=settings.costbot_work_lease_seconds)
+    recovery = WorkRecovery(app, outbox, client=client, lease=lease)
     recovery.start()
     signed_in = f"signed in to {identity.get('team', 'Slack')} as {identity.get('user', 'the bot')}"
     if args.socket:

@@ -143,6 +143,7 @@ def _where(body: dict[str, Any], context: BoltContext | None = None) -> Where:
         channel_id=_channel_id(body) or "",
         user_id=body["user"]["id"],
         request=(context or {}).get("work_key"),
+        retried=bool((context or {}).get("work_recovered")),
     )
 
 

@@ -85,6 +85,7 @@ def scenario_command(
         channel_id=command["channel_id"],
         user_id=command["user_id"],
         request=(context or {}).get("work_key"),
+        retried=bool((context or {}).get("work_recovered")),
     )
     place = Place(where=where, db=db, client=client, pace=digest_pace, notes=estimate_notes)
     try:

@@ -132,6 +132,7 @@ def answer_save(
         channel_id=where.get("channel") or "",
         user_id=user,
         request=context.get("work_key"),
+        retried=bool(context.get("work_recovered")),
     )
     reply = save_named(read_save_submission(view["state"]["values"]), where["text"], where=asked, db=db, client=client)
     _answer(reply.message, where=where, user=user, client=client, logger=logger)

@@ -66,6 +66,7 @@ from storage import (
     list_scenarios,
     list_versions,
     save_scenario,
+    version_made_by,
 )
 from storage.names import name_problem
 from storage.types import utcnow
@@ -97,9 +98,11 @@ class Where:
     team_id: str
     channel_id: str
     user_id: str
-    #: The request being answered, when it was written down (`bot.work`): what a save carried out again
-    #: after a crash recognises its own scenario by.
+    #: The request being answered, when it was written down (`bot.work`): what a change carried out again
+    #: after a crash recognises its own scenario or version by.
     request: str | None = None
+    #: This request is being carried out again (after a crash, or once the database is back).
+    retried: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +154,7 @@ def find(name: str, *, where: Where, db: Database) -> ScenarioPublic:
             return scenario
         names = [s.name for s in list_scenarios(session=session, team_id=where.team_id, channel_id=where.channel_id)]
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    raise NotFound(name, close[0] if close else None)
+    raise NotFound(name, close[0] if close else None, retried=where.retried)
 
 
 def history(
@@ -262,11 +265,26 @@ def delete(scenario: ScenarioPublic, *, where: Where, db: Database, client: WebC
     Raises:
         Gone: Someone else deleted it a moment ago.
     """
+    # The card first: a delete cut short after it is finished by carrying it out again (the row still there).
+    update_card(scenario, deleted_card(scenario.name, deleted_by=where.user_id, when=utcnow()), client)
     with db.session() as session:
         gone = delete_scenario(session=session, team_id=where.team_id, scenario_id=scenario.id)
     if not gone:
         raise Gone(scenario.name, "deleting")
-    update_card(scenario, deleted_card(scenario.name, deleted_by=where.user_id, when=utcnow()), client)
+
+
+def _made_already(scenario: ScenarioPublic, *, where: Where, db: Database, client: WebClient) -> bool:
+    """Whether this request made one of the scenario's versions already (it is carried out again after a
+    crash): then its card is brought up to date, and the change is reported as made."""
+    if where.request is None:
+        return False
+    with db.session(write=False) as session:
+        made = version_made_by(session=session, team_id=where.team_id, scenario_id=scenario.id, origin=where.request)
+    if made is None:
+        return False
+    log.info("change carried out again: scenario=%s v%s was made by this request already", scenario.id, made)
+    update_card(scenario, scenario_card(scenario, changed_by=where.user_id), client)
+    return True
 
 
 def set_value(scenario: ScenarioPublic, value: str, *, where: Where, db: Database, client: WebClient) -> ScenarioPublic:
@@ -277,6 +295,8 @@ def set_value(scenario: ScenarioPublic, value: str, *, where: Where, db: Databas
         NotCostable, PriceBookBroken: The saved text no longer costs (a model left the price book), or the new
             value can't be read.
     """
+    if _made_already(scenario, where=where, db=db, client=client):
+        return scenario
     if not value and not scenario.value_text:
         raise Unchanged(scenario, "value")
     try:
@@ -301,6 +321,8 @@ def set_budget(
     Raises:
         Unchanged: It has that budget already.
     """
+    if _made_already(scenario, where=where, db=db, client=client):
+        return scenario
     if budget.usd_month == scenario.budget_usd_month:
         raise Unchanged(scenario, "budget", budget.reading)
     return _new_version(
@@ -338,6 +360,7 @@ def _new_version(
         estimate=estimate,
         set_budget=set_budget,
         budget_usd_month=usd,
+        origin=where.request,
     )
     try:
         with db.session() as session:
@@ -399,6 +422,8 @@ def save_what_if(
         raise Gone(None, "saving-what-if")
     if scenario.channel_id != where.channel_id:
         raise NotHere()
+    if _made_already(scenario, where=where, db=db, client=client):
+        return scenario
     if scenario.text == text:
         raise Unchanged(scenario, "text")
     return _new_version(scenario, cost(text), where=where, db=db, client=client, change="what-if", base=base)

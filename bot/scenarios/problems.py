@@ -52,6 +52,8 @@ class NotFound(ScenarioProblem):
 
     name: str
     close: str | None = None
+    #: Met by a request carried out again after a crash or an outage (it may have deleted it itself).
+    retried: bool = False
 
 
 @dataclass
@@ -155,8 +157,10 @@ def problem_reply(problem: ScenarioProblem | NameTaken) -> Reply:
     match problem:
         case Incomplete(usage):
             return _problem(usage)
-        case NotFound(name, close):
+        case NotFound(name, close, retried):
             hint = f" Did you mean '{close}'?" if close else ""
+            if retried:
+                hint += " Your request was cut short by a restart: if it was a delete, it went through."
             return _problem(
                 f"There's no scenario called '{name}' in this channel.{hint} /cost list shows the ones saved here."
             )

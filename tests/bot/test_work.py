@@ -8,6 +8,7 @@ import json
 import socket
 import time
 import urllib.parse
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ from tests.timing import until
 
 CHANNEL = "C0GENERAL"
 SAVE = "save plan video 10s x 1M users"
-#: A process of this host that is gone (its pid isn't running).
+#: A process that died (its claims are never renewed).
 DEAD = f"{socket.gethostname()[:60]}:999999:dead"
 
 
@@ -61,8 +62,9 @@ def bolt(http_settings: Settings, sqlite_db: Database, outbox: Outbox) -> App:
     return create_app(http_settings, db=sqlite_db, outbox=outbox)
 
 
-def recovery(bolt: App, outbox: Outbox, *, alive: bool = False) -> WorkRecovery:
-    return WorkRecovery(bolt, outbox, client=bolt.client, alive=lambda pid: alive)
+def recovery(bolt: App, outbox: Outbox, *, lease: timedelta = timedelta(0)) -> WorkRecovery:
+    """This process's recovery; with no lease, another process's claim counts as stale at once (it died)."""
+    return WorkRecovery(bolt, outbox, client=bolt.client, lease=lease)
 
 
 def parsed(raw: bytes) -> dict[str, Any]:
@@ -220,6 +222,7 @@ def test_work_that_keeps_stopping_its_process_is_given_up_and_its_user_told(
     recovery(bolt, outbox).run_once()
 
     assert "I couldn't finish `/cost save plan video 10s x 1M users`" in answers(fake_slack)
+    assert f"it stopped costbot {MAX_ATTEMPTS} times" in answers(fake_slack)
     assert fake_slack.posted(CHANNEL) == [] and still_open(sqlite_db) == []
     with sqlite_db.session(write=False) as session:
         assert get_scenario(session=session, team_id=TEAM, channel_id=CHANNEL, name="plan") is None
@@ -229,10 +232,10 @@ def test_work_held_by_a_live_process_is_left_to_it(
     bolt: App, outbox: Outbox, sqlite_db: Database, fake_slack: FakeSlack
 ) -> None:
     body = parsed(command_body(SAVE, response_url=fake_slack.response_url("save")))
-    left_by(sqlite_db, body, by=f"{socket.gethostname()[:60]}:1:live")
+    left_by(sqlite_db, body, by=f"{socket.gethostname()[:60]}:1:live")  # same host and pid 1: another container
     left_by(sqlite_db, {**body, "trigger_id": "other"}, by="another-host:7:x")
 
-    assert recovery(bolt, outbox, alive=True).run_once() == 0
+    assert recovery(bolt, outbox, lease=timedelta(minutes=1)).run_once() == 0
     assert fake_slack.calls == [] and len(still_open(sqlite_db)) == 2
 
 
@@ -282,3 +285,69 @@ def test_an_event_refused_while_the_database_was_down_is_done_when_slack_deliver
     assert call(app, raw, headers=again, content_type=JSON_TYPE)[0] == 200
     fake_slack.wait_for_api("chat.postMessage")
     until(lambda: not still_open(db), what="the mention's work is done")
+
+
+def test_work_for_a_step_this_costbot_does_not_know_is_given_up_and_its_user_told(
+    bolt: App, outbox: Outbox, sqlite_db: Database, fake_slack: FakeSlack
+) -> None:
+    body = parsed(command_body(SAVE, response_url=fake_slack.response_url("old")))
+    left_by(sqlite_db, body, step="a_step_of_an_older_costbot")
+
+    recovery(bolt, outbox).run_once()
+
+    assert "this costbot no longer knows how" in answers(fake_slack) and still_open(sqlite_db) == []
+
+
+# --- who may take what ------------------------------------------------------------------------------------------
+
+
+def _one_open(db: Database) -> Any:
+    (work,) = still_open(db)
+    return work
+
+
+def test_a_process_takes_its_own_work_only_when_it_left_it_for_the_database(
+    bolt: App, outbox: Outbox, sqlite_db: Database
+) -> None:
+    recorded = outbox.record(parsed(command_body(SAVE, response_url="u")), step="scenario_command")
+    assert not isinstance(recorded, str)
+    rounds = recovery(bolt, outbox)
+    assert not rounds.abandoned(_one_open(sqlite_db))  # held while it is being done
+    outbox.leave(recorded.id)
+    assert rounds.abandoned(_one_open(sqlite_db))  # left for the database: carried out again
+    outbox.claim(recorded.id, attempts=1)
+    assert not rounds.abandoned(_one_open(sqlite_db))
+
+
+def test_another_process_s_work_is_taken_only_once_its_claim_goes_unrenewed(bolt: App, sqlite_db: Database) -> None:
+    theirs, ours = Outbox(sqlite_db, me="other-host:1:aa"), Outbox(sqlite_db, me="this-host:1:bb")
+    recorded = theirs.record(parsed(command_body(SAVE, response_url="u")), step="scenario_command")
+    assert not isinstance(recorded, str)
+    lease = timedelta(seconds=2)
+    assert not recovery(bolt, ours, lease=lease).abandoned(_one_open(sqlite_db))
+    time.sleep(1.2)
+    theirs.renew()  # still at it: renewed
+    time.sleep(1.2)
+    assert not recovery(bolt, ours, lease=lease).abandoned(_one_open(sqlite_db))
+    time.sleep(1.0)  # it died: no renewal for the whole lease
+    assert recovery(bolt, ours, lease=lease).abandoned(_one_open(sqlite_db))
+
+
+def test_work_done_while_the_database_is_away_is_marked_done_later_never_done_again(
+    bolt: App, outbox: Outbox, sqlite_db: Database, tmp_path: Path
+) -> None:
+    recorded = outbox.record(parsed(command_body(SAVE, response_url="u")), step="scenario_command")
+    assert not isinstance(recorded, str)
+    outbox.db = Database(f"sqlite:///{tmp_path / 'gone' / 'costbot.db'}")  # the database goes away
+    outbox.finish(recorded.id)
+    assert outbox.holds(recorded.id) and not recovery(bolt, outbox).abandoned(_one_open(sqlite_db))
+    outbox.db = sqlite_db  # and comes back
+    recovery(bolt, outbox).run_once()
+    assert still_open(sqlite_db) == [] and not outbox.holds(recorded.id)
+
+
+def test_the_legacy_verification_token_is_not_written_down(outbox: Outbox, sqlite_db: Database) -> None:
+    body = parsed(command_body(SAVE, response_url="u"))
+    assert body["token"]
+    outbox.record(body, step="scenario_command")
+    assert "token" not in (_one_open(sqlite_db).body or {})

@@ -1,5 +1,5 @@
 """Acknowledged work, written down before the acknowledgement (`work`), and the request that saved each
-scenario (`scenario.origin`), so that a save carried out again after a crash finds its own scenario. The work's
+scenario and made each version (`origin`), so that a change carried out again after a crash finds it done. The work's
 unique key does what `processed_event` did (an event handled once), so that table goes.
 
 Revision ID: 0004
@@ -40,6 +40,8 @@ def upgrade() -> None:
     op.create_index("ix_work_state", "work", ["state", "created_at"])
     with op.batch_alter_table("scenario") as batch:
         batch.add_column(sa.Column("origin", sa.String(length=100), nullable=True))
+    with op.batch_alter_table("scenario_version") as batch:
+        batch.add_column(sa.Column("origin", sa.String(length=100), nullable=True))
     op.drop_index("ix_processed_event_received_at", table_name="processed_event")
     op.drop_table("processed_event")
 
@@ -53,6 +55,8 @@ def downgrade() -> None:
         sa.PrimaryKeyConstraint("event_id"),
     )
     op.create_index("ix_processed_event_received_at", "processed_event", ["received_at"])
+    with op.batch_alter_table("scenario_version") as batch:
+        batch.drop_column("origin")
     with op.batch_alter_table("scenario") as batch:
         batch.drop_column("origin")
     op.drop_index("ix_work_state", table_name="work")

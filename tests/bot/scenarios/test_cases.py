@@ -19,6 +19,7 @@ from bot.scenarios.problems import (
     NothingToSave,
     Stale,
     Unchanged,
+    problem_reply,
 )
 from costing import parse_budget
 from storage import Database, NameTaken, ScenarioPublic
@@ -204,3 +205,37 @@ def test_two_clicks_on_one_save_button_at_once_make_one_version(
     winner = next(w.user_id for w in people if saved[0].text == f"video {20 + people.index(w)}s x 1M users per month")
     assert all(r.by == winner and r.scenario.version == 2 for r in refused)
     assert cases.find("plan", where=ALICE, db=db).version == 2
+
+
+# --- carried out again (a crash, or the database back) --------------------------------------------------------
+
+AGAIN = Where(team_id=TEAM, channel_id=CHANNEL, user_id=AUTHOR, request="body:again", retried=True)
+
+
+def test_a_value_carried_out_again_is_reported_made_not_unchanged(
+    db: Database, client: WebClient, plan: ScenarioPublic, fake_slack: FakeSlack
+) -> None:
+    first = cases.set_value(plan, "$20/user/month", where=AGAIN, db=db, client=client)
+    updates = len(fake_slack.api_calls("chat.update"))
+    again = cases.set_value(first, "$20/user/month", where=AGAIN, db=db, client=client)
+    assert (again.version, again.value_text) == (2, first.value_text)  # no second version, no "unchanged"
+    assert len(fake_slack.api_calls("chat.update")) == updates + 1  # the card brought up to date, in case
+
+
+def test_a_what_if_saved_then_carried_out_again_is_not_stale(
+    db: Database, client: WebClient, plan: ScenarioPublic
+) -> None:
+    text = "video 10s x 2M users per month"
+    cases.save_what_if(plan.id, text, base=1, where=AGAIN, db=db, client=client)
+    again = cases.save_what_if(plan.id, text, base=1, where=AGAIN, db=db, client=client)  # base 1, now at v2
+    assert again.version == 2
+
+
+def test_a_delete_carried_out_again_says_it_may_have_gone_through(
+    db: Database, client: WebClient, plan: ScenarioPublic
+) -> None:
+    cases.delete(plan, where=AGAIN, db=db, client=client)
+    with pytest.raises(NotFound) as missing:
+        cases.changeable("plan", doing="delete", where=AGAIN, db=db, client=client)
+    assert missing.value.retried
+    assert "if it was a delete, it went through" in problem_reply(missing.value).message["blocks"][0]["text"]["text"]
