@@ -22,17 +22,20 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.digests import DigestPoster, Outcome
-from costing import CATCH_UP_WINDOW, MAX_ATTEMPTS, STALE_CLAIM, Schedule, due_at, retry_now, week_of
+from costing import CATCH_UP_WINDOW, MAX_ATTEMPTS, STALE_CLAIM, Schedule, due_at, next_due, retry_now, week_of
 from storage import (
     Database,
     DigestRunPublic,
     DigestSubscriptionPublic,
     RunStatus,
     active_subscriptions,
+    claimed_weeks,
+    due_subscriptions,
     forget_estimates_before,
     forget_now_runs_before,
     forget_work_before,
     runs_to_retry,
+    set_next_due,
 )
 
 __all__ = ["KEEP_RECORDS", "DigestScheduler", "Due", "due_digests", "retries_due", "run_due_digests", "schedule_of"]
@@ -105,24 +108,62 @@ def retries_due(poster: DigestPoster, now: datetime) -> list[DigestRunPublic]:
 
 
 def run_due_digests(
-    poster: DigestPoster, *, now: datetime | None = None, channel_id: str | None = None
+    poster: DigestPoster, *, now: datetime | None = None, channel_id: str | None = None, replay: bool = False
 ) -> list[Outcome]:
     """One pass: post every digest due now (or that channel's), then retry failed runs; one outcome each.
 
-    A channel's failure (or a bug of ours) is recorded and logged; the other channels still get theirs.
+    The pass costs what is due, not what exists: one indexed query for the subscriptions whose next due time
+    has come, one for which of their weeks are claimed already; then each one's next due time is stored. A
+    channel's failure (or a bug of ours) is recorded and logged; the other channels still get theirs.
+
+    Args:
+        replay: `now` is a time that has passed (`costbot digest run --now`): every running subscription is
+            looked at, and the next due times stored for the present are left as they are.
     """
     now = now or datetime.now(UTC)
     with poster.db.session(write=False) as session:
-        subscriptions = active_subscriptions(session=session, team_id=poster.team_id, channel_id=channel_id)
+        if replay:
+            subscriptions = active_subscriptions(session=session, team_id=poster.team_id, channel_id=channel_id)
+        else:
+            subscriptions = due_subscriptions(session=session, now=now, team_id=poster.team_id, channel_id=channel_id)
     retries = retries_due(poster, now)
+    due = due_digests(subscriptions, now)
+    with poster.db.session(write=False) as session:
+        claimed = claimed_weeks(
+            session=session, team_id=poster.team_id, weeks=[(d.subscription.channel_id, d.week) for d in due]
+        )
     outcomes = []
-    for item in due_digests(subscriptions, now):
+    for item in due:
+        channel = item.subscription.channel_id
+        if (channel, item.week) in claimed:
+            outcomes.append(Outcome(channel, "skipped", f"the {item.week} digest is claimed already"))
+            continue
         post = functools.partial(poster.post_weekly, item.subscription, week=item.week, due_at=item.due_at)
-        outcomes.append(_guarded(item.subscription.channel_id, post))
+        outcomes.append(_guarded(channel, post))
     for run in retries:
         if channel_id is None or run.channel_id == channel_id:
             outcomes.append(_guarded(run.channel_id, functools.partial(poster.retry, run)))
+    if not replay:
+        _store_next_due(poster, subscriptions, due, now)
     return outcomes
+
+
+def _store_next_due(
+    poster: DigestPoster, subscriptions: list[DigestSubscriptionPublic], due: list[Due], now: datetime
+) -> None:
+    """Each subscription's next due time after the one this pass dealt with (posted, claimed elsewhere, failed
+    and left to the retries, or missed for longer than the catch-up window)."""
+    dealt = {item.subscription.id: item.due_at for item in due}
+    next_due_at = {}
+    for subscription in subscriptions:
+        try:
+            after = dealt.get(subscription.id, now)  # not due now: the schedule's next time after now
+            at = next_due(schedule_of(subscription), after + timedelta(seconds=1))
+            next_due_at[subscription.id] = at.astimezone(UTC)
+        except (ZoneInfoNotFoundError, ValueError):  # logged by due_digests; looked at again in a week
+            next_due_at[subscription.id] = now + timedelta(days=7)
+    with poster.db.session() as session:
+        set_next_due(session=session, next_due=next_due_at)
 
 
 def _guarded(channel_id: str, post: Callable[[], Outcome]) -> Outcome:

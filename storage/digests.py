@@ -8,11 +8,12 @@ with a compare-and-set on its attempt count, so two retriers never both post.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
@@ -51,6 +52,10 @@ __all__ = [
 _ERROR_LENGTH = 300
 
 
+#: Ids in one `IN (…)`: well under SQLite's limit on a statement's parameters.
+_IN_CHUNK = 900
+
+
 def _subscription(row: DigestSubscription) -> DigestSubscriptionPublic:
     return DigestSubscriptionPublic.model_validate(row, from_attributes=True)
 
@@ -85,6 +90,7 @@ def subscribe(*, session: Session, subscription: DigestSubscriptionCreate) -> Di
         # set again keeps it, so typing `digest on` twice doesn't cancel a digest missed this morning.
         if not row.active or (row.weekday, row.at_time, row.timezone) != when:
             row.updated_at = utcnow()
+            row.next_due_at = None  # worked out again by the next pass
         for name, value in subscription.model_dump().items():
             setattr(row, name, value)
         row.active = True
@@ -133,6 +139,52 @@ def active_subscriptions(
         query = query.where(DigestSubscription.channel_id == channel_id)
     rows = session.exec(query.order_by(col(DigestSubscription.team_id), col(DigestSubscription.channel_id))).all()
     return [_subscription(row) for row in rows]
+
+
+def due_subscriptions(
+    *, session: Session, now: datetime, team_id: str | None = None, channel_id: str | None = None
+) -> list[DigestSubscriptionPublic]:
+    """The running subscriptions whose next due time has come (or is to be worked out): one indexed query, as
+    many rows as are due, however many subscriptions there are."""
+    due = or_(col(DigestSubscription.next_due_at).is_(None), col(DigestSubscription.next_due_at) <= now)
+    query = select(DigestSubscription).where(col(DigestSubscription.active).is_(True), due)
+    if team_id is not None:
+        query = query.where(DigestSubscription.team_id == team_id)
+    if channel_id is not None:
+        query = query.where(DigestSubscription.channel_id == channel_id)
+    rows = session.exec(query.order_by(col(DigestSubscription.next_due_at), col(DigestSubscription.id))).all()
+    return [_subscription(row) for row in rows]
+
+
+def set_next_due(*, session: Session, next_due: dict[int, datetime]) -> None:
+    """Store each subscription's next due time (by id), once the pass has dealt with the one before: one
+    statement, executed for every row at once."""
+    if not next_due:
+        return
+    statement = (
+        update(DigestSubscription.__table__)  # type: ignore[arg-type]
+        .where(DigestSubscription.__table__.c.id == bindparam("row_id"))  # type: ignore[attr-defined]
+        .values(next_due_at=bindparam("row_next"))
+    )
+    session.connection().execute(statement, [{"row_id": k, "row_next": v} for k, v in next_due.items()])
+
+
+def claimed_weeks(*, session: Session, team_id: str, weeks: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of the (channel, week) pairs have a weekly run already (claimed, posted or failed): one query."""
+    wanted = set(weeks)
+    names = {week for _, week in wanted}
+    channels = sorted({channel for channel, _ in wanted})
+    found: set[tuple[str, str]] = set()
+    for start in range(0, len(channels), _IN_CHUNK):  # a Monday 09:00 can be thousands of channels at once
+        rows = session.exec(
+            select(DigestRun.channel_id, DigestRun.week).where(
+                DigestRun.team_id == team_id,
+                col(DigestRun.week).in_(names),
+                col(DigestRun.channel_id).in_(channels[start : start + _IN_CHUNK]),
+            )
+        ).all()
+        found |= {(channel, week) for channel, week in rows if week is not None}
+    return found & wanted
 
 
 def subscriptions_by_creator(*, session: Session, team_id: str, user_id: str) -> list[DigestSubscriptionPublic]:

@@ -103,7 +103,7 @@ class Scenario(ScenarioBase, table=True):
 
     __table_args__ = (
         UniqueConstraint("team_id", "channel_id", "name_key", name="uq_scenario_name"),
-        Index("ix_scenario_team_author", "team_id", "author_id"),
+        Index("ix_scenario_team_author", "team_id", "author_id", "updated_at"),
         Index("ix_scenario_thread", "team_id", "channel_id", "card_ts"),
         # Never reuse a deleted scenario's id on SQLite: buttons out in Slack still carry it.
         {"sqlite_autoincrement": True},
@@ -285,11 +285,19 @@ class DigestSubscription(DigestSubscriptionBase, table=True):
     """A channel's weekly digest: when (weekday, time, zone) and who set it up."""
 
     __tablename__ = "digest_subscription"
-    __table_args__ = (UniqueConstraint("team_id", "channel_id", name="uq_digest_subscription_channel"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", name="uq_digest_subscription_channel"),
+        Index("ix_digest_subscription_due", "active", "next_due_at"),
+        # App Home lists the digests a user set up, by channel: equality and order in one index.
+        Index("ix_digest_subscription_creator", "team_id", "created_by", "channel_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    created_by: str = Field(max_length=32, index=True)
+    created_by: str = Field(max_length=32)
     active: bool = Field(default=True)
+    #: The next due time the scheduler hasn't dealt with yet (UTC); None: work it out at the next pass (a new
+    #: or changed schedule). The minute's pass reads only the subscriptions whose time has come.
+    next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     #: Why the last post to the channel failed (bot removed, channel archived); None once one succeeds.
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -312,6 +320,7 @@ class DigestSubscriptionCreate(DigestSubscriptionBase):
 class DigestSubscriptionPublic(DigestSubscriptionBase):
     id: int
     active: bool
+    next_due_at: datetime | None = None
     last_error: str | None
     created_at: datetime
     updated_at: datetime

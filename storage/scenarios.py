@@ -139,14 +139,28 @@ def scenario_for_thread(*, session: Session, team_id: str, channel_id: str, thre
     return None if row is None else _public(row)
 
 
-def list_scenarios(*, session: Session, team_id: str, channel_id: str) -> list[ScenarioPublic]:
-    """The channel's scenarios, by name."""
-    rows = session.exec(
+def list_scenarios(
+    *, session: Session, team_id: str, channel_id: str, limit: int | None = None
+) -> list[ScenarioPublic]:
+    """The channel's scenarios, by name (the first `limit` of them)."""
+    query = (
         select(Scenario)
         .where(Scenario.team_id == team_id, Scenario.channel_id == channel_id)
         .order_by(col(Scenario.name_key))
-    ).all()
+    )
+    rows = session.exec(query if limit is None else query.limit(limit)).all()
     return [_public(row) for row in rows]
+
+
+def scenario_names(*, session: Session, team_id: str, channel_id: str) -> list[str]:
+    """The names of the channel's scenarios, by name: only that column is read (for "did you mean")."""
+    return list(
+        session.exec(
+            select(Scenario.name)
+            .where(Scenario.team_id == team_id, Scenario.channel_id == channel_id)
+            .order_by(col(Scenario.name_key))
+        ).all()
+    )
 
 
 def scenarios_by_author(*, session: Session, team_id: str, author_id: str, limit: int = 50) -> list[ScenarioPublic]:

@@ -19,6 +19,7 @@ from storage import ScenarioPublic, ThreadReplyPublic, VersionPublic
 CardPost = Literal["posted", "refused", "unknown"]
 
 __all__ = [
+    "LIST_LIMIT",
     "POST_CARD_ACTION",
     "SAVE_VERSION_ACTION",
     "budget_status",
@@ -149,8 +150,14 @@ def _summary(scenario: ScenarioPublic) -> str:
     return line + f"\n`/cost {escape(scenario.text)}`"
 
 
-def scenario_list(scenarios: Sequence[ScenarioPublic], *, channel_id: str) -> dict[str, Any]:
-    """`/cost list`: the channel's scenarios with their headline figures and links to their threads."""
+def scenario_list(scenarios: Sequence[ScenarioPublic], *, channel_id: str, total: int | None = None) -> dict[str, Any]:
+    """`/cost list`: the channel's scenarios with their headline figures and links to their threads.
+
+    Args:
+        scenarios: The first of them by name (`LIST_LIMIT` are shown), or all of them.
+        total: How many the channel has (`len(scenarios)` by default).
+    """
+    total = len(scenarios) if total is None else total
     if not scenarios:
         text = (
             f"No saved scenarios in <#{channel_id}> yet. Save one with `/cost save NAME video 10s x 1M users`, "
@@ -158,14 +165,14 @@ def scenario_list(scenarios: Sequence[ScenarioPublic], *, channel_id: str) -> di
         )
         return {"text": "No saved scenarios in this channel yet", "blocks": [section(text)]}
     shown = scenarios[:LIST_LIMIT]
-    blocks = [section(f"*{len(scenarios)} saved scenario{'s' if len(scenarios) != 1 else ''}* in <#{channel_id}>")]
+    plural = "s" if total != 1 else ""
+    blocks = [section(f"*{total} saved scenario{plural}* in <#{channel_id}>")]
     blocks += [section(_summary(s)) for s in shown]
-    if len(scenarios) > len(shown):
-        blocks.append(context(f"…and {len(scenarios) - len(shown)} more; `/cost show NAME` shows any of them."))
+    if total > len(shown):
+        blocks.append(context(f"…and {total - len(shown)} more; `/cost show NAME` shows any of them."))
     else:
         blocks.append(context("`/cost show NAME` for versions and discussion · `/cost compare A B` side by side"))
-    plural = "s" if len(scenarios) != 1 else ""
-    return {"text": f"{len(scenarios)} saved scenario{plural} in this channel", "blocks": blocks}
+    return {"text": f"{total} saved scenario{plural} in this channel", "blocks": blocks}
 
 
 def _version_line(version: VersionPublic) -> str:

@@ -181,7 +181,7 @@ def digest(args: argparse.Namespace) -> int:
         # A pass claims the week it posts: acting in a future week would keep that week's real digest back.
         return fail(f"--now {args.now.isoformat()} is in the future; it replays a time that has passed")
     poster = DigestPoster(db=db, client=client, team_id=str(identity.get("team_id")))
-    outcomes = run_due_digests(poster, now=now, channel_id=args.channel)
+    outcomes = run_due_digests(poster, now=now, channel_id=args.channel, replay=args.now is not None)
     for outcome in outcomes:
         if args.quiet and outcome.status != "failed":
             continue

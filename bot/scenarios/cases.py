@@ -63,9 +63,9 @@ from storage import (
     get_scenario_by_id,
     last_estimate,
     latest_replies,
-    list_scenarios,
     list_versions,
     save_scenario,
+    scenario_names,
     version_made_by,
 )
 from storage.names import name_problem
@@ -152,7 +152,7 @@ def find(name: str, *, where: Where, db: Database) -> ScenarioPublic:
         scenario = get_scenario(session=session, team_id=where.team_id, channel_id=where.channel_id, name=name)
         if scenario is not None:
             return scenario
-        names = [s.name for s in list_scenarios(session=session, team_id=where.team_id, channel_id=where.channel_id)]
+        names = scenario_names(session=session, team_id=where.team_id, channel_id=where.channel_id)
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     raise NotFound(name, close[0] if close else None, retried=where.retried)
 

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.mrkdwn import escape
 from bot.blocks.scenarios import (
+    LIST_LIMIT,
     changed_message,
     comparison_message,
     deleted_message,
@@ -30,7 +31,7 @@ from bot.scenarios import cases
 from bot.scenarios.cases import Where
 from bot.scenarios.problems import Incomplete, NotCostable, ScenarioProblem, problem_reply
 from costing import EXAMPLES, WORKLOAD_WORDS, EstimateError, Subcommand, compare_estimates, parse_budget
-from storage import Database, NameTaken, ScenarioPublic, list_scenarios
+from storage import Database, NameTaken, ScenarioPublic, count_channel_scenarios, list_scenarios
 
 __all__ = ["SCENARIO_COMMANDS", "run_scenario_command", "save_named", "save_what_if", "what_if"]
 
@@ -104,9 +105,10 @@ def _save(args: str, where: Where, db: Database, client: WebClient, notes: Estim
 
 
 def _list(args: str, where: Where, db: Database) -> Reply:
-    with db.session(write=False) as session:
-        scenarios = list_scenarios(session=session, team_id=where.team_id, channel_id=where.channel_id)
-    return Reply(scenario_list(scenarios, channel_id=where.channel_id), private=True)
+    with db.session(write=False) as session:  # a count and one page: what is shown, however many there are
+        total = count_channel_scenarios(session=session, team_id=where.team_id, channel_id=where.channel_id)
+        shown = list_scenarios(session=session, team_id=where.team_id, channel_id=where.channel_id, limit=LIST_LIMIT)
+    return Reply(scenario_list(shown, total=total, channel_id=where.channel_id), private=True)
 
 
 def _show(args: str, where: Where, db: Database) -> Reply:

@@ -22,6 +22,8 @@ from storage import (
     active_subscriptions,
     add_version,
     claim_run,
+    claimed_weeks,
+    due_subscriptions,
     fail_run,
     finish_run,
     get_subscription,
@@ -32,6 +34,7 @@ from storage import (
     runs_to_retry,
     scenarios_for_digest,
     set_card,
+    set_next_due,
     subscribe,
     subscriptions_by_creator,
     unsubscribe,
@@ -892,3 +895,40 @@ def test_a_subscription_in_a_time_zone_this_machine_does_not_know_is_refused() -
     with pytest.raises(ValidationError, match="not an IANA time zone"):
         DigestSubscriptionCreate(team_id=TEAM, channel_id=CHANNEL, created_by=AUTHOR, weekday=0, at_time="09:00",
                                  timezone="Mars/Olympus_Mons")  # fmt: skip
+
+
+# --- what the minute's pass reads -----------------------------------------------------------------------------
+
+
+def _due(db: Database, now: datetime) -> list[str]:
+    with db.session(write=False) as session:
+        return [s.channel_id for s in due_subscriptions(session=session, now=now, team_id=TEAM)]
+
+
+def test_a_pass_reads_only_the_subscriptions_whose_time_has_come(db: Database) -> None:
+    new, later, stopped = _subscribe(db, CHANNEL), _subscribe(db, OTHER_CHANNEL), _subscribe(db, "C0STOPPED")
+    _unsubscribe(db, "C0STOPPED")
+    assert sorted(_due(db, MONDAY_48)) == sorted([CHANNEL, OTHER_CHANNEL])  # none worked out yet: both
+    with db.session() as session:
+        set_next_due(session=session, next_due={new.id: MONDAY_48, later.id: MONDAY_49, stopped.id: MONDAY_47})
+    assert (_due(db, MONDAY_48 - timedelta(seconds=1)), _due(db, MONDAY_48)) == ([], [CHANNEL])
+    assert _due(db, MONDAY_49) == [CHANNEL, OTHER_CHANNEL]  # oldest due first; the stopped one never
+
+
+def test_a_changed_schedule_is_worked_out_again(db: Database) -> None:
+    subscription = _subscribe(db)
+    with db.session() as session:
+        set_next_due(session=session, next_due={subscription.id: MONDAY_49})
+    assert _due(db, MONDAY_48) == []
+    _subscribe(db, at_time="10:00")
+    assert _due(db, MONDAY_48) == [CHANNEL]
+
+
+def test_the_weeks_claimed_are_read_in_one_go(db: Database) -> None:
+    _claim(db, W48, channel_id=CHANNEL)
+    _claim(db, W47, channel_id=OTHER_CHANNEL)
+    wanted = [(CHANNEL, W48), (OTHER_CHANNEL, W48), ("C0NONE", W48)]
+    with db.session(write=False) as session:
+        assert claimed_weeks(session=session, team_id=TEAM, weeks=wanted) == {(CHANNEL, W48)}
+        assert claimed_weeks(session=session, team_id=OTHER_TEAM, weeks=wanted) == set()
+        assert claimed_weeks(session=session, team_id=TEAM, weeks=[]) == set()

@@ -20,6 +20,7 @@ from storage import (
     list_versions,
     save_scenario,
     scenario_for_thread,
+    scenario_names,
     scenarios_by_author,
     set_card,
 )
@@ -213,6 +214,10 @@ def test_a_channels_scenarios_are_listed_by_name_whatever_the_case(db: Database)
     with db.session(write=False) as session:
         listed = list_scenarios(session=session, team_id=TEAM, channel_id=CHANNEL)
     assert [s.name for s in listed] == ["Agents", "chat support", "image batch", "Video launch"]
+    with db.session(write=False) as session:
+        first = list_scenarios(session=session, team_id=TEAM, channel_id=CHANNEL, limit=2)
+        names = scenario_names(session=session, team_id=TEAM, channel_id=CHANNEL)
+    assert ([s.name for s in first], names) == (["Agents", "chat support"], [s.name for s in listed])
 
 
 def test_an_authors_scenarios_come_most_recently_changed_first(db: Database) -> None:

@@ -9,12 +9,14 @@ from decimal import Decimal
 import pytest
 from slack_sdk import WebClient
 
+from bot.blocks.scenarios import LIST_LIMIT
 from bot.listeners.actions import save_scenario_version
 from bot.replies import Reply
 from bot.scenarios import Where, run_scenario_command, save_what_if, what_if
 from costing.language import subcommand_of
 from storage import Database, ScenarioPublic, get_scenario, list_versions, remember_estimate
 from tests.fakeslack import BOT_TOKEN, TEAM, FakeSlack
+from tests.storage.factories import save as save_in_db
 
 CHANNEL = "C0GENERAL"
 ALICE = Where(team_id=TEAM, channel_id=CHANNEL, user_id="U0ALICE")
@@ -173,6 +175,14 @@ def test_list_shows_the_channels_scenarios(db: Database, client: WebClient) -> N
     listing = run("list", db, client)
     assert listing.private and "*2 saved scenarios* in <#C0GENERAL>" in shown(listing)
     assert "|sora> · v1" in shown(listing) and "|veo> · v1" in shown(listing)
+
+
+def test_a_long_list_reads_one_page_and_counts_the_rest(db: Database, client: WebClient) -> None:
+    for n in range(LIST_LIMIT + 5):
+        save_in_db(db, f"plan {n:02d}", channel_id="C0GENERAL")
+    listing = shown(run("list", db, client))
+    assert f"*{LIST_LIMIT + 5} saved scenarios*" in listing and "…and 5 more" in listing
+    assert "plan 00" in listing and f"plan {LIST_LIMIT - 1:02d}" in listing and f"plan {LIST_LIMIT:02d}" not in listing
 
 
 def test_show_gives_the_figures_and_the_versions(db: Database, client: WebClient) -> None:
