@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     slack_api_url: str = SLACK_API_URL
     database_url: str = "sqlite:///costbot.db"
     costbot_log_level: str = Field(default="INFO")
+    #: `text` (default) or `json`: one JSON object per line, for a log pipeline.
+    costbot_log_format: Literal["text", "json"] = "text"
     #: Live token-price refresh: `off`, `on` (genai-prices' own source) or the URL of a file in its format.
     costbot_price_updates: str = "off"
     #: Seconds a replica's claim on acknowledged work holds unrenewed before another takes the work over.

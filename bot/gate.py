@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.dedupe import RecentIds
+from bot.observe import observe_request, request_kind
 
 __all__ = ["MAX_BODY_BYTES", "SlackGate"]
 
@@ -80,6 +81,7 @@ class SlackGate:
         self._seen = seen or RecentIds(ttl=REPLAY_WINDOW_SECONDS, capacity=200_000)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        began = time.perf_counter()
         try:
             body = self._checked(environ)
         except _Refused as refusal:
@@ -92,13 +94,19 @@ class SlackGate:
         for header in [name for name in environ if name.startswith(_BOLT_HEADERS)]:
             del environ[header]  # Bolt's own "run only the deferred half" switch: never from the outside
         digest = environ.pop(_SIGNATURE_DIGEST)
+        status_code = [500]
 
         def answered(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            status_code[0] = int(status.split()[0])
             if not status.startswith(("1", "2", "3")):  # refused (busy, database down): Slack's retry must run,
                 self._seen.forget(digest)  # though it may come within the second, signed the same
             return start_response(status, headers, *exc_info)
 
-        return self._inner(environ, answered)
+        try:
+            return self._inner(environ, answered)
+        finally:
+            kind, workspace = _kind_of(body, environ.get("CONTENT_TYPE") or "")
+            observe_request(kind, workspace, status_code[0], time.perf_counter() - began)
 
     def _checked(self, environ: dict[str, Any]) -> bytes | None:
         """The body, checked; None for a request that is answered 200 and not run (a replay, an ssl_check).
@@ -182,6 +190,13 @@ def _is_ssl_check(body: bytes) -> bool:
     except (UnicodeDecodeError, ValueError):
         return False
     return form.get("ssl_check") == ["1"] and set(form) <= {"ssl_check", "token"}
+
+
+def _kind_of(body: bytes, content_type: str) -> tuple[str, str | None]:
+    try:
+        return request_kind(body, content_type)
+    except (ValueError, TypeError, AttributeError):  # checked already; a surprise costs a label, not a request
+        return "unknown", None
 
 
 def _check_shape(body: bytes, content_type: str) -> None:

@@ -1,12 +1,16 @@
-"""Logging for `costbot serve`: one record per line, and never a token or secret in it."""
+"""Logging for `costbot serve`: one record per line, as text or JSON (`COSTBOT_LOG_FORMAT`), and never a token
+or secret in it."""
 
 from __future__ import annotations
 
 import logging
 import re
 from collections.abc import Iterable
+from typing import Literal
 
-__all__ = ["RedactingFormatter", "configure_logging"]
+from pythonjsonlogger.json import JsonFormatter
+
+__all__ = ["LogFormat", "RedactingFormatter", "RedactingJsonFormatter", "configure_logging"]
 
 # Slack tokens (xoxb-, xoxp-, xapp-, …) wherever they appear, even ones we were not given.
 _TOKEN = re.compile(r"\bx(?:ox[a-z]|app)-[A-Za-z0-9-]+")
@@ -23,27 +27,59 @@ _RESPONSE_URL = re.compile(
 _SHORT = 6
 
 
+def _redact(text: str, secrets: list[str]) -> str:
+    text = _RESPONSE_URL.sub("[response_url]", _TOKEN.sub("[redacted]", text))
+    for secret in secrets:
+        if len(secret) >= _SHORT:
+            text = text.replace(secret, "[redacted]")
+        else:  # a short secret only as a word of its own, or every such letter in every line would go
+            text = re.sub(rf"(?<![\w]){re.escape(secret)}(?![\w])", "[redacted]", text)
+    return text
+
+
+def _longest_first(secrets: Iterable[str]) -> list[str]:
+    return sorted((s for s in secrets if s), key=len, reverse=True)
+
+
 class RedactingFormatter(logging.Formatter):
     """Formats as usual, then blanks Slack tokens and the given secrets (tracebacks included)."""
 
     def __init__(self, fmt: str, *, secrets: Iterable[str] = ()) -> None:
         super().__init__(fmt)
-        self._secrets = sorted((s for s in secrets if s), key=len, reverse=True)
+        self._secrets = _longest_first(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
-        text = _RESPONSE_URL.sub("[response_url]", _TOKEN.sub("[redacted]", super().format(record)))
-        for secret in self._secrets:
-            if len(secret) >= _SHORT:
-                text = text.replace(secret, "[redacted]")
-            else:  # a short secret only as a word of its own, or every such letter in every line would go
-                text = re.sub(rf"(?<![\w]){re.escape(secret)}(?![\w])", "[redacted]", text)
-        return text
+        return _redact(super().format(record), self._secrets)
 
 
-def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
-    """Log to stderr at `level`, redacting Slack tokens and the given secrets from every record."""
+class RedactingJsonFormatter(JsonFormatter):
+    """One JSON object per line (time, level, logger, message, and the record's own fields such as a request's
+    kind, workspace, outcome and latency), redacted as `RedactingFormatter` redacts."""
+
+    def __init__(self, *, secrets: Iterable[str] = ()) -> None:
+        super().__init__(
+            "%(asctime)s %(levelname)s %(name)s %(message)s",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        )
+        self._secrets = _longest_first(secrets)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _redact(super().format(record), self._secrets)
+
+
+LogFormat = Literal["text", "json"]
+
+
+def configure_logging(level: str, *, secrets: Iterable[str] = (), form: LogFormat = "text") -> None:
+    """Log to stderr at `level`, as text or JSON lines, redacting Slack tokens and the given secrets from every
+    record."""
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets=secrets))
+    formatter: logging.Formatter = (
+        RedactingJsonFormatter(secrets=secrets)
+        if form == "json"
+        else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets=secrets)
+    )
+    handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

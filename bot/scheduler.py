@@ -22,6 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.digests import DigestPoster, Outcome
+from bot.observe import DIGESTS, PASS_SECONDS, SCHEDULER_RUNNING
 from costing import CATCH_UP_WINDOW, MAX_ATTEMPTS, STALE_CLAIM, Schedule, due_at, next_due, retry_now, week_of
 from storage import (
     Database,
@@ -140,9 +141,12 @@ def run_due_digests(
             continue
         post = functools.partial(poster.post_weekly, item.subscription, week=item.week, due_at=item.due_at)
         outcomes.append(_guarded(channel, post))
+    firsts = len(outcomes)
     for run in retries:
         if channel_id is None or run.channel_id == channel_id:
             outcomes.append(_guarded(run.channel_id, functools.partial(poster.retry, run)))
+    for n, outcome in enumerate(outcomes):
+        DIGESTS.labels(outcome=outcome.status, attempt="first" if n < firsts else "retry").inc()
     if not replay:
         _store_next_due(poster, subscriptions, due, now)
     return outcomes
@@ -214,11 +218,17 @@ class DigestScheduler:
         if catch_up:
             self._scheduler.add_job(self.catch_up, id="digest-catch-up", name="post digests missed while down")
         self._scheduler.start()
+        SCHEDULER_RUNNING.set(1)
         log.info("digest scheduler started: a pass every %g s", self._interval)
+
+    @property
+    def running(self) -> bool:
+        return bool(self._scheduler.running)
 
     def shutdown(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
+        SCHEDULER_RUNNING.set(0)
 
     def catch_up(self) -> list[Outcome]:
         """Digests missed while costbot was down (less than a day late) and failed runs: posted once."""
@@ -258,7 +268,8 @@ class DigestScheduler:
     def tick(self) -> list[Outcome]:
         """One minute's pass: what is due and not posted yet, and the retries whose wait is over."""
         try:
-            return run_due_digests(self.poster)
+            with PASS_SECONDS.time():
+                return run_due_digests(self.poster)
         except Exception:  # the database away for a moment: the next pass tries again
             log.exception("digest scheduler: a pass failed; trying again in %g s", self._interval)
             return []

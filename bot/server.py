@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.gate import MAX_BODY_BYTES, SlackGate
+from bot.observe import REGISTRY, Readiness
 
 __all__ = ["EVENTS_PATH", "http_server", "serve_http", "serve_socket", "wsgi_app"]
 
@@ -21,27 +24,43 @@ log = logging.getLogger(__name__)
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def wsgi_app(app: App, *, signing_secret: str) -> WsgiApp:
-    """`POST /slack/events` for commands, events and interactivity, behind `bot.gate.SlackGate`; `GET /healthz`
-    for load balancers."""
+def wsgi_app(app: App, *, signing_secret: str, ready: Readiness | None = None) -> WsgiApp:
+    """`POST /slack/events` for commands, events and interactivity, behind `bot.gate.SlackGate`; for operators,
+    `GET /healthz` (the process answers), `GET /readyz` (it can serve: `ready`'s checks, as JSON; 503 when one
+    fails) and `GET /metrics` (Prometheus)."""
     slack = SlackGate(SlackRequestHandler(app, path=EVENTS_PATH), signing_secret=signing_secret, path=EVENTS_PATH)
+    ready = ready or Readiness()
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "3")])
-            return [b"ok\n"]
+        if environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
+            path = environ.get("PATH_INFO")
+            if path == "/healthz":
+                return _send(start_response, "200 OK", b"ok\n", "text/plain; charset=utf-8")
+            if path == "/readyz":
+                fine, found = ready()
+                body = (json.dumps({"ready": fine, **found}) + "\n").encode()
+                return _send(start_response, "200 OK" if fine else "503 Service Unavailable", body, "application/json")
+            if path == "/metrics":
+                return _send(start_response, "200 OK", generate_latest(REGISTRY), CONTENT_TYPE_LATEST)
         return slack(environ, start_response)
 
     return application
 
 
-def http_server(app: App, *, signing_secret: str, host: str, port: int, threads: int) -> Any:
+def _send(start_response: Callable[..., Any], status: str, body: bytes, content_type: str) -> list[bytes]:
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def http_server(
+    app: App, *, signing_secret: str, host: str, port: int, threads: int, ready: Readiness | None = None
+) -> Any:
     """A waitress server for the app, bound and ready to `.run()`; `.effective_port` tells the port."""
     from waitress import create_server  # type: ignore[import-untyped]
 
     # waitress reads a whole body before the app sees it: its own limit refuses a larger one (413) unread.
     return create_server(
-        wsgi_app(app, signing_secret=signing_secret),
+        wsgi_app(app, signing_secret=signing_secret, ready=ready),
         host=host,
         port=port,
         threads=threads,

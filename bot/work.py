@@ -34,6 +34,7 @@ from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 from bot.blocks import problem_message
+from bot.observe import WORK_RECOVERED
 from bot.respond import answer_privately
 from storage import (
     Database,
@@ -467,6 +468,7 @@ class WorkRecovery:
             mode="socket_mode",  # written down after its signature was checked; Bolt runs the step itself
         )
         response = self.app.dispatch(request)
+        WORK_RECOVERED.labels(outcome="carried-out" if response.status == 200 else "not-yet").inc()
         if response.status != 200:
             log.warning("work %s not carried out now (%s); tried again later", work.id, response.status)
 
@@ -481,4 +483,5 @@ class WorkRecovery:
             "check `/cost list` for what got saved, then ask again.",
         )
         log.error("work %s (%s) given up (%s); user told: %s", work.id, work.step, why, told)
+        WORK_RECOVERED.labels(outcome="given-up").inc()
         self.outbox.finish(work.id, WorkState.GAVE_UP)

@@ -60,7 +60,9 @@ def serve(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(mode="socket" if args.socket else "http")
         current_catalog()  # a broken price book stops us here, not at the first /cost
-        configure_logging(settings.costbot_log_level, secrets=settings.secret_values())
+        configure_logging(
+            settings.costbot_log_level, secrets=settings.secret_values(), form=settings.costbot_log_format
+        )
         db = _open_database(settings.database_url)
         client = web_client(settings)
         identity = check_token(client)
@@ -93,7 +95,12 @@ def serve(args: argparse.Namespace) -> int:
         return EXIT_OK
     try:
         server = http_server(
-            app, signing_secret=settings.signing_secret, host=args.host, port=args.port, threads=args.threads
+            app,
+            signing_secret=settings.signing_secret,
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            ready=_readiness(db, scheduler),
         )
     except OSError as error:
         recovery.stop()
@@ -115,6 +122,27 @@ def serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _readiness(db, scheduler):  # type: ignore[no-untyped-def]
+    """`/readyz`: the database answers, its schema is this costbot's, and the scheduler runs (when it should)."""
+    from bot.observe import Readiness
+    from storage import DatabaseError, current_revision, head_revision
+
+    def database() -> tuple[bool, str]:
+        try:
+            revision = current_revision(db)
+        except DatabaseError:
+            return False, "unreachable"
+        head = head_revision()
+        return (True, f"ok, schema {revision}") if revision == head else (False, f"schema {revision}, needs {head}")
+
+    def digests() -> tuple[bool, str]:
+        if scheduler is None:
+            return True, "off here (--no-scheduler)"
+        return (True, "running") if scheduler.running else (False, "stopped")
+
+    return Readiness({"database": database, "scheduler": digests})
+
+
 def _digest_scheduler(db, client, identity):  # type: ignore[no-untyped-def]
     from bot.digests import DigestPoster
     from bot.scheduler import DigestScheduler
@@ -133,7 +161,9 @@ def _connect():  # type: ignore[no-untyped-def]
     try:
         settings = load_settings(mode="client")
         current_catalog()
-        configure_logging(settings.costbot_log_level, secrets=settings.secret_values())
+        configure_logging(
+            settings.costbot_log_level, secrets=settings.secret_values(), form=settings.costbot_log_format
+        )
         db = _open_database(settings.database_url)
         client = web_client(settings)
         return db, client, check_token(client), settings

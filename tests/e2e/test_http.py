@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import RunningBot, get
+from storage import head_revision
+from tests.e2e.conftest import RunningBot, get, start_bot, stop_bot
 from tests.fakeslack import (
     BOT_TOKEN,
     BOT_USER,
@@ -268,3 +270,40 @@ def test_slack_can_verify_the_events_url_when_the_app_is_set_up(running_bot: Run
     status, raw = post(f"{running_bot.url}/slack/events", body, {**JSON, **sign(body)})
     assert status == 200
     assert json.loads(raw) == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+
+
+def test_readyz_checks_the_database_its_schema_and_the_scheduler(running_bot: RunningBot) -> None:
+    status, body = get(f"{running_bot.url}/readyz")
+    assert (status, json.loads(body)) == (
+        200, {"ready": True, "database": f"ok, schema {head_revision()}", "scheduler": "running"}
+    )  # fmt: skip
+
+
+def test_metrics_count_what_serve_answered(running_bot: RunningBot, fake_slack: FakeSlack) -> None:
+    slash(running_bot, fake_slack, "video 10s x 1M users")
+    status, body = get(f"{running_bot.url}/metrics")
+    text = body.decode()
+    assert status == 200 and 'costbot_requests_total{kind="command:estimate",outcome="ok"}' in text
+    assert 'costbot_ack_seconds_bucket{kind="command:estimate",le="3.0"}' in text
+    assert "costbot_scheduler_running 1.0" in text
+
+
+def test_json_logs_are_one_object_a_line_with_the_request_and_no_secret(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    bot = start_bot(fake_slack, tmp_path, COSTBOT_LOG_FORMAT="json", COSTBOT_LOG_LEVEL="DEBUG",
+                    DATABASE_URL=f"sqlite:///{tmp_path / 'costbot.db'}")  # fmt: skip
+    try:
+        slash(bot, fake_slack, "video 10s x 1M users")
+        interact(bot, button_payload("share_estimate", "video 10s", response_url=fake_slack.response_url()))
+        fake_slack.wait_for_responses()
+    finally:
+        stop_bot(bot)
+    lines = [line for line in bot.log_text().splitlines() if not line.startswith("costbot: ")]  # what it says
+    records = [json.loads(line) for line in lines if line.strip()]
+    assert records and all({"time", "level", "logger", "message"} <= set(r) for r in records)
+    requests = [r for r in records if r["logger"] == "costbot.requests"]
+    assert {(r["kind"], r["workspace"], r["outcome"]) for r in requests} >= {
+        ("command:estimate", "T0TEAM1", "ok"), ("block_actions", "T0TEAM1", "ok")
+    }  # fmt: skip
+    assert all(isinstance(r["latency_ms"], float | int) for r in requests)
+    for secret in (BOT_TOKEN, SIGNING_SECRET, "s3cretPart0f1t"):
+        assert secret not in bot.log_text()

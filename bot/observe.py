@@ -1,0 +1,127 @@
+"""What an operator watches: one log line per request from Slack, Prometheus metrics, and readiness.
+
+Metrics live in costbot's own registry (`REGISTRY`, served at `GET /metrics`): requests by kind and outcome
+and the acknowledgement's latency (measured at the gate, `bot.gate`), digests by outcome and whether they were
+a first try or a retry, the scheduler's pass duration and whether this process runs it, and acknowledged
+work carried out after a crash. No label ever holds a token, a payload or a user's text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+__all__ = [
+    "ACK_SECONDS",
+    "DIGESTS",
+    "PASS_SECONDS",
+    "REGISTRY",
+    "REQUESTS",
+    "SCHEDULER_RUNNING",
+    "WORK_RECOVERED",
+    "Readiness",
+    "observe_request",
+    "request_kind",
+]
+
+log = logging.getLogger("costbot.requests")
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+REQUESTS = Counter(
+    "costbot_requests", "Requests from Slack, by kind and outcome", ["kind", "outcome"], registry=REGISTRY
+)
+ACK_SECONDS = Histogram(
+    "costbot_ack_seconds",
+    "Seconds from a request's arrival to costbot's answer (Slack waits 3)",
+    ["kind"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0),
+    registry=REGISTRY,
+)
+DIGESTS = Counter("costbot_digests", "Weekly digests, by outcome and try", ["outcome", "attempt"], registry=REGISTRY)
+PASS_SECONDS = Histogram(
+    "costbot_scheduler_pass_seconds",
+    "Seconds the scheduler's minute pass took",
+    buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0),
+    registry=REGISTRY,
+)
+SCHEDULER_RUNNING = Gauge(
+    "costbot_scheduler_running", "1 while this process runs the digest scheduler", registry=REGISTRY
+)
+WORK_RECOVERED = Counter(
+    "costbot_work_recovered", "Acknowledged work taken over after a crash, by outcome", ["outcome"], registry=REGISTRY
+)
+
+#: The first word of `/cost …` that names a subcommand, as its kind; any other text is an estimate.
+_SUBCOMMANDS = frozenset({"help", "prices", "digest", "save", "list", "show", "compare", "delete", "value", "budget"})
+
+
+def request_kind(body: bytes, content_type: str) -> tuple[str, str | None]:
+    """What a checked request from Slack is (`command:save`, `event:message`, `block_actions`, …) and its
+    workspace, read from the body the gate has checked."""
+    text = body.decode("utf-8", "replace")
+    if content_type.split(";")[0].strip().lower() == "application/json":
+        data = json.loads(text)
+        event = data.get("event") if isinstance(data.get("event"), dict) else {}
+        kind = f"event:{event.get('type')}" if data.get("type") == "event_callback" else str(data.get("type"))
+        return kind[:40], _team(data.get("team_id"))
+    form = {k: v[0] for k, v in parse_qs(text).items()}
+    if "payload" in form:
+        payload = json.loads(form["payload"])
+        return str(payload.get("type"))[:40], _team((payload.get("team") or {}).get("id"))
+    words = (form.get("text") or "").split(maxsplit=1)
+    word = words[0].lower() if words else ""
+    return f"command:{word if word in _SUBCOMMANDS else 'estimate'}", _team(form.get("team_id"))
+
+
+def _team(value: Any) -> str | None:
+    return value[:32] if isinstance(value, str) and value.isalnum() else None
+
+
+def _outcome(status: int) -> str:
+    if status == 503:
+        return "busy"
+    if status >= 500:
+        return "error"
+    return "ok" if status < 400 else "refused"
+
+
+def observe_request(kind: str, workspace: str | None, status: int, seconds: float) -> None:
+    """Count the request, time its answer, and log one line for it (logger `costbot.requests`)."""
+    outcome = _outcome(status)
+    REQUESTS.labels(kind=kind, outcome=outcome).inc()
+    ACK_SECONDS.labels(kind=kind).observe(seconds)
+    latency_ms = round(seconds * 1000, 2)
+    fields = {"kind": kind, "workspace": workspace, "outcome": outcome, "status": status, "latency_ms": latency_ms}
+    log.info(
+        "request kind=%s workspace=%s outcome=%s status=%d latency_ms=%.2f",
+        kind,
+        workspace,
+        outcome,
+        status,
+        seconds * 1000,
+        extra=fields,
+    )
+
+
+@dataclass
+class Readiness:
+    """`GET /readyz`: whether this process can serve. Each check returns (fine, what it found)."""
+
+    checks: dict[str, Callable[[], tuple[bool, str]]] = field(default_factory=dict)
+
+    def __call__(self) -> tuple[bool, dict[str, str]]:
+        found, ready = {}, True
+        for name, check in self.checks.items():
+            try:
+                fine, what = check()
+            except Exception as error:  # a check that breaks says so; it never takes /readyz down
+                fine, what = False, f"check failed ({type(error).__name__})"
+            found[name] = what
+            ready = ready and fine
+        return ready, found
