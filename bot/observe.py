@@ -2,7 +2,7 @@
 
 Metrics live in costbot's own registry (`REGISTRY`, served at `GET /metrics`): requests by kind and outcome
 and the acknowledgement's latency (measured at the gate, `bot.gate`), digests by outcome and whether they were
-a first try or a retry, the scheduler's pass duration and whether this process runs it, and acknowledged
+a first try or a retry, the scheduler's pass duration and whether this process runs and leads it, and acknowledged
 work carried out after a crash. No label ever holds a token, a payload or a user's text.
 """
 
@@ -23,6 +23,7 @@ __all__ = [
     "PASS_SECONDS",
     "REGISTRY",
     "REQUESTS",
+    "SCHEDULER_LEADING",
     "SCHEDULER_RUNNING",
     "WORK_RECOVERED",
     "Readiness",
@@ -52,6 +53,9 @@ PASS_SECONDS = Histogram(
 )
 SCHEDULER_RUNNING = Gauge(
     "costbot_scheduler_running", "1 while this process runs the digest scheduler", registry=REGISTRY
+)
+SCHEDULER_LEADING = Gauge(
+    "costbot_scheduler_leading", "1 while this process's scheduler leads (its passes post)", registry=REGISTRY
 )
 WORK_RECOVERED = Counter(
     "costbot_work_recovered", "Acknowledged work taken over after a crash, by outcome", ["outcome"], registry=REGISTRY

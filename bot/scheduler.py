@@ -22,6 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.digests import DigestPoster, Outcome
+from bot.leader import Leadership
 from bot.observe import DIGESTS, PASS_SECONDS, SCHEDULER_RUNNING
 from costing import CATCH_UP_WINDOW, MAX_ATTEMPTS, STALE_CLAIM, Schedule, due_at, next_due, retry_now, week_of
 from storage import (
@@ -181,13 +182,20 @@ def _guarded(channel_id: str, post: Callable[[], Outcome]) -> Outcome:
 class DigestScheduler:
     """APScheduler in a background thread, running `run_due_digests` at the start of every minute.
 
+    Only the leader's passes post (`bot.leader`: one process at a time on PostgreSQL); a standby's passes
+    only ask for the lead, so it takes over within a minute of the leader's death.
+
     Args:
         poster: Posts the digests (its database and workspace are the scheduler's).
         interval_seconds: How often a pass runs; 60 posts a digest within the minute it is due.
+        leadership: Who leads (on the poster's database by default).
     """
 
-    def __init__(self, poster: DigestPoster, *, interval_seconds: float = 60) -> None:
+    def __init__(
+        self, poster: DigestPoster, *, interval_seconds: float = 60, leadership: Leadership | None = None
+    ) -> None:
         self.poster = poster
+        self.leadership = leadership or Leadership(poster.db)
         self._interval = interval_seconds
         self._scheduler = BackgroundScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
@@ -228,10 +236,22 @@ class DigestScheduler:
     def shutdown(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
+        self.leadership.release()
         SCHEDULER_RUNNING.set(0)
 
+    def _leads(self) -> bool:
+        try:
+            return self.leadership.lead()
+        except Exception:  # the database away: no lead, no pass; the next minute asks again
+            log.exception("couldn't ask for the lead of the digest scheduler")
+            return False
+
     def catch_up(self) -> list[Outcome]:
-        """Digests missed while costbot was down (less than a day late) and failed runs: posted once."""
+        """Digests missed while costbot was down (less than a day late) and failed runs: posted once (by the
+        leader; a standby catches up when it takes the lead, at a pass)."""
+        if not self._leads():
+            log.info("digest catch-up left to the scheduler that leads")
+            return []
         outcomes = run_due_digests(self.poster)
         for outcome in outcomes:
             log.info("digest catch-up: %s %s (%s)", outcome.channel_id, outcome.status, outcome.detail)
@@ -268,6 +288,8 @@ class DigestScheduler:
     def tick(self) -> list[Outcome]:
         """One minute's pass: what is due and not posted yet, and the retries whose wait is over."""
         try:
+            if not self._leads():
+                return []
             with PASS_SECONDS.time():
                 return run_due_digests(self.poster)
         except Exception:  # the database away for a moment: the next pass tries again

@@ -138,7 +138,9 @@ def _readiness(db, scheduler):  # type: ignore[no-untyped-def]
     def digests() -> tuple[bool, str]:
         if scheduler is None:
             return True, "off here (--no-scheduler)"
-        return (True, "running") if scheduler.running else (False, "stopped")
+        if not scheduler.running:
+            return False, "stopped"
+        return True, "running, leading" if scheduler.leadership.leading else "running, standing by"
 
     return Readiness({"database": database, "scheduler": digests})
 

@@ -275,7 +275,7 @@ def test_slack_can_verify_the_events_url_when_the_app_is_set_up(running_bot: Run
 def test_readyz_checks_the_database_its_schema_and_the_scheduler(running_bot: RunningBot) -> None:
     status, body = get(f"{running_bot.url}/readyz")
     assert (status, json.loads(body)) == (
-        200, {"ready": True, "database": f"ok, schema {head_revision()}", "scheduler": "running"}
+        200, {"ready": True, "database": f"ok, schema {head_revision()}", "scheduler": "running, leading"}
     )  # fmt: skip
 
 
