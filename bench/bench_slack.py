@@ -3,7 +3,8 @@
 Each app runs as its own process on the same server (waitress, 8 threads) with signature verification on;
 the same client calls them with signed requests over keep-alive connections, in one run, in alternating
 rounds so that drift on a busy machine hits all alike. Then 8 concurrent clients against each: p99 and
-errors. Finally the resident memory of `costbot serve`.
+errors; then load tests (1,000 commands from 16, then 64 clients at once): p50, p99, throughput and errors.
+Finally the resident memory of `costbot serve`.
 
 costbot keeps recent estimates (Share and Adjust cost the same text again), so it is measured twice: on six
 texts repeated, and on texts that are all new (a count that never repeats). Two baselines: a bare app
@@ -12,6 +13,7 @@ returns; the fair comparison), and one with Bolt's defaults, where the request t
 every 10 ms (what a plain Bolt app costs).
 
     pip install '.[test]' && python bench/bench_slack.py [--rounds 10] [--per-round 100]
+        [--load 1000] [--concurrency 16 64] [--database-url postgresql+psycopg://…]
 """
 
 from __future__ import annotations
@@ -144,6 +146,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--per-round", type=int, default=100)
+    parser.add_argument("--load", type=int, default=1000, help="commands in each load test (default 1000)")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 64], help="clients at once (16 64)")
+    parser.add_argument("--database-url", help="costbot's database (default: a fresh SQLite file)")
     parser.add_argument("--bare-server", choices=["same", "defaults"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_server:
@@ -156,7 +161,7 @@ def main() -> None:
     database = Path(tempfile.mkdtemp(prefix="costbot-bench-")) / "costbot.db"
     env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
            "SLACK_API_URL": fake.api_url, "COSTBOT_LOG_LEVEL": "WARNING",
-           "DATABASE_URL": f"sqlite:///{database}"}  # fmt: skip
+           "DATABASE_URL": args.database_url or f"sqlite:///{database}"}  # fmt: skip
     costbot_bin = str(Path(sys.executable).with_name("costbot"))
     serve = [costbot_bin, "serve", "--host", "127.0.0.1", "--port", "0"]
     servers = {
@@ -195,6 +200,14 @@ def main() -> None:
         for name, (_, port) in servers.items():
             values, errors = concurrent(port, response_url, clients=8, each=args.per_round)
             print(f"{summary(name, values)}   errors {errors}")
+        kind = "PostgreSQL" if args.database_url else "SQLite"
+        for clients in args.concurrency:
+            print(f"load: {args.load} commands from {clients} clients at once (costbot on {kind}):")
+            for name, (_, port) in servers.items():
+                began = time.perf_counter()
+                values, errors = concurrent(port, response_url, clients=clients, each=args.load // clients)
+                rate = len(values) / (time.perf_counter() - began)
+                print(f"{summary(name, values)}   {rate:>7.0f}/s   errors {errors}")
         costbot_process = servers["costbot /cost estimate"][0]
         print(f"costbot serve memory after the run: {memory(costbot_process.pid)}")
     finally:
