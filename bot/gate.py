@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.dedupe import RecentIds
-from bot.observe import observe_request, request_kind
+from bot.observe import count_unverified, observe_request, request_kind
 
 __all__ = ["MAX_BODY_BYTES", "SlackGate"]
 
@@ -86,8 +86,10 @@ class SlackGate:
             body = self._checked(environ)
         except _Refused as refusal:
             log.info("refused a request to %s: %s", environ.get("PATH_INFO", "?"), refusal.reason)
+            count_unverified("refused")
             return _answer(start_response, refusal.status, refusal.reason, allow=refusal.status.startswith("405"))
         if body is None:  # a replay (done once already) or Slack's certificate check: nothing to run
+            count_unverified("repeated")
             return _answer(start_response, "200 OK", "")
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))

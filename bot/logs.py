@@ -3,6 +3,7 @@ or secret in it."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
@@ -61,7 +62,8 @@ class RedactingJsonFormatter(JsonFormatter):
             "%(asctime)s %(levelname)s %(name)s %(message)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )
-        self._secrets = _longest_first(secrets)
+        # In a JSON string a secret may be written escaped (`\u00e4`, `\"`, `\\`): both forms are blanked.
+        self._secrets = _longest_first({form for s in secrets if s for form in (s, json.dumps(s)[1:-1])})
 
     def format(self, record: logging.LogRecord) -> str:
         return _redact(super().format(record), self._secrets)

@@ -1,9 +1,11 @@
 """What an operator watches: one log line per request from Slack, Prometheus metrics, and readiness.
 
 Metrics live in costbot's own registry (`REGISTRY`, served at `GET /metrics`): requests by kind and outcome
-and the acknowledgement's latency (measured at the gate, `bot.gate`), digests by outcome and whether they were
-a first try or a retry, the scheduler's pass duration and whether this process runs and leads it, and acknowledged
-work carried out after a crash. No label ever holds a token, a payload or a user's text.
+(those the gate answers itself as kind `gate`) and the time costbot took to answer (measured at the gate,
+`bot.gate`, from when the body has been read: waiting in waitress's queue before that isn't in it), digests
+by outcome and whether they were a first try or a retry, the scheduler's pass duration and whether this
+process runs and leads it, and acknowledged work carried out after a crash. No label ever holds a token, a
+payload or a user's text.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ __all__ = [
     "SCHEDULER_RUNNING",
     "WORK_RECOVERED",
     "Readiness",
+    "count_unverified",
     "observe_request",
     "request_kind",
 ]
@@ -93,6 +96,12 @@ def _outcome(status: int) -> str:
     if status >= 500:
         return "error"
     return "ok" if status < 400 else "refused"
+
+
+def count_unverified(outcome: str) -> None:
+    """A request the gate answered itself: `refused` (malformed, unsigned, stale, too large) or `repeated` (a
+    replay, or Slack's certificate check)."""
+    REQUESTS.labels(kind="gate", outcome=outcome).inc()
 
 
 def observe_request(kind: str, workspace: str | None, status: int, seconds: float) -> None:

@@ -135,13 +135,17 @@ def run_due_digests(
             session=session, team_id=poster.team_id, weeks=[(d.subscription.channel_id, d.week) for d in due]
         )
     outcomes = []
+    unclaimed = set()  # failed before their run was claimed: nothing would retry them, so they stay due
     for item in due:
         channel = item.subscription.channel_id
         if (channel, item.week) in claimed:
             outcomes.append(Outcome(channel, "skipped", f"the {item.week} digest is claimed already"))
             continue
         post = functools.partial(poster.post_weekly, item.subscription, week=item.week, due_at=item.due_at)
-        outcomes.append(_guarded(channel, post))
+        outcome = _guarded(channel, post)
+        if outcome.status == "failed" and outcome.run is None:
+            unclaimed.add(item.subscription.id)
+        outcomes.append(outcome)
     firsts = len(outcomes)
     for run in retries:
         if channel_id is None or run.channel_id == channel_id:
@@ -149,7 +153,7 @@ def run_due_digests(
     for n, outcome in enumerate(outcomes):
         DIGESTS.labels(outcome=outcome.status, attempt="first" if n < firsts else "retry").inc()
     if not replay:
-        _store_next_due(poster, subscriptions, due, now)
+        _store_next_due(poster, [s for s in subscriptions if s.id not in unclaimed], due, now)
     return outcomes
 
 
@@ -163,10 +167,10 @@ def _store_next_due(
     for subscription in subscriptions:
         try:
             after = dealt.get(subscription.id, now)  # not due now: the schedule's next time after now
-            at = next_due(schedule_of(subscription), after + timedelta(seconds=1))
-            next_due_at[subscription.id] = at.astimezone(UTC)
+            at = next_due(schedule_of(subscription), after + timedelta(seconds=1)).astimezone(UTC)
         except (ZoneInfoNotFoundError, ValueError):  # logged by due_digests; looked at again in a week
-            next_due_at[subscription.id] = now + timedelta(days=7)
+            at = now + timedelta(days=7)
+        next_due_at[subscription.id] = (at, subscription.updated_at)
     with poster.db.session() as session:
         set_next_due(session=session, next_due=next_due_at)
 
@@ -195,7 +199,7 @@ class DigestScheduler:
         self, poster: DigestPoster, *, interval_seconds: float = 60, leadership: Leadership | None = None
     ) -> None:
         self.poster = poster
-        self.leadership = leadership or Leadership(poster.db)
+        self.leadership = leadership or Leadership(poster.db, poster.team_id)
         self._interval = interval_seconds
         self._scheduler = BackgroundScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}

@@ -29,7 +29,7 @@ from storage.digests import (
     unsubscribe,
     week_run,
 )
-from storage.migrate import current_revision, downgrade, head_revision, upgrade
+from storage.migrate import current_revision, downgrade, head_revision, known_revisions, upgrade
 from storage.models import (
     DigestRunPublic,
     DigestScenario,
@@ -111,6 +111,7 @@ __all__ = [
     "get_subscription",
     "head_revision",
     "is_unavailable",
+    "known_revisions",
     "last_estimate",
     "last_run",
     "latest_replies",

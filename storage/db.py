@@ -191,7 +191,15 @@ class Database:
 
 def _create_engine(url: str, *, echo: bool) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        # A server that vanishes (its host down, the network cut) is noticed in about a minute, not hours.
+        alive = {
+            "connect_timeout": 10,
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+        }
+        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=alive)
     engine = create_engine(
         url,
         echo=echo,

@@ -156,17 +156,20 @@ def due_subscriptions(
     return [_subscription(row) for row in rows]
 
 
-def set_next_due(*, session: Session, next_due: dict[int, datetime]) -> None:
-    """Store each subscription's next due time (by id), once the pass has dealt with the one before: one
-    statement, executed for every row at once."""
+def set_next_due(*, session: Session, next_due: dict[int, tuple[datetime, datetime]]) -> None:
+    """Store each subscription's next due time, once the pass has dealt with the one before: `next_due` maps
+    an id to (its next due time, its `updated_at` as the pass read it). A subscription changed since (a new
+    schedule, switched off and on) is left alone: its time is worked out again. One statement for every row."""
     if not next_due:
         return
+    table = DigestSubscription.__table__  # type: ignore[attr-defined]
     statement = (
-        update(DigestSubscription.__table__)  # type: ignore[arg-type]
-        .where(DigestSubscription.__table__.c.id == bindparam("row_id"))  # type: ignore[attr-defined]
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c.updated_at == bindparam("row_read"))
         .values(next_due_at=bindparam("row_next"))
     )
-    session.connection().execute(statement, [{"row_id": k, "row_next": v} for k, v in next_due.items()])
+    rows = [{"row_id": k, "row_next": at, "row_read": read} for k, (at, read) in next_due.items()]
+    session.connection().execute(statement, rows)
 
 
 def claimed_weeks(*, session: Session, team_id: str, weeks: Collection[tuple[str, str]]) -> set[tuple[str, str]]:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from storage.db import Database, DatabaseError, safe_url, secrets_of
 
-__all__ = ["current_revision", "head_revision", "upgrade"]
+__all__ = ["current_revision", "head_revision", "known_revisions", "upgrade"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 #: Alembic runs a migration through module-level proxies (`alembic.context`, `alembic.op`), one set per
@@ -36,6 +36,11 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
+
+
+def known_revisions() -> set[str]:
+    """Every revision this version of costbot has a migration for."""
+    return {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
 
 
 def current_revision(db: Database) -> str | None:

@@ -125,7 +125,7 @@ def serve(args: argparse.Namespace) -> int:
 def _readiness(db, scheduler):  # type: ignore[no-untyped-def]
     """`/readyz`: the database answers, its schema is this costbot's, and the scheduler runs (when it should)."""
     from bot.observe import Readiness
-    from storage import DatabaseError, current_revision, head_revision
+    from storage import DatabaseError, current_revision, head_revision, known_revisions
 
     def database() -> tuple[bool, str]:
         try:
@@ -133,7 +133,11 @@ def _readiness(db, scheduler):  # type: ignore[no-untyped-def]
         except DatabaseError:
             return False, "unreachable"
         head = head_revision()
-        return (True, f"ok, schema {revision}") if revision == head else (False, f"schema {revision}, needs {head}")
+        if revision == head:
+            return True, f"ok, schema {revision}"
+        if revision is not None and revision not in known_revisions():  # upgraded ahead of this rollout
+            return True, f"ok, schema {revision} (newer than this costbot's {head})"
+        return False, f"schema {revision or 'none'}, needs {head} (costbot db upgrade)"
 
     def digests() -> tuple[bool, str]:
         if scheduler is None:

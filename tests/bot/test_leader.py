@@ -7,9 +7,11 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
-from bot.leader import LOCK_KEY, Leadership
+from bot.leader import LOCK_KEY, Leadership, workspace_key
+from bot.observe import REGISTRY
 from storage import Database
 from tests.databases import fresh_postgres_url
+from tests.fakeslack import TEAM
 
 
 @pytest.fixture
@@ -18,11 +20,15 @@ def postgres() -> Iterator[str]:
         yield url
 
 
-def _holder(db: Database) -> list[int]:
-    """The backends holding the scheduler's lock."""
+def _holder(db: Database, team: str = TEAM) -> list[int]:
+    """The backends holding the workspace's scheduler lock (a two-key advisory lock: classid, objid)."""
+    query = (
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory'"
+        " AND classid = CAST(:one AS oid) AND objid = CAST(:two AS oid)"
+    )
     with db.engine.connect() as connection:
-        query = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = (:key & 4294967295)::oid"
-        return list(connection.execute(text(query), {"key": LOCK_KEY}).scalars())
+        keys = {"one": LOCK_KEY % 2**32, "two": workspace_key(team) % 2**32}
+        return list(connection.execute(text(query), keys).scalars())
 
 
 def test_on_sqlite_every_scheduler_leads(sqlite_db: Database) -> None:
@@ -32,7 +38,7 @@ def test_on_sqlite_every_scheduler_leads(sqlite_db: Database) -> None:
 def test_on_postgres_one_leads_and_a_standby_takes_over_when_its_session_dies(postgres: str) -> None:
     one, two, admin = Database(postgres), Database(postgres), Database(postgres)
     try:
-        first, second = Leadership(one), Leadership(two)
+        first, second = Leadership(one, TEAM), Leadership(two, TEAM)
         assert (first.lead(), second.lead()) == (True, False)
         assert (first.lead(), second.lead()) == (True, False)  # the lead is kept, pass after pass
         (pid,) = _holder(admin)
@@ -45,6 +51,20 @@ def test_on_postgres_one_leads_and_a_standby_takes_over_when_its_session_dies(po
         assert first.lead() is True  # a shutdown hands the lead on at once
         first.release()
         assert _holder(admin) == []
+        assert REGISTRY.get_sample_value("costbot_scheduler_leading") == 0
     finally:
         for db in (one, two, admin):
             db.dispose()
+
+
+def test_each_workspace_has_its_own_leader(postgres: str) -> None:
+    one, two = Database(postgres), Database(postgres)
+    try:
+        ours, theirs = Leadership(one, TEAM), Leadership(two, "T0OTHER")
+        assert (ours.lead(), theirs.lead()) == (True, True)
+        assert REGISTRY.get_sample_value("costbot_scheduler_leading") == 1
+        ours.release()
+        theirs.release()
+    finally:
+        one.dispose()
+        two.dispose()

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
 
-from bot.logs import RedactingFormatter
+from bot.logs import RedactingFormatter, RedactingJsonFormatter
 
 
 def record(message: str, *args: object, exc: BaseException | None = None) -> logging.LogRecord:
@@ -58,3 +59,12 @@ def test_a_shortcuts_response_url_is_redacted_too() -> None:
         "x", logging.DEBUG, __file__, 1, "url: https://hooks.slack.com/app/T1/2/s3cretX", None, None
     )
     assert "s3cretX" not in formatter.format(record)
+
+
+@pytest.mark.parametrize("secret", ["pässwort-123", 'quo"ted-secret', "back\\slash-secret", "plain-secret-9"])
+def test_json_lines_blank_secrets_however_json_escapes_them(secret: str) -> None:
+    formatter = RedactingJsonFormatter(secrets=[secret])
+    line = formatter.format(record("connecting with %s", secret, exc=ValueError(f"refused {secret}")))
+    data = json.loads(line)
+    assert secret not in line and json.dumps(secret)[1:-1] not in line
+    assert data["message"] == "connecting with [redacted]" and data["level"] == "ERROR" and data["logger"] == "t"

@@ -83,7 +83,7 @@ def test_readyz_says_what_it_checked_and_503_when_a_check_fails(http_settings: S
     }
 
 
-def test_metrics_are_served_in_prometheus_text(http_settings: Settings, sqlite_db: Database) -> None:
+def test_every_metric_is_named_in_the_prometheus_text(http_settings: Settings, sqlite_db: Database) -> None:
     app: Any = wsgi_app(create_app(http_settings, db=sqlite_db), signing_secret=SIGNING_SECRET)
     status, body = call(app, method="GET", path="/metrics")
     assert status == 200
@@ -97,3 +97,17 @@ def test_metrics_are_served_in_prometheus_text(http_settings: Settings, sqlite_d
         "costbot_work_recovered_total",
     ):
         assert f"# TYPE {name.removesuffix('_total')}" in text, name  # fmt: skip
+
+
+def test_what_the_gate_refuses_or_sees_twice_is_counted_too(http_settings: Settings, sqlite_db: Database) -> None:
+    app = wsgi_app(create_app(http_settings, db=sqlite_db), signing_secret=SIGNING_SECRET)
+    refused, repeated = (
+        _sample("costbot_requests_total", kind="gate", outcome="refused"),
+        _sample("costbot_requests_total", kind="gate", outcome="repeated"),
+    )
+    body = command_body("video 10s", response_url="https://hooks.slack.com/commands/T/1/x")
+    assert call(app, body, headers={"X-Slack-Signature": "v0=bad", "X-Slack-Request-Timestamp": "1"})[0] == 401
+    headers = sign(body)
+    assert [call(app, body, headers=headers)[0] for _ in range(2)] == [200, 200]  # the second is a replay
+    assert _sample("costbot_requests_total", kind="gate", outcome="refused") == refused + 1
+    assert _sample("costbot_requests_total", kind="gate", outcome="repeated") == repeated + 1

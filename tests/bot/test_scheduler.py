@@ -290,7 +290,8 @@ def test_a_second_pass_does_not_even_read_the_digest_already_posted(
 def test_a_pass_that_finds_the_week_claimed_elsewhere_skips_it(
     sqlite_db: Database, fake_slack: FakeSlack, poster: DigestPoster
 ) -> None:
-    """Another scheduler's pass claimed it between this pass's read and its post: one digest, and a skip."""
+    """Another scheduler (or `costbot digest run`) claimed the week already: a skip, found by the pass's one
+    query for the week's claims, and no post."""
     _subscribe(sqlite_db, at=LONG_AGO)
     with sqlite_db.session() as session:
         claim_run(session=session, team_id=TEAM, channel_id=CHANNEL, kind="weekly", week="2026-W48",

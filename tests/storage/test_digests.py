@@ -910,7 +910,10 @@ def test_a_pass_reads_only_the_subscriptions_whose_time_has_come(db: Database) -
     _unsubscribe(db, "C0STOPPED")
     assert sorted(_due(db, MONDAY_48)) == sorted([CHANNEL, OTHER_CHANNEL])  # none worked out yet: both
     with db.session() as session:
-        set_next_due(session=session, next_due={new.id: MONDAY_48, later.id: MONDAY_49, stopped.id: MONDAY_47})
+        set_next_due(session=session, next_due={
+            new.id: (MONDAY_48, new.updated_at), later.id: (MONDAY_49, later.updated_at),
+            stopped.id: (MONDAY_47, stopped.updated_at),
+        })  # fmt: skip
     assert (_due(db, MONDAY_48 - timedelta(seconds=1)), _due(db, MONDAY_48)) == ([], [CHANNEL])
     assert _due(db, MONDAY_49) == [CHANNEL, OTHER_CHANNEL]  # oldest due first; the stopped one never
 
@@ -918,9 +921,18 @@ def test_a_pass_reads_only_the_subscriptions_whose_time_has_come(db: Database) -
 def test_a_changed_schedule_is_worked_out_again(db: Database) -> None:
     subscription = _subscribe(db)
     with db.session() as session:
-        set_next_due(session=session, next_due={subscription.id: MONDAY_49})
+        set_next_due(session=session, next_due={subscription.id: (MONDAY_49, subscription.updated_at)})
     assert _due(db, MONDAY_48) == []
     _subscribe(db, at_time="10:00")
+    assert _due(db, MONDAY_48) == [CHANNEL]
+
+
+def test_a_pass_that_read_the_old_schedule_does_not_overwrite_the_new_one(db: Database) -> None:
+    """`/cost digest on` while a pass is posting: the pass's next due time is for the schedule it read."""
+    read_by_the_pass = _subscribe(db)
+    _subscribe(db, weekday=1, at_time="10:00")  # rescheduled meanwhile: worked out again at the next pass
+    with db.session() as session:
+        set_next_due(session=session, next_due={read_by_the_pass.id: (MONDAY_49, read_by_the_pass.updated_at)})
     assert _due(db, MONDAY_48) == [CHANNEL]
 
 
