@@ -123,3 +123,32 @@ def test_the_image_caches_the_parsed_data_files_where_a_read_only_container_can_
 def test_the_compose_file_passes_the_price_refresh_setting_through() -> None:
     compose = yaml.safe_load((ROOT / "deploy" / "compose.yml").read_text())
     assert compose["services"]["costbot"]["environment"]["COSTBOT_PRICE_UPDATES"] == "${COSTBOT_PRICE_UPDATES:-off}"
+
+
+def _locked() -> dict[str, str]:
+    """deploy/requirements.lock's pins: name -> version."""
+    text = (ROOT / "deploy" / "requirements.lock").read_text()
+    return {m[1].lower(): m[2] for m in re.finditer(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", text, re.MULTILINE)}
+
+
+def test_the_lock_pins_every_dependency_within_pyprojects_bounds_and_hashes_every_pin() -> None:
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    locked = {canonicalize_name(name): version for name, version in _locked().items()}
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    for line in declared:
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        assert name in locked, f"{name} is not in deploy/requirements.lock: regenerate it (its first lines say how)"
+        assert requirement.specifier.contains(locked[name], prereleases=True), (name, locked[name], line)
+    text = (ROOT / "deploy" / "requirements.lock").read_text()
+    assert all(block.count("--hash=sha256:") for block in text.split("==")[1:])  # a hash for every pin
+
+
+def test_the_image_installs_the_locked_dependencies_by_hash_then_costbot_alone() -> None:
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert "pip install --no-cache-dir --require-hashes -r /tmp/requirements.lock" in dockerfile
+    assert "pip wheel --no-cache-dir --no-deps" in dockerfile and "pip install --no-cache-dir --no-deps" in dockerfile
