@@ -280,3 +280,42 @@ def _wait_for_log(bot: RunningBot, words: str, timeout: float = 20) -> None:
     while words not in bot.log_text():
         assert time.monotonic() < deadline, bot.log_text()
         time.sleep(0.05)  # polling a log file for a line, not timing anything
+
+
+def test_two_scheduler_processes_on_postgres_one_leads_and_the_other_takes_over_after_kill_9(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    """The standby takes the lead at its next minute's pass (up to a minute): one digest throughout."""
+    channel = new_channel()
+    weekday, at = _an_hour_ago()
+    with fresh_postgres_url() as url:
+        with database(url) as db:
+            subscribe_long_ago(db, channel, weekday=weekday, at=at)
+        leader = costbot(tmp_path, fake_slack, "scheduler", DATABASE_URL=url, COSTBOT_LOG_LEVEL="INFO")
+        standby = None
+        try:
+            fake_slack.wait_for(lambda calls: bool(digests_in(fake_slack, channel)), timeout=20)  # the catch-up
+            standby = costbot(tmp_path, fake_slack, "scheduler", DATABASE_URL=url, COSTBOT_LOG_LEVEL="INFO")
+            time.sleep(3)  # its catch-up: left to the leader
+            with database(url) as db:
+                (first,) = _lock_holders(db)
+                leader.send_signal(signal.SIGKILL)
+                leader.wait(timeout=10)
+                deadline = time.monotonic() + 75  # the standby's next pass, on the minute, takes the lead
+                while _lock_holders(db) in ([], [first]):
+                    assert time.monotonic() < deadline, "no scheduler took the lead"
+                    time.sleep(0.5)  # polling the database for the lock, not timing anything
+        finally:
+            for process in (leader, standby):
+                if process is not None and process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            _, _, err = finished(standby) if standby is not None else (0, "", "")
+    assert "this process leads the digest scheduler" in err
+    assert "digest catch-up left to the scheduler that leads" in err
+    assert len(digests_in(fake_slack, channel)) == 1
+
+
+def _lock_holders(db: Database) -> list[int]:
+    """The backends holding an advisory lock (the scheduler's is the only one costbot takes)."""
+    with db.engine.connect() as connection:
+        return list(connection.execute(sql("SELECT pid FROM pg_locks WHERE locktype = 'advisory'")).scalars())
