@@ -53,8 +53,9 @@ def serve(args: argparse.Namespace) -> int:
     from bot.app import check_token, create_app, web_client
     from bot.config import ConfigError, load_settings
     from bot.logs import configure_logging
+    from bot.recovery import WorkRecovery
     from bot.server import http_server, serve_http, serve_socket
-    from bot.work import Outbox, WorkRecovery
+    from bot.work import Outbox
     from costing import CatalogError, current_catalog
 
     try:

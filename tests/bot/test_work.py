@@ -18,9 +18,10 @@ from slack_bolt import App
 from bot.app import create_app
 from bot.config import Settings
 from bot.posting import answer_mark
+from bot.recovery import WorkRecovery
 from bot.server import wsgi_app
 from bot.slack_lookups import card_mark
-from bot.work import MAX_ATTEMPTS, Outbox, WorkRecovery, work_key
+from bot.work import MAX_ATTEMPTS, Outbox, work_key
 from storage import (
     Database,
     ScenarioCreate,
