@@ -25,6 +25,7 @@ def _holder(db: Database, team: str = TEAM) -> list[int]:
     query = (
         "SELECT pid FROM pg_locks WHERE locktype = 'advisory'"
         " AND classid = CAST(:one AS oid) AND objid = CAST(:two AS oid)"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
     )
     with db.engine.connect() as connection:
         keys = {"one": LOCK_KEY % 2**32, "two": workspace_key(team) % 2**32}

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import text as sql
 
 from bot.digests import METADATA_EVENT
+from bot.leader import LOCK_KEY, workspace_key
 from storage import Database, DigestSubscriptionCreate, last_run, subscribe, upgrade
 from tests.checkout import COSTBOT
 from tests.databases import fresh_postgres_url
@@ -316,6 +317,12 @@ def test_two_scheduler_processes_on_postgres_one_leads_and_the_other_takes_over_
 
 
 def _lock_holders(db: Database) -> list[int]:
-    """The backends holding an advisory lock (the scheduler's is the only one costbot takes)."""
+    """The backends holding this workspace's scheduler lock in this database (pg_locks shows the cluster's)."""
+    query = sql(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = CAST(:one AS oid)"
+        " AND objid = CAST(:two AS oid)"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
     with db.engine.connect() as connection:
-        return list(connection.execute(sql("SELECT pid FROM pg_locks WHERE locktype = 'advisory'")).scalars())
+        keys = {"one": LOCK_KEY % 2**32, "two": workspace_key(TEAM) % 2**32}
+        return list(connection.execute(query, keys).scalars())
