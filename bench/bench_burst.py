@@ -30,6 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the fake Slack lives with the tests
 
+from bench.bench_slack import percentile, start  # noqa: E402
 from tests.fakeslack import (  # noqa: E402
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -43,25 +44,9 @@ from tests.fakeslack import (  # noqa: E402
 SENDERS = 8
 
 
-def start(command: list[str], env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen[str], int]:
-    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert process.stdout is not None
-    for line in process.stdout:
-        match = re.search(r"serving Slack at http://[\d.]+:(\d+)", line)
-        if match:
-            threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # drain logs
-            return process, int(match.group(1))
-    raise SystemExit(f"{command} did not start")
-
-
 def rss_mb(pid: int) -> float:
     match = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
     return int(match.group(1)) / 1024 if match else float("nan")
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 def send(port: int, body: bytes, content_type: str, connection: http.client.HTTPConnection | None = None) -> Any:

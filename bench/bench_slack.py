@@ -68,8 +68,9 @@ def bare_server(*, process_before_response: bool) -> None:
     server.run()
 
 
-def start(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def start(command: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[subprocess.Popen[str], int]:
+    """Start a server that says where it serves; the process and its port (its output is drained after)."""
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
     for line in process.stdout:
         match = re.search(r"serving Slack at http://[\d.]+:(\d+)", line)

@@ -132,7 +132,8 @@ class SkipRepeatedEvents(Middleware):
         if event_id and not self._recent.first_time(event_id):
             log.info("event %s delivered again; acknowledged, not handled twice", event_id)
             return BoltResponse(status=200, body="")
-        req.context["recent_events"] = self._recent  # a listener that refuses the event takes it back
+        if event_id:
+            req.context["recent_events"] = self._recent  # a listener that refuses the event takes it back
         return next()
 
 

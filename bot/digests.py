@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.digest import digest_messages
 from bot.chart import spend_value_chart
-from bot.posting import is_unclear
+from bot.posting import Mark, find_marked, is_unclear
 from bot.slack_pace import ChannelPace, digest_client
 from costing import CatalogError, Digest, build_digest, current_catalog
 from storage import (
@@ -369,25 +369,10 @@ class DigestPoster:
 
     def _find_posted(self, run: DigestRunPublic) -> str | None:
         """The ts of the run's message if it is in the channel (its metadata names the run), else None."""
-        oldest = min(run.due_at, run.claimed_at) - timedelta(minutes=5)
-        cursor = None
-        for _ in range(10):  # a digest is posted minutes after it is due: a few pages reach back far enough
-            page = self.client.conversations_history(
-                channel=run.channel_id,
-                oldest=f"{oldest.timestamp():.6f}",
-                include_all_metadata=True,
-                limit=200,
-                cursor=cursor,
-            )
-            for message in page.get("messages") or []:
-                metadata = message.get("metadata") or {}
-                payload = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == METADATA_EVENT and payload.get("run_id") == run.id:
-                    return str(message["ts"])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not page.get("has_more") or not cursor:
-                return None
-        return None
+        # A digest is posted minutes after it is due: ten pages reach back far enough.
+        since = min(run.due_at, run.claimed_at) - timedelta(minutes=3)
+        mark = Mark(METADATA_EVENT, {"run_id": run.id})
+        return find_marked(self.client, channel=run.channel_id, mark=mark, since=since, pages=10)
 
     def _permalink(self, channel: str, ts: str) -> str | None:
         try:

@@ -28,7 +28,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.dedupe import RecentIds
-from bot.observe import count_unverified, observe_request, request_kind
+from bot.observe import count_unverified, observe_request
+from bot.router import ROUTES
 
 __all__ = ["MAX_BODY_BYTES", "SlackGate"]
 
@@ -83,14 +84,15 @@ class SlackGate:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         began = time.perf_counter()
         try:
-            body = self._checked(environ)
+            checked = self._checked(environ)
         except _Refused as refusal:
             log.info("refused a request to %s: %s", environ.get("PATH_INFO", "?"), refusal.reason)
             count_unverified("refused")
             return _answer(start_response, refusal.status, refusal.reason, allow=refusal.status.startswith("405"))
-        if body is None:  # a replay (done once already) or Slack's certificate check: nothing to run
+        if checked is None:  # a replay (done once already) or Slack's certificate check: nothing to run
             count_unverified("repeated")
             return _answer(start_response, "200 OK", "")
+        body, (kind, workspace) = checked
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         for header in [name for name in environ if name.startswith(_BOLT_HEADERS)]:
@@ -107,12 +109,11 @@ class SlackGate:
         try:
             return self._inner(environ, answered)
         finally:
-            kind, workspace = _kind_of(body, environ.get("CONTENT_TYPE") or "")
             observe_request(kind, workspace, status_code[0], time.perf_counter() - began)
 
-    def _checked(self, environ: dict[str, Any]) -> bytes | None:
-        """The body, checked; None for a request that is answered 200 and not run (a replay, an ssl_check).
-        Raises `_Refused` for anything else."""
+    def _checked(self, environ: dict[str, Any]) -> tuple[bytes, tuple[str, str | None]] | None:
+        """The body, checked, with what it is (`shape_of`); None for a request that is answered 200 and not run
+        (a replay, an ssl_check). Raises `_Refused` for anything else."""
         if environ.get("PATH_INFO") != self._path:
             raise _Refused("404 Not Found", "no such path")
         if environ.get("REQUEST_METHOD") != "POST":
@@ -128,8 +129,7 @@ class SlackGate:
         if not self._seen.first_time(digest):
             log.info("ignored a repeated request (same signature within %d minutes)", REPLAY_WINDOW_SECONDS // 60)
             return None
-        _check_shape(body, environ.get("CONTENT_TYPE") or "")
-        return body
+        return body, shape_of(body, environ.get("CONTENT_TYPE") or "")
 
     def _verify(self, environ: dict[str, Any], body: bytes) -> None:
         if not self._secret:
@@ -194,23 +194,18 @@ def _is_ssl_check(body: bytes) -> bool:
     return form.get("ssl_check") == ["1"] and set(form) <= {"ssl_check", "token"}
 
 
-def _kind_of(body: bytes, content_type: str) -> tuple[str, str | None]:
-    try:
-        return request_kind(body, content_type)
-    except (ValueError, TypeError, AttributeError):  # checked already; a surprise costs a label, not a request
-        return "unknown", None
-
-
-def _check_shape(body: bytes, content_type: str) -> None:
-    """The body is one of the shapes Slack sends; raises `_Refused` (400) otherwise."""
+def shape_of(body: bytes, content_type: str) -> tuple[str, str | None]:
+    """What the body is (its kind and workspace, as `bot.observe` counts requests) if it is a shape Slack sends;
+    raises `_Refused` (400) otherwise. The body is parsed once, here."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise _Refused("400 Bad Request", "the body is not valid UTF-8") from None
     if content_type.split(";")[0].strip().lower() == _JSON:
-        if not isinstance(_json_object(text).get("type"), str):
+        data = _json_object(text)
+        if not isinstance(data.get("type"), str):
             raise _Refused("400 Bad Request", "a JSON body without a type")
-        return
+        return _kind_of(data)
     try:
         form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=200)
     except ValueError:
@@ -219,8 +214,28 @@ def _check_shape(body: bytes, content_type: str) -> None:
         payload = _json_object(form["payload"][0])
         if not isinstance(payload.get("type"), str):
             raise _Refused("400 Bad Request", "an interaction payload without a type")
-    elif "command" not in form and "ssl_check" not in form:
+        return _kind_of(payload)
+    if "command" not in form and "ssl_check" not in form:
         raise _Refused("400 Bad Request", "a form that is neither a command nor an interaction")
+    return _kind_of({name: values[0] for name, values in form.items()})
+
+
+def _kind_of(request: dict[str, Any]) -> tuple[str, str | None]:
+    """What a checked request is (`command:save`, `event:message`, `block_actions`, …; `bot.observe` counts
+    requests by it) and its workspace: from a JSON body, an interaction's payload, or a command's form."""
+    if request.get("type") == "event_callback":
+        event = request.get("event") if isinstance(request.get("event"), dict) else {}
+        return f"event:{event.get('type')}"[:40], _team(request.get("team_id"))
+    if "command" in request:
+        words = str(request.get("text") or "").split(maxsplit=1)
+        word = words[0].lower() if words else ""
+        return f"command:{word if word in ROUTES else 'estimate'}", _team(request.get("team_id"))
+    team = request.get("team_id") or (request.get("team") if isinstance(request.get("team"), dict) else {}).get("id")
+    return str(request.get("type"))[:40], _team(team)
+
+
+def _team(value: Any) -> str | None:
+    return value[:32] if isinstance(value, str) and value.isalnum() else None
 
 
 def _json_object(text: str) -> dict[str, Any]:

@@ -10,12 +10,9 @@ payload or a user's text.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import parse_qs
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -31,7 +28,6 @@ __all__ = [
     "Readiness",
     "count_unverified",
     "observe_request",
-    "request_kind",
 ]
 
 log = logging.getLogger("costbot.requests")
@@ -63,31 +59,6 @@ SCHEDULER_LEADING = Gauge(
 WORK_RECOVERED = Counter(
     "costbot_work_recovered", "Acknowledged work taken over after a crash, by outcome", ["outcome"], registry=REGISTRY
 )
-
-#: The first word of `/cost …` that names a subcommand, as its kind; any other text is an estimate.
-_SUBCOMMANDS = frozenset({"help", "prices", "digest", "save", "list", "show", "compare", "delete", "value", "budget"})
-
-
-def request_kind(body: bytes, content_type: str) -> tuple[str, str | None]:
-    """What a checked request from Slack is (`command:save`, `event:message`, `block_actions`, …) and its
-    workspace, read from the body the gate has checked."""
-    text = body.decode("utf-8", "replace")
-    if content_type.split(";")[0].strip().lower() == "application/json":
-        data = json.loads(text)
-        event = data.get("event") if isinstance(data.get("event"), dict) else {}
-        kind = f"event:{event.get('type')}" if data.get("type") == "event_callback" else str(data.get("type"))
-        return kind[:40], _team(data.get("team_id"))
-    form = {k: v[0] for k, v in parse_qs(text).items()}
-    if "payload" in form:
-        payload = json.loads(form["payload"])
-        return str(payload.get("type"))[:40], _team((payload.get("team") or {}).get("id"))
-    words = (form.get("text") or "").split(maxsplit=1)
-    word = words[0].lower() if words else ""
-    return f"command:{word if word in _SUBCOMMANDS else 'estimate'}", _team(form.get("team_id"))
-
-
-def _team(value: Any) -> str | None:
-    return value[:32] if isinstance(value, str) and value.isalnum() else None
 
 
 def _outcome(status: int) -> str:

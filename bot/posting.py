@@ -53,7 +53,9 @@ def _method(request: HttpRequest) -> str:
     return request.url.rsplit("/", 1)[-1].split("?", 1)[0]
 
 
-class _SafeServerErrors(ServerErrorRetryHandler):
+class _LeavesPosts(RetryHandler):
+    """Put before a built-in handler: it retries as that one does, except the methods that post."""
+
     def _can_retry(
         self,
         *,
@@ -67,18 +69,12 @@ class _SafeServerErrors(ServerErrorRetryHandler):
         )
 
 
-class _SafeConnectionErrors(ConnectionErrorRetryHandler):
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return _method(request) not in NOT_IDEMPOTENT and super()._can_retry(
-            state=state, request=request, response=response, error=error
-        )
+class _SafeServerErrors(_LeavesPosts, ServerErrorRetryHandler):
+    pass
+
+
+class _SafeConnectionErrors(_LeavesPosts, ConnectionErrorRetryHandler):
+    pass
 
 
 def no_blind_retries(*, retries: int = 2) -> list[RetryHandler]:
@@ -145,16 +141,23 @@ def answer_mark(request: str) -> Mark:
 
 
 def find_marked(
-    client: WebClient, *, channel: str, mark: Mark, since: datetime, thread_ts: str | None = None
+    client: WebClient,
+    *,
+    channel: str,
+    mark: Mark,
+    since: datetime,
+    thread_ts: str | None = None,
+    pages: int = _PAGES,
 ) -> str | None:
-    """The ts of the message carrying `mark` posted since `since` (in the thread when `thread_ts`), else None.
+    """The ts of the message carrying `mark` posted since `since` (in the thread when `thread_ts`, reading at
+    most `pages` pages of 200), else None.
 
     Raises:
         SlackApiError, OSError: Slack couldn't be asked.
     """
     oldest = f"{(since - _LOOK_BACK).timestamp():.6f}"
     cursor = None
-    for _ in range(_PAGES):
+    for _ in range(pages):
         if thread_ts:
             page = client.conversations_replies(
                 channel=channel, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor

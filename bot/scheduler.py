@@ -123,17 +123,15 @@ def run_due_digests(
             looked at, and the next due times stored for the present are left as they are.
     """
     now = now or datetime.now(UTC)
-    with poster.db.session(write=False) as session:
+    with poster.db.session(write=False) as session:  # what is due, and which of its weeks are claimed
         if replay:
             subscriptions = active_subscriptions(session=session, team_id=poster.team_id, channel_id=channel_id)
         else:
             subscriptions = due_subscriptions(session=session, now=now, team_id=poster.team_id, channel_id=channel_id)
+        due = due_digests(subscriptions, now)
+        weeks = [(d.subscription.channel_id, d.week) for d in due]
+        claimed = claimed_weeks(session=session, team_id=poster.team_id, weeks=weeks)
     retries = retries_due(poster, now)
-    due = due_digests(subscriptions, now)
-    with poster.db.session(write=False) as session:
-        claimed = claimed_weeks(
-            session=session, team_id=poster.team_id, weeks=[(d.subscription.channel_id, d.week) for d in due]
-        )
     outcomes = []
     unclaimed = set()  # failed before their run was claimed: nothing would retry them, so they stay due
     for item in due:

@@ -242,13 +242,10 @@ class FakeSlack:
             return (404, b"expired_url", {}) if name.startswith("expired") else (200, b"ok", {})
         if kind == "upload":
             return 200, b"ok", {}
-        if self.latency and failure is None:
+        slow = failure.delay if failure is not None else self.latency
+        if slow:  # the work done, then the answer late
             answer = self._answer(name, body, headers)
-            time.sleep(self.latency)
-            return 200, answer, {}
-        if failure is not None and failure.delay:
-            answer = self._answer(name, body, headers)
-            time.sleep(failure.delay)
+            time.sleep(slow)
             return 200, answer, {}
         if failure is not None and failure.after:
             self._answer(name, body, headers)

@@ -10,7 +10,8 @@ import pytest
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.observe import REGISTRY, Readiness, request_kind
+from bot.gate import shape_of
+from bot.observe import REGISTRY, Readiness
 from bot.server import wsgi_app
 from storage import Database
 from tests.bot.wsgi import JSON_TYPE, call
@@ -41,7 +42,7 @@ FORM = "application/x-www-form-urlencoded"
     ],
 )
 def test_a_request_is_named_by_its_kind_and_workspace(body: bytes, content_type: str, kind: str) -> None:
-    assert request_kind(body, content_type) == (kind, TEAM)
+    assert shape_of(body, content_type) == (kind, TEAM)
 
 
 def _sample(name: str, **labels: str) -> float:
