@@ -78,23 +78,24 @@ def scenario_command(
 ) -> None:
     """After the ack: a saved-scenario or digest command, answered privately through the response URL."""
     text = command.get("text") or ""
-    subcommand = (context or {}).get("subcommand") or subcommand_of(text)
+    context = context if context is not None else BoltContext()
+    subcommand = context.get("subcommand") or subcommand_of(text)
     assert subcommand is not None, "is_scenario_command matched"
     where = Where(
         team_id=command["team_id"],
         channel_id=command["channel_id"],
         user_id=command["user_id"],
-        request=(context or {}).get("work_key"),
-        retried=bool((context or {}).get("work_recovered")),
+        request=context.get("work_key"),
+        retried=bool(context.get("work_recovered")),
     )
     place = Place(where=where, db=db, client=client, pace=digest_pace, notes=estimate_notes)
     try:
         message = answer(text, place, command=subcommand).message
     except Exception as error:
-        if is_unavailable(error) and (context or {}).get("work_id") is not None:
+        if is_unavailable(error) and context.get("work_id") is not None:
             # Written down: finished when the database is back (bot.work), and answered then.
             logger.error("/cost %s: the database went away; finished when it is back", subcommand.name)
-            if not (context or {}).get("work_recovered"):
+            if not where.retried:
                 answer_privately(
                     problem_message(RESUMING),
                     response_url=command.get("response_url"),
