@@ -44,7 +44,8 @@ def test_on_postgres_one_leads_and_a_standby_takes_over_when_its_session_dies(po
         assert (first.lead(), second.lead()) == (True, False)  # the lead is kept, pass after pass
         (pid,) = _holder(admin)
         with admin.engine.connect() as connection:  # the leader's process dies: its session ends
-            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            # Waits (up to 5 s) until the session has ended: the lock goes with it.
+            connection.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
             connection.commit()
         assert second.lead() is True  # the standby's next pass
         assert first.lead() is False  # the old leader sees its session gone, and stands by
