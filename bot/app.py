@@ -17,6 +17,7 @@ from bot import listeners
 from bot.backlog import Backlog, RefuseWhenBusy
 from bot.config import ConfigError, Settings
 from bot.dedupe import RecentIds
+from bot.installs import Installs, forget_uninstalled, not_installed_message
 from bot.notes import EstimateNotes
 from bot.posting import no_blind_retries
 from bot.seals import Seal, is_response_url
@@ -30,10 +31,11 @@ log = logging.getLogger(__name__)
 
 
 def web_client(settings: Settings) -> WebClient:
-    """A Web API client for the bot token, retrying rate limits (after Retry-After), and server errors and
-    dropped connections except for posts (`bot.posting`: a post that may have got through is looked for)."""
+    """A Web API client for the bot token (none with installs: each request brings its own), retrying rate
+    limits (after Retry-After), and server errors and dropped connections except for posts (`bot.posting`: a
+    post that may have got through is looked for)."""
     return WebClient(
-        token=settings.bot_token,
+        token=settings.slack_bot_token.get_secret_value() if settings.slack_bot_token is not None else None,
         base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2), *no_blind_retries(retries=2)],
@@ -146,6 +148,7 @@ def create_app(
     digest_pace: ChannelPace | None = None,
     backlog: Backlog | None = None,
     outbox: Outbox | None = None,
+    installs: Installs | None = None,
 ) -> App:
     """The app with every listener; verification of Slack's signatures stays on (401 for a forged request).
 
@@ -157,14 +160,25 @@ def create_app(
         digest_pace: The pace of this process's digest posts (its scheduler's), kept by `/cost digest now` too.
         backlog: Where deferred work runs, bounded (`bot.backlog`); a new one by default.
         outbox: Where acknowledged work is written down (`bot.work`); a new one on `db` by default.
+        installs: Installs into many workspaces (`bot.installs`): the OAuth flow's pages, and each request
+            answered with its workspace's token; None serves the one workspace of the client's token.
     """
     backlog = backlog or Backlog()
+    client = client or web_client(settings)
+    by_install: dict[str, Any] = {}
+    if installs is not None:
+        by_install = {
+            "oauth_flow": installs.oauth_flow(api_url=settings.slack_api_url),
+            "authorize": installs.authorize(),
+            "user_facing_authorize_error_message": not_installed_message(settings.costbot_public_url),
+        }
     app = App(
         listener_executor=backlog,
-        client=client or web_client(settings),
+        client=client,
         signing_secret=settings.signing_secret if settings.slack_signing_secret else "",
         token_verification_enabled=False,  # check_token does it once at start-up, with a readable error
         process_before_response=True,  # the ack is the response as soon as it is made; see listeners.acknowledge
+        **by_install,
     )
     app.use(RefuseWhenBusy(backlog))  # first: a refused event must not count as seen (Slack retries it)
     app.use(SkipRepeatedEvents(RecentIds()))
@@ -179,4 +193,6 @@ def create_app(
         )
     )
     listeners.register(app)
+    if installs is not None:
+        forget_uninstalled(app)
     return app

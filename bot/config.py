@@ -23,7 +23,12 @@ _WHERE = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page",
     "SLACK_SIGNING_SECRET": "the Signing Secret from your Slack app's Basic Information page",
     "SLACK_APP_TOKEN": "an app-level token (xapp-…) with connections:write, from Basic Information → App-Level Tokens",
+    "SLACK_CLIENT_ID": "the Client ID from your Slack app's Basic Information page",
+    "SLACK_CLIENT_SECRET": "the Client Secret from your Slack app's Basic Information page",
+    "SLACK_STATE_SECRET": "a long random value of your own that signs install links (openssl rand -hex 32)",
 }
+#: The settings that turn on installs into many workspaces (`bot.installs`): all three, or none.
+OAUTH = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
 
 
 class ConfigError(Exception):
@@ -45,6 +50,13 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = SLACK_API_URL
+    #: Installs into many workspaces (Slack's OAuth flow) instead of one bot token: all three set.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_state_secret: SecretStr | None = None
+    #: Where Slack and people reach this deployment (https://costbot.example.com): the OAuth redirect URL is
+    #: this plus /slack/oauth_redirect; needed only if the app lists more than one redirect URL.
+    costbot_public_url: str | None = None
     database_url: str = "sqlite:///costbot.db"
     costbot_log_level: str = Field(default="INFO")
     #: `text` (default) or `json`: one JSON object per line, for a log pipeline.
@@ -82,6 +94,29 @@ class Settings(BaseSettings):
             raise ValueError(f"expected an http(s) URL such as {SLACK_API_URL}")
         return value if value.endswith("/") else value + "/"  # the Web API client joins method names to it
 
+    @field_validator("slack_client_id")
+    @classmethod
+    def _client_id(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d+\.\d+", value.strip()):
+            raise ValueError(f"expected digits, a dot, digits (1234567890.1234567890): {_WHERE['SLACK_CLIENT_ID']}")
+        return value.strip() if value is not None else None
+
+    @field_validator("slack_state_secret")
+    @classmethod
+    def _state_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError(f"too short to sign with (at least 16 characters): {_WHERE['SLACK_STATE_SECRET']}")
+        return value
+
+    @field_validator("costbot_public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(
+                "expected the https URL people and Slack reach costbot at, such as https://costbot.example.com"
+            )
+        return value.rstrip("/") if value is not None else None
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -115,12 +150,40 @@ class Settings(BaseSettings):
 
         secrets = [
             s.get_secret_value()
-            for s in (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token)
+            for s in (
+                self.slack_bot_token,
+                self.slack_signing_secret,
+                self.slack_app_token,
+                self.slack_client_secret,
+                self.slack_state_secret,
+            )
             if s is not None
         ]
         secrets.extend(secrets_of(self.database_url))  # however the password is written (raw `@`, `%40`, query)
         secrets.extend(url_secrets(self.costbot_price_updates))
         return secrets
+
+    @property
+    def oauth(self) -> bool:
+        """Installs into many workspaces (`bot.installs`), rather than the one workspace of `SLACK_BOT_TOKEN`."""
+        return self.slack_client_id is not None
+
+    @property
+    def client_secret(self) -> str:
+        assert self.slack_client_secret is not None, "load_settings checks the OAuth settings together"
+        return self.slack_client_secret.get_secret_value()
+
+    @property
+    def state_secret(self) -> str:
+        assert self.slack_state_secret is not None, "load_settings checks the OAuth settings together"
+        return self.slack_state_secret.get_secret_value()
+
+    @property
+    def redirect_url(self) -> str | None:
+        """The OAuth redirect URL, when `COSTBOT_PUBLIC_URL` says where costbot is."""
+        from bot.installs import REDIRECT_PATH
+
+        return self.costbot_public_url + REDIRECT_PATH if self.costbot_public_url else None
 
     @property
     def bot_token(self) -> str:
@@ -154,6 +217,21 @@ _REQUIRED: dict[Mode, tuple[str, ...]] = {
 }
 
 
+def _oauth_problems(mode: Mode, oauth: list[str], settings: Settings) -> list[str]:
+    """What conflicts with installs into many workspaces (`oauth`: the OAuth settings that are set)."""
+    if mode == "socket":
+        return [
+            f"{oauth[0]} is set, but Socket Mode serves one workspace: unset {', '.join(oauth)} and set "
+            "SLACK_BOT_TOKEN, or serve over HTTP (costbot serve) for installs into many workspaces."
+        ]
+    if mode != "database" and settings.slack_bot_token is not None:
+        return [
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: set SLACK_BOT_TOKEN alone for one workspace, or "
+            "the three SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET for installs into many."
+        ]
+    return []
+
+
 def load_settings(*, mode: Mode, env_file: Path | str | None = ".env") -> Settings:
     """Read and check the settings that `mode` needs.
 
@@ -176,7 +254,14 @@ def load_settings(*, mode: Mode, env_file: Path | str | None = ".env") -> Settin
             malformed[field] = Settings.model_fields[field].default
         # Read again with the malformed ones at their defaults, to report what is missing as well.
         settings = Settings(_env_file=env_file, **malformed)  # type: ignore[call-arg, arg-type]
-    for name in _REQUIRED[mode]:
+    oauth = [name for name in OAUTH if name.lower() in malformed or getattr(settings, name.lower()) is not None]
+    required = list(_REQUIRED[mode])
+    if oauth:
+        problems.extend(_oauth_problems(mode, oauth, settings))
+    if oauth and mode in {"http", "client"}:  # the tokens come from installs: all three settings needed
+        required = [name for name in required if name != "SLACK_BOT_TOKEN"]
+        required += [name for name in OAUTH if name not in oauth]
+    for name in required:
         if name.lower() not in malformed and getattr(settings, name.lower()) is None:
             problems.append(f"{name} is not set: set it to {_WHERE[name]}.")
     if problems:

@@ -23,6 +23,10 @@ _RESPONSE_URL = re.compile(
     re.IGNORECASE,
 )
 
+# OAuth codes (an install's approval, exchanged once for its workspace's tokens): in a redirect's query, in the
+# Web API client's DEBUG record of `oauth.v2.access`, and in Bolt's message when an exchange fails.
+_OAUTH_CODE = re.compile(r"((?:[?&]code=)|(?:['\"]code['\"]:\s*['\"])|(?:with code: ))[^\s&'\"]+")
+
 
 #: Secrets shorter than this are redacted only where they stand as a word of their own.
 _SHORT = 6
@@ -30,6 +34,7 @@ _SHORT = 6
 
 def _redact(text: str, secrets: list[str]) -> str:
     text = _RESPONSE_URL.sub("[response_url]", _TOKEN.sub("[redacted]", text))
+    text = _OAUTH_CODE.sub(r"\1[redacted]", text)
     for secret in secrets:
         if len(secret) >= _SHORT:
             text = text.replace(secret, "[redacted]")

@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 __all__ = [
     "ACK_SECONDS",
     "DIGESTS",
+    "INSTALLS",
     "PASS_SECONDS",
     "REGISTRY",
     "REQUESTS",
@@ -58,6 +59,12 @@ SCHEDULER_LEADING = Gauge(
 )
 WORK_RECOVERED = Counter(
     "costbot_work_recovered", "Acknowledged work taken over after a crash, by outcome", ["outcome"], registry=REGISTRY
+)
+INSTALLS = Counter(
+    "costbot_installs",
+    "Installs through Slack's OAuth flow (installed, or why one failed) and uninstalls",
+    ["outcome"],
+    registry=REGISTRY,
 )
 
 

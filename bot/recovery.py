@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import timedelta
+from typing import Any
 
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
 from bot.observe import WORK_RECOVERED
 from bot.work import LEASE, MAX_ATTEMPTS, STEPS, Outbox, tell_user, what_was_asked
+from bot.workspaces import Workspaces
 from storage import WorkPublic, WorkState, is_unavailable, open_work
 from storage.types import utcnow
 
@@ -31,15 +33,25 @@ class WorkRecovery:
         app: The app whose listeners carry the work out.
         outbox: This process's outbox.
         client: The bot's Web API client (to tell a user when their work is given up).
+        workspaces: With installs into many workspaces, where each workspace's client is (`bot.workspaces`);
+            the user is then told with their own workspace's token.
         lease: How long another process's claim holds without being renewed.
     """
 
     def __init__(
-        self, app: App, outbox: Outbox, *, client: WebClient, every: float = 30.0, lease: timedelta = LEASE
+        self,
+        app: App,
+        outbox: Outbox,
+        *,
+        client: WebClient,
+        workspaces: Workspaces | None = None,
+        every: float = 30.0,
+        lease: timedelta = LEASE,
     ) -> None:
         self.app = app
         self.outbox = outbox
         self.client = client
+        self.workspaces = workspaces
         self.lease = lease
         self.every = min(every, lease.total_seconds() / 3)
         self._stop = threading.Event()
@@ -132,12 +144,20 @@ class WorkRecovery:
         if self.outbox.claim(work.id, attempts=work.attempts) is None:
             return
         when = work.created_at.strftime("%H:%M UTC")
+        team = _team_of(work.body or {})
+        client = (self.workspaces.client_for(team) if self.workspaces and team else None) or self.client
         told = tell_user(
             work.body or {},
-            self.client,
+            client,
             f"I couldn't finish {what_was_asked(work.body or {})} (asked at {when}): {why}. "
             "Nothing more will be tried; check `/cost list` for what got saved, then ask again.",
         )
         log.error("work %s (%s) given up (%s); user told: %s", work.id, work.step, why, told)
         WORK_RECOVERED.labels(outcome="given-up").inc()
         self.outbox.finish(work.id, WorkState.GAVE_UP)
+
+
+def _team_of(body: dict[str, Any]) -> str | None:
+    """The workspace a request came from: a command's or event's `team_id`, an interaction's `team.id`."""
+    team = body.get("team_id") or (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+    return str(team) if team else None

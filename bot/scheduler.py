@@ -20,10 +20,12 @@ from zoneinfo import ZoneInfoNotFoundError
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlmodel import Session
 
 from bot.digests import DigestPoster, Outcome
 from bot.leader import Leadership
 from bot.observe import DIGESTS, PASS_SECONDS, SCHEDULER_RUNNING
+from bot.workspaces import Posters
 from costing import CATCH_UP_WINDOW, MAX_ATTEMPTS, STALE_CLAIM, Schedule, due_at, next_due, retry_now, week_of
 from storage import (
     Database,
@@ -43,6 +45,9 @@ from storage import (
 __all__ = ["KEEP_RECORDS", "DigestScheduler", "Due", "due_digests", "retries_due", "run_due_digests", "schedule_of"]
 
 log = logging.getLogger(__name__)
+
+#: What a pass says of a digest in a workspace costbot was uninstalled from (or whose token was revoked).
+NOT_INSTALLED = "costbot isn't installed in this workspace now; its digests resume when it is installed again"
 
 #: How long users' last estimates (what `/cost save NAME` saves) and `digest now` runs are kept.
 KEEP_RECORDS = timedelta(days=30)
@@ -85,13 +90,14 @@ def due_digests(subscriptions: Iterable[DigestSubscriptionPublic], now: datetime
     return due
 
 
-def retries_due(poster: DigestPoster, now: datetime) -> list[DigestRunPublic]:
+def retries_due(posters: Posters | DigestPoster, now: datetime) -> list[DigestRunPublic]:
     """Weekly runs to try again now (see `costing.due.retry_now`): failed ones whose wait is over, and claims
-    abandoned by a process that died while posting."""
-    with poster.db.session(write=False) as session:
+    abandoned by a process that died while posting; in every workspace served."""
+    posters = Posters.of(posters)
+    with posters.db.session(write=False) as session:
         runs = runs_to_retry(
             session=session,
-            team_id=poster.team_id,
+            team_id=posters.team_id,
             due_since=now - CATCH_UP_WINDOW,
             stale_before=now - STALE_CLAIM,
             max_attempts=MAX_ATTEMPTS,
@@ -110,54 +116,88 @@ def retries_due(poster: DigestPoster, now: datetime) -> list[DigestRunPublic]:
 
 
 def run_due_digests(
-    poster: DigestPoster, *, now: datetime | None = None, channel_id: str | None = None, replay: bool = False
+    posters: Posters | DigestPoster,
+    *,
+    now: datetime | None = None,
+    channel_id: str | None = None,
+    replay: bool = False,
 ) -> list[Outcome]:
     """One pass: post every digest due now (or that channel's), then retry failed runs; one outcome each.
 
     The pass costs what is due, not what exists: one indexed query for the subscriptions whose next due time
-    has come, one for which of their weeks are claimed already; then each one's next due time is stored. A
-    channel's failure (or a bug of ours) is recorded and logged; the other channels still get theirs.
+    has come (in every workspace served), one per workspace with something due for which of its weeks are
+    claimed already; then each one's next due time is stored. A channel's failure (or a bug of ours) is
+    recorded and logged; the other channels still get theirs. A workspace costbot is no longer installed in
+    posts nothing: its subscriptions stay, and its next week's digest goes out if it is installed again.
 
     Args:
+        posters: The workspaces' posters (`bot.workspaces.Posters`), or one workspace's poster.
         replay: `now` is a time that has passed (`costbot digest run --now`): every running subscription is
             looked at, and the next due times stored for the present are left as they are.
     """
+    posters = Posters.of(posters)
     now = now or datetime.now(UTC)
-    with poster.db.session(write=False) as session:  # what is due, and which of its weeks are claimed
+    team = posters.team_id
+    with posters.db.session(write=False) as session:  # what is due, and which of its weeks are claimed
         if replay:
-            subscriptions = active_subscriptions(session=session, team_id=poster.team_id, channel_id=channel_id)
+            subscriptions = active_subscriptions(session=session, team_id=team, channel_id=channel_id)
         else:
-            subscriptions = due_subscriptions(session=session, now=now, team_id=poster.team_id, channel_id=channel_id)
+            subscriptions = due_subscriptions(session=session, now=now, team_id=team, channel_id=channel_id)
         due = due_digests(subscriptions, now)
-        weeks = [(d.subscription.channel_id, d.week) for d in due]
-        claimed = claimed_weeks(session=session, team_id=poster.team_id, weeks=weeks)
-    retries = retries_due(poster, now)
+        claimed = _claimed(session, due)
+    retries = retries_due(posters, now)
+    found: dict[str, DigestPoster | None] = {}  # each workspace's poster, looked up once a pass
+
+    def poster_of(team_id: str) -> DigestPoster | None:
+        if team_id not in found:
+            found[team_id] = posters.poster(team_id)
+        return found[team_id]
+
     outcomes = []
     unclaimed = set()  # failed before their run was claimed: nothing would retry them, so they stay due
     for item in due:
-        channel = item.subscription.channel_id
-        if (channel, item.week) in claimed:
+        subscription = item.subscription
+        channel = subscription.channel_id
+        if (subscription.team_id, channel, item.week) in claimed:
             outcomes.append(Outcome(channel, "skipped", f"the {item.week} digest is claimed already"))
             continue
-        post = functools.partial(poster.post_weekly, item.subscription, week=item.week, due_at=item.due_at)
+        poster = poster_of(subscription.team_id)
+        if poster is None:
+            outcomes.append(Outcome(channel, "skipped", NOT_INSTALLED))
+            continue
+        post = functools.partial(poster.post_weekly, subscription, week=item.week, due_at=item.due_at)
         outcome = _guarded(channel, post)
         if outcome.status == "failed" and outcome.run is None:
-            unclaimed.add(item.subscription.id)
+            unclaimed.add(subscription.id)
         outcomes.append(outcome)
     firsts = len(outcomes)
     for run in retries:
         if channel_id is None or run.channel_id == channel_id:
+            poster = poster_of(run.team_id)
+            if poster is None:
+                outcomes.append(Outcome(run.channel_id, "skipped", NOT_INSTALLED))
+                continue
             outcomes.append(_guarded(run.channel_id, functools.partial(poster.retry, run)))
     for n, outcome in enumerate(outcomes):
         DIGESTS.labels(outcome=outcome.status, attempt="first" if n < firsts else "retry").inc()
     if not replay:
-        _store_next_due(poster, [s for s in subscriptions if s.id not in unclaimed], due, now)
+        _store_next_due(posters.db, [s for s in subscriptions if s.id not in unclaimed], due, now)
     return outcomes
 
 
-def _store_next_due(
-    poster: DigestPoster, subscriptions: list[DigestSubscriptionPublic], due: list[Due], now: datetime
-) -> None:
+def _claimed(session: Session, due: list[Due]) -> set[tuple[str, str, str]]:
+    """Which due (workspace, channel, week)s have a run already: one query per workspace with something due."""
+    weeks: dict[str, list[tuple[str, str]]] = {}
+    for item in due:
+        weeks.setdefault(item.subscription.team_id, []).append((item.subscription.channel_id, item.week))
+    return {
+        (team_id, channel, week)
+        for team_id, wanted in weeks.items()
+        for channel, week in claimed_weeks(session=session, team_id=team_id, weeks=wanted)
+    }
+
+
+def _store_next_due(db: Database, subscriptions: list[DigestSubscriptionPublic], due: list[Due], now: datetime) -> None:
     """Each subscription's next due time after the one this pass dealt with (posted, claimed elsewhere, failed
     and left to the retries, or missed for longer than the catch-up window)."""
     dealt = {item.subscription.id: item.due_at for item in due}
@@ -169,7 +209,7 @@ def _store_next_due(
         except (ZoneInfoNotFoundError, ValueError):  # logged by due_digests; looked at again in a week
             at = now + timedelta(days=7)
         next_due_at[subscription.id] = (at, subscription.updated_at)
-    with poster.db.session() as session:
+    with db.session() as session:
         set_next_due(session=session, next_due=next_due_at)
 
 
@@ -188,16 +228,21 @@ class DigestScheduler:
     only ask for the lead, so it takes over within a minute of the leader's death.
 
     Args:
-        poster: Posts the digests (its database and workspace are the scheduler's).
+        posters: Post the digests (`bot.workspaces.Posters`: their database and workspaces are the
+            scheduler's), or one workspace's poster.
         interval_seconds: How often a pass runs; 60 posts a digest within the minute it is due.
-        leadership: Who leads (on the poster's database by default).
+        leadership: Who leads (on the posters' database by default).
     """
 
     def __init__(
-        self, poster: DigestPoster, *, interval_seconds: float = 60, leadership: Leadership | None = None
+        self,
+        posters: Posters | DigestPoster,
+        *,
+        interval_seconds: float = 60,
+        leadership: Leadership | None = None,
     ) -> None:
-        self.poster = poster
-        self.leadership = leadership or Leadership(poster.db, poster.team_id)
+        self.posters = Posters.of(posters)
+        self.leadership = leadership or Leadership(self.posters.db, self.posters.leader_key)
         self._interval = interval_seconds
         self._scheduler = BackgroundScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
@@ -209,7 +254,7 @@ class DigestScheduler:
 
     @property
     def db(self) -> Database:
-        return self.poster.db
+        return self.posters.db
 
     def start(self, *, catch_up: bool = True) -> None:
         """Start the thread; with `catch_up`, post (once) at once whatever was missed while costbot was down."""
@@ -254,19 +299,23 @@ class DigestScheduler:
         if not self._leads():
             log.info("digest catch-up left to the scheduler that leads")
             return []
-        outcomes = run_due_digests(self.poster)
+        outcomes = run_due_digests(self.posters)
         for outcome in outcomes:
             log.info("digest catch-up: %s %s (%s)", outcome.channel_id, outcome.status, outcome.detail)
+        away = sum(o.detail == NOT_INSTALLED for o in outcomes)
         log.info(
-            "digest catch-up done: %d posted, %d already claimed, %d failed",
-            *(sum(o.status == s for o in outcomes) for s in ("posted", "skipped", "failed")),
+            "digest catch-up done: %d posted, %d already claimed, %d failed%s",
+            sum(o.status == "posted" for o in outcomes),
+            sum(o.status == "skipped" for o in outcomes) - away,
+            sum(o.status == "failed" for o in outcomes),
+            f", {away} in workspaces costbot isn't installed in" if away else "",
         )
         return outcomes
 
     def prune(self, *, now: datetime | None = None) -> tuple[int, int, int]:
         """Forget what no one needs any more: users' last estimates and `digest now` runs older than
-        `KEEP_RECORDS`, finished work older than `KEEP_WORK`; the numbers dropped. Runs hourly, beside the
-        minute's pass."""
+        `KEEP_RECORDS`, finished work older than `KEEP_WORK` (and expired OAuth states); the numbers dropped.
+        Runs hourly, beside the minute's pass."""
         now = now or datetime.now(UTC)
         before = now - KEEP_RECORDS
         try:
@@ -274,6 +323,7 @@ class DigestScheduler:
                 estimates = forget_estimates_before(session=session, before=before)
                 runs = forget_now_runs_before(session=session, before=before)
                 work = forget_work_before(session=session, before=now - KEEP_WORK)
+            self.posters.workspaces.forget_expired(now)  # OAuth states of installs never finished
         except Exception:  # the database away for a moment: the next hour tries again
             log.exception("pruning old records failed; trying again in an hour")
             return 0, 0, 0
@@ -293,7 +343,7 @@ class DigestScheduler:
             if not self._leads():
                 return []
             with PASS_SECONDS.time():
-                return run_due_digests(self.poster)
+                return run_due_digests(self.posters)
         except Exception:  # the database away for a moment: the next pass tries again
             log.exception("digest scheduler: a pass failed; trying again in %g s", self._interval)
             return []

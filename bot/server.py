@@ -27,9 +27,14 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 def wsgi_app(app: App, *, signing_secret: str, ready: Readiness | None = None) -> WsgiApp:
     """`POST /slack/events` for commands, events and interactivity, behind `bot.gate.SlackGate`; for operators,
     `GET /healthz` (the process answers), `GET /readyz` (it can serve: `ready`'s checks, as JSON; 503 when one
-    fails) and `GET /metrics` (Prometheus)."""
-    slack = SlackGate(SlackRequestHandler(app, path=EVENTS_PATH), signing_secret=signing_secret, path=EVENTS_PATH)
+    fails) and `GET /metrics` (Prometheus); with installs (`bot.installs`), `GET /slack/install` and `GET
+    /slack/oauth_redirect`, the pages of Slack's OAuth flow (a person's browser, not Slack, asks for them: no
+    signature to check)."""
+    bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+    slack = SlackGate(bolt, signing_secret=signing_secret, path=EVENTS_PATH)
     ready = ready or Readiness()
+    flow = app.oauth_flow
+    pages = {flow.install_path, flow.redirect_uri_path} if flow is not None else set()
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
@@ -42,6 +47,8 @@ def wsgi_app(app: App, *, signing_secret: str, ready: Readiness | None = None) -
                 return _send(start_response, "200 OK" if fine else "503 Service Unavailable", body, "application/json")
             if path == "/metrics":
                 return _send(start_response, "200 OK", generate_latest(REGISTRY), CONTENT_TYPE_LATEST)
+            if path in pages and environ["REQUEST_METHOD"] == "GET":
+                return bolt(environ, start_response)
         return slack(environ, start_response)
 
     return application

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import bindparam, delete, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
@@ -344,10 +344,12 @@ def previous_figures(*, session: Session, team_id: str, channel_id: str, before:
 
 
 def runs_to_retry(
-    *, session: Session, team_id: str, due_since: datetime, stale_before: datetime, max_attempts: int
+    *, session: Session, team_id: str | None, due_since: datetime, stale_before: datetime, max_attempts: int
 ) -> list[DigestRunPublic]:
     """Weekly runs worth another try: failed, or claimed long ago by a process that never finished them; only
-    for channels whose digest is still on (`/cost digest off` stops its retries too)."""
+    for channels whose digest is still on (`/cost digest off` stops its retries too). `team_id` None: every
+    workspace's."""
+    workspace = true() if team_id is None else DigestRun.team_id == team_id
     rows = session.exec(
         select(DigestRun)
         .join(
@@ -357,7 +359,7 @@ def runs_to_retry(
         )
         .where(
             col(DigestSubscription.active).is_(True),
-            DigestRun.team_id == team_id,
+            workspace,
             DigestRun.kind == RunKind.WEEKLY,
             col(DigestRun.due_at) >= due_since,
             col(DigestRun.attempts) < max_attempts,

@@ -24,7 +24,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 _SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
-             "COSTBOT_LOG_LEVEL", "COSTBOT_PRICE_UPDATES")  # fmt: skip
+             "COSTBOT_LOG_LEVEL", "COSTBOT_PRICE_UPDATES", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET",
+             "SLACK_STATE_SECRET", "COSTBOT_PUBLIC_URL")  # fmt: skip
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ requests the way Slack sends them to an app: payloads of the right shape, signed
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import itertools
@@ -24,6 +25,10 @@ SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 APP_TOKEN = "xapp-1-A111-333-fakeapptokenvalue"
 TEAM = "T0TEAM1"
 BOT_USER = "U0BOT"
+#: The Slack app's OAuth credentials, for installs into many workspaces.
+CLIENT_ID = "1111111111.2222222222"
+CLIENT_SECRET = "fakeclientsecret0123456789abcdef"
+STATE_SECRET = "fake-state-secret-0123456789abcdef"
 
 
 @dataclass
@@ -37,6 +42,11 @@ class Call:
     raw: bytes = b""
     #: When it arrived (time.monotonic()), to check the pace the bot keeps between posts.
     at: float = field(default_factory=time.monotonic)
+
+    @property
+    def token(self) -> str:
+        """The token it was made with (`Authorization: Bearer …`)."""
+        return self.headers.get("Authorization", "").removeprefix("Bearer ")
 
 
 _DROP = -1  # the status _handle returns for "close the connection, answer nothing"
@@ -78,6 +88,13 @@ class FakeSlack:
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     socket_url: str | None = None
+    #: Bot tokens Slack accepts -> their workspace (team id, name). A rotated-away token is refused as expired.
+    tokens: dict[str, tuple[str, str]] = field(default_factory=lambda: {BOT_TOKEN: (TEAM, "Fake Team")})
+    expired_tokens: set[str] = field(default_factory=set)
+    #: OAuth codes Slack would hand an installer's browser -> what exchanging each installs (`offer_install`).
+    _codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Refresh tokens of rotating installs -> (team, name, seconds each new token lasts).
+    _refresh: dict[str, tuple[str, str, int]] = field(default_factory=dict)
     _socket_server: Any = None
     _socket_connection: Any = None
 
@@ -189,6 +206,59 @@ class FakeSlack:
             self.broken_channels.clear()
             self.messages.clear()
             self.latency = 0.0
+            self.tokens = {BOT_TOKEN: (TEAM, "Fake Team")}
+            self.expired_tokens.clear()
+            self._codes.clear()
+            self._refresh.clear()
+
+    # --- installs (OAuth) --------------------------------------------------------------------------------
+    def offer_install(self, code: str, *, team: str, name: str, token: str, expires_in: int | None = None) -> None:
+        """An installer approved the app in workspace `team`: Slack redirects their browser with `code`, which
+        `oauth.v2.access` exchanges (once) for `token`. With `expires_in`, the token rotates: it comes with a
+        refresh token and lasts that many seconds."""
+        with self._lock:
+            self._codes[code] = {"team": team, "name": name, "token": token, "expires_in": expires_in}
+
+    def token_calls(self, token: str, method: str | None = None) -> list[Call]:
+        """Web API calls made with `token` (of `method`, if given)."""
+        with self._lock:
+            return [c for c in self.calls if c.kind == "api" and c.token == token and method in {None, c.name}]
+
+    def _oauth(self, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        basic = headers.get("Authorization", "").removeprefix("Basic ")
+        sent = base64.b64decode(basic).decode() if basic else f"{body.get('client_id')}:{body.get('client_secret')}"
+        if sent != f"{CLIENT_ID}:{CLIENT_SECRET}":
+            return {"ok": False, "error": "invalid_client_id"}
+        with self._lock:
+            if body.get("grant_type") == "refresh_token":
+                found = self._refresh.pop(str(body.get("refresh_token")), None)
+                if found is None:
+                    return {"ok": False, "error": "invalid_refresh_token"}
+                team, name, lasts = found
+                for old in [t for t, (owner, _) in self.tokens.items() if owner == team]:
+                    del self.tokens[old]
+                    self.expired_tokens.add(old)
+                token = f"xoxe.xoxb-1-{team}-{next(self._ts)}"
+                return {"ok": True, "token_type": "bot", "team": {"id": team, "name": name},
+                        **self._grant(team, name, token, lasts)}  # fmt: skip
+            offer = self._codes.pop(str(body.get("code")), None)
+            if offer is None:
+                return {"ok": False, "error": "invalid_code"}
+            team, name = offer["team"], offer["name"]
+            return {
+                "ok": True, "app_id": "A0APP", "authed_user": {"id": "U0INSTALLER"}, "token_type": "bot",
+                "scope": "commands,chat:write", "bot_user_id": f"U0BOT{team}",
+                "team": {"id": team, "name": name}, "enterprise": None, "is_enterprise_install": False,
+                **self._grant(team, name, offer["token"], offer["expires_in"]),
+            }  # fmt: skip
+
+    def _grant(self, team: str, name: str, token: str, lasts: int | None) -> dict[str, Any]:
+        self.tokens[token] = (team, name)
+        if lasts is None:
+            return {"access_token": token}
+        refresh = f"xoxe-1-refresh-{team}-{next(self._ts)}"
+        self._refresh[refresh] = (team, name, lasts)
+        return {"access_token": token, "refresh_token": refresh, "expires_in": lasts}
 
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
         """Messages that reached a channel (top level and in threads), oldest first."""
@@ -268,13 +338,19 @@ class FakeSlack:
             if token != APP_TOKEN or self.socket_url is None:
                 return {"ok": False, "error": "invalid_auth"}
             return {"ok": True, "url": self.socket_url}
-        if token != BOT_TOKEN:
+        if method == "oauth.v2.access":
+            return self._oauth(body, headers)
+        if token in self.expired_tokens:
+            return {"ok": False, "error": "token_expired"}
+        if token not in self.tokens:
             return {"ok": False, "error": "invalid_auth"}
+        team, team_name = self.tokens[token]
         if method == "auth.test":
             if self.auth_error:
                 return {"ok": False, "error": self.auth_error}
-            return {"ok": True, "url": "https://fake.slack.com/", "team": "Fake Team", "user": "costbot",
-                    "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0BOT"}  # fmt: skip
+            user = BOT_USER if team == TEAM else f"U0BOT{team}"
+            return {"ok": True, "url": "https://fake.slack.com/", "team": team_name, "user": "costbot",
+                    "team_id": team, "user_id": user, "bot_id": f"B0BOT{team}"}  # fmt: skip
         channel = str(body.get("channel") or body.get("channel_id") or "")
         if channel in self.broken_channels and method in {
             "chat.postMessage",

@@ -31,6 +31,8 @@ EVENT_SUBSCRIPTIONS = {
     "app_mention": {"app_mention": "app_mentions:read"},
     "app_home_opened": {"app_home_opened": None},
     "message": {"message.channels": "channels:history", "message.groups": "groups:history"},
+    "app_uninstalled": {"app_uninstalled": None},  # installs: the workspace's tokens are removed
+    "tokens_revoked": {"tokens_revoked": None},
 }
 
 

@@ -66,25 +66,34 @@ def serve(args: argparse.Namespace) -> int:
         )
         db = _open_database(settings.database_url)
         client = web_client(settings)
-        identity = check_token(client)
+        installs, identity = _installs(settings, db, client), {}
+        if installs is None:
+            identity = check_token(client)
     except ConfigError as error:
         return fail(*error.problems)
     except CatalogError as error:
         return fail(f"{PRICES_ENV}: {error}")
     _start_price_updates(settings.costbot_price_updates)
-    scheduler = None if args.no_scheduler else _digest_scheduler(db, client, identity)
-    pace = scheduler.poster.pace if scheduler is not None else None
+    workspaces = installs or _one_workspace(client, identity)
+    scheduler = None if args.no_scheduler else _digest_scheduler(db, workspaces)
+    pace = scheduler.posters.pace if scheduler is not None else None
     outbox = Outbox(db)
     app = create_app(
-        settings, db=db, client=client, bot_user_id=identity.get("user_id"), digest_pace=pace, outbox=outbox
+        settings,
+        db=db,
+        client=client,
+        bot_user_id=identity.get("user_id"),
+        digest_pace=pace,
+        outbox=outbox,
+        installs=installs,
     )
     if scheduler is not None:
         scheduler.start()
     # What a process that died had acknowledged: carried out now, and checked for every half minute.
     lease = timedelta(seconds=settings.costbot_work_lease_seconds)
-    recovery = WorkRecovery(app, outbox, client=client, lease=lease)
+    recovery = WorkRecovery(app, outbox, client=client, workspaces=installs, lease=lease)
     recovery.start()
-    signed_in = f"signed in to {identity.get('team', 'Slack')} as {identity.get('user', 'the bot')}"
+    signed_in = _signed_in(identity, installs)
     if args.socket:
         say(f"{signed_in}; connecting to Slack in Socket Mode")
         try:
@@ -109,9 +118,11 @@ def serve(args: argparse.Namespace) -> int:
             scheduler.shutdown()
         return fail(f"can't listen on {args.host}:{args.port}: {error.strerror or error}")
     # Said whatever the log level: where the app listens is what an operator needs first.
+    here = f"http://{server.effective_host}:{server.effective_port}"
     say(
-        f"{signed_in}; serving Slack at http://{server.effective_host}:{server.effective_port}/slack/events "
-        f"({args.threads} threads); GET /healthz for health checks"
+        f"{signed_in}; serving Slack at {here}/slack/events ({args.threads} threads); GET /healthz for health "
+        "checks"
+        + ("" if installs is None else f"; the install page is {settings.costbot_public_url or here}/slack/install")
         + ("" if scheduler is None else "; posting weekly digests")
     )
     try:
@@ -150,16 +161,50 @@ def _readiness(db, scheduler):  # type: ignore[no-untyped-def]
     return Readiness({"database": database, "scheduler": digests})
 
 
-def _digest_scheduler(db, client, identity):  # type: ignore[no-untyped-def]
-    from bot.digests import DigestPoster
-    from bot.scheduler import DigestScheduler
+def _installs(settings, db, client):  # type: ignore[no-untyped-def]
+    """The installs into many workspaces (`bot.installs`), when the OAuth settings are set; else None."""
+    if not settings.oauth:
+        return None
+    from bot.installs import Installs
 
-    return DigestScheduler(DigestPoster(db=db, client=client, team_id=str(identity.get("team_id"))))
+    return Installs(
+        db,
+        client_id=settings.slack_client_id,
+        client_secret=settings.client_secret,
+        state_secret=settings.state_secret,
+        client=client,
+        redirect_url=settings.redirect_url,
+    )
+
+
+def _one_workspace(client, identity):  # type: ignore[no-untyped-def]
+    from bot.workspaces import OneWorkspace
+
+    return OneWorkspace(client, str(identity.get("team_id")))
+
+
+def _signed_in(identity, installs) -> str:  # type: ignore[no-untyped-def]
+    """Who the process serves, as start-up says it."""
+    if installs is None:
+        return f"signed in to {identity.get('team', 'Slack')} as {identity.get('user', 'the bot')}"
+    names = [name for _, name in installs.workspaces()]
+    if not names:
+        return "installs into many workspaces; none installed yet"
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"installs into many workspaces; installed in {len(names)} ({shown})"
+
+
+def _digest_scheduler(db, workspaces):  # type: ignore[no-untyped-def]
+    from bot.scheduler import DigestScheduler
+    from bot.workspaces import Posters
+
+    return DigestScheduler(Posters(db, workspaces))
 
 
 def _connect():  # type: ignore[no-untyped-def]
-    """Settings, logging, the migrated database, a Web API client and who the token is, as the digest commands
-    need them; or, when something is missing or broken, the exit status after saying what (like `serve`)."""
+    """Settings, logging, the migrated database, the workspaces served (`bot.workspaces`) and who the token is
+    (nothing with installs), as the digest commands need them; or, when something is missing or broken, the exit
+    status after saying what (like `serve`)."""
     from bot.app import check_token, web_client
     from bot.config import ConfigError, load_settings
     from bot.logs import configure_logging
@@ -173,7 +218,11 @@ def _connect():  # type: ignore[no-untyped-def]
         )
         db = _open_database(settings.database_url)
         client = web_client(settings)
-        return db, client, check_token(client), settings
+        installs = _installs(settings, db, client)
+        if installs is not None:
+            return db, installs, {}, settings
+        identity = check_token(client)
+        return db, _one_workspace(client, identity), identity, settings
     except ConfigError as error:
         return fail(*error.problems)
     except CatalogError as error:
@@ -187,14 +236,15 @@ def scheduler() -> int:
     connected = _connect()
     if isinstance(connected, int):
         return connected
-    db, client, identity, settings = connected
+    db, workspaces, identity, settings = connected
     _start_price_updates(settings.costbot_price_updates)
-    scheduler = _digest_scheduler(db, client, identity)
+    scheduler = _digest_scheduler(db, workspaces)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     scheduler.start()
-    say(f"signed in to {identity.get('team', 'Slack')}; posting weekly digests (Ctrl-C or SIGTERM stops)")
+    signed_in = _signed_in(identity, None if workspaces.team_id else workspaces)
+    say(f"{signed_in}; posting weekly digests (Ctrl-C or SIGTERM stops)")
     stop.wait()
     scheduler.shutdown()
     say("scheduler stopped")
@@ -204,21 +254,21 @@ def scheduler() -> int:
 def digest(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime, timedelta
 
-    from bot.digests import DigestPoster
     from bot.scheduler import run_due_digests, schedule_of
+    from bot.workspaces import Posters
     from costing import next_due
     from storage import active_subscriptions
 
     connected = _connect()
     if isinstance(connected, int):
         return connected
-    db, client, identity, _ = connected
+    db, workspaces, _, _ = connected
     now = args.now or datetime.now(UTC)
     if now > datetime.now(UTC) + timedelta(minutes=1):
         # A pass claims the week it posts: acting in a future week would keep that week's real digest back.
         return fail(f"--now {args.now.isoformat()} is in the future; it replays a time that has passed")
-    poster = DigestPoster(db=db, client=client, team_id=str(identity.get("team_id")))
-    outcomes = run_due_digests(poster, now=now, channel_id=args.channel, replay=args.now is not None)
+    posters = Posters(db, workspaces)
+    outcomes = run_due_digests(posters, now=now, channel_id=args.channel, replay=args.now is not None)
     for outcome in outcomes:
         if args.quiet and outcome.status != "failed":
             continue
@@ -227,7 +277,7 @@ def digest(args: argparse.Namespace) -> int:
         print(f"{outcome.channel_id}{week}: {outcome.status}: {outcome.detail} {where}".rstrip())
     if not outcomes and not args.quiet:
         with db.session(write=False) as session:
-            subscriptions = active_subscriptions(session=session, team_id=poster.team_id, channel_id=args.channel)
+            subscriptions = active_subscriptions(session=session, team_id=posters.team_id, channel_id=args.channel)
         if not subscriptions:
             which = f"channel {args.channel}" if args.channel else "any channel"
             print(f"no weekly digest is set up for {which}; /cost digest on sets one up in Slack")

@@ -69,3 +69,39 @@ def test_the_secret_values_include_the_database_password(monkeypatch: pytest.Mon
     settings = load_settings(mode="client", env_file=None)
     assert settings.secret_values() == ["xoxb-1-2-secret", "s3cret"]
     assert settings.database_url == "postgresql+psycopg://costbot:s3cret@db.internal/costbot"
+
+
+# --- installs into many workspaces (OAuth) ---------------------------------------------------------------------
+
+OAUTH = {"SLACK_CLIENT_ID": "1111.2222", "SLACK_CLIENT_SECRET": "s3cret-client", "SLACK_STATE_SECRET": "x" * 32}
+
+
+def test_the_oauth_settings_replace_the_bot_token_and_come_as_three(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**OAUTH, "SLACK_SIGNING_SECRET": "abc"}.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings(mode="http", env_file=None)
+    assert settings.oauth and settings.slack_bot_token is None
+    assert {"s3cret-client", "x" * 32} <= set(settings.secret_values())
+    monkeypatch.delenv("SLACK_STATE_SECRET")
+    assert problems(monkeypatch, "client") == [
+        "SLACK_STATE_SECRET is not set: set it to a long random value of your own that signs install links "
+        "(openssl rand -hex 32)."
+    ]
+
+
+def test_a_bot_token_beside_the_oauth_settings_is_one_clear_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = problems(monkeypatch, "http", SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="abc", **OAUTH)
+    assert len(lines) == 1 and lines[0].startswith("SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set")
+
+
+def test_socket_mode_refuses_installs_and_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = problems(monkeypatch, "socket", SLACK_APP_TOKEN="xapp-1", **OAUTH)
+    assert "Socket Mode serves one workspace" in lines[0] and lines[1].startswith("SLACK_BOT_TOKEN is not set")
+
+
+def test_malformed_oauth_settings_are_named_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    env = {"SLACK_SIGNING_SECRET": "abc", "SLACK_CLIENT_ID": SECRET_LOOKING, "SLACK_CLIENT_SECRET": "c",
+           "SLACK_STATE_SECRET": "tiny-val", "COSTBOT_PUBLIC_URL": "costbot.example.com"}  # fmt: skip
+    lines = problems(monkeypatch, "http", **env)
+    assert [line.split(":")[0] for line in lines] == ["SLACK_CLIENT_ID", "SLACK_STATE_SECRET", "COSTBOT_PUBLIC_URL"]
+    assert not any(SECRET_LOOKING in line or "tiny-val" in line for line in lines)

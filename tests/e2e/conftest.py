@@ -27,19 +27,23 @@ class RunningBot:
         return self.log.read_text()
 
 
-def bot_environment(fake: FakeSlack, **extra: str) -> dict[str, str]:
+def bot_environment(fake: FakeSlack, *, unset: tuple[str, ...] = (), **extra: str) -> dict[str, str]:
+    """The environment of a costbot process pointed at the fake Slack (with its token), plus `extra`, less
+    the settings in `unset`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COSTBOT_"))}
     env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url, **extra)
+    for name in unset:
+        env.pop(name, None)
     return env
 
 
-def start_bot(fake: FakeSlack, workdir: Path, *args: str, **env: str) -> RunningBot:
+def start_bot(fake: FakeSlack, workdir: Path, *args: str, unset: tuple[str, ...] = (), **env: str) -> RunningBot:
     """Start `costbot serve` on a free port and wait until it says where it listens."""
     log = workdir / "costbot.log"
     handle = log.open("w")
     process = subprocess.Popen(
         [*COSTBOT, "serve", "--host", "127.0.0.1", "--port", "0", *args],
-        cwd=workdir, env=bot_environment(fake, **env), stdout=handle, stderr=subprocess.STDOUT, text=True,
+        cwd=workdir, env=bot_environment(fake, unset=unset, **env), stdout=handle, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 30
     with log.open() as reader:

@@ -60,15 +60,15 @@ def database(url: str) -> Iterator[Database]:
 
 
 def subscribe_long_ago(db: Database, channel: str, *, weekday: int = 0, at: str = "09:00",
-                       zone: str = "Europe/Berlin") -> None:  # fmt: skip
+                       zone: str = "Europe/Berlin", team_id: str = TEAM) -> None:  # fmt: skip
     """A channel subscribed long ago (so any week's digest since is due), with two scenarios."""
-    save_in_db(db, "Video launch", channel_id=channel)
-    save_in_db(db, "Support bot", channel_id=channel, text="chat 1500 in 500 out x 200k per day")
+    save_in_db(db, "Video launch", channel_id=channel, team_id=team_id)
+    save_in_db(db, "Support bot", channel_id=channel, team_id=team_id, text="chat 1500 in 500 out x 200k per day")
     with db.session() as session:
         subscribe(
             session=session,
             subscription=DigestSubscriptionCreate(
-                team_id=TEAM, channel_id=channel, created_by="U0ALICE", weekday=weekday, at_time=at, timezone=zone
+                team_id=team_id, channel_id=channel, created_by="U0ALICE", weekday=weekday, at_time=at, timezone=zone
             ),
         )
         session.execute(sql("UPDATE digest_subscription SET updated_at = :when WHERE channel_id = :channel"),
