@@ -33,7 +33,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackTokenRotationError
-from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -204,19 +204,35 @@ class Installs:
     def client_for(self, team_id: str) -> WebClient | None:
         """The workspace's client, its token refreshed first if it expires within two hours; None when costbot
         isn't installed there, or its refresh was refused (logged)."""
-        bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
-        if bot is None or not bot.bot_token:
+        bot = self._bot(team_id)
+        if bot is None:
             return None
         if bot.bot_refresh_token:
             try:
                 refreshed = self._rotator.perform_bot_token_rotation(bot=bot, minutes_before_expiration=REFRESH_MINUTES)
             except SlackTokenRotationError as error:
-                log.error("workspace %s: its bot token couldn't be refreshed (%s)", team_id, _slack_error(error))
-                return None
+                newer = self._bot(team_id)  # another thread or replica may have refreshed it a moment ago
+                if newer is None or newer.bot_token == bot.bot_token:
+                    log.error("workspace %s: its bot token couldn't be refreshed (%s)", team_id, _slack_error(error))
+                    return None
+                return with_token(self._client, str(newer.bot_token))
             if refreshed is not None:
                 self.store.save_bot(refreshed)
                 bot = refreshed
         return with_token(self._client, str(bot.bot_token))
+
+    def _bot(self, team_id: str) -> Bot | None:
+        """The workspace's newest bot install, whichever Enterprise Grid org (if any) the workspace is in."""
+        table = self.store.bots
+        query = (
+            select(table)
+            .where(table.c.client_id == self.client_id, table.c.team_id == team_id, table.c.bot_token.is_not(None))
+            .order_by(table.c.installed_at.desc(), table.c.id.desc())
+            .limit(1)
+        )
+        with self.store.engine.connect() as connection:
+            row = connection.execute(query).mappings().first()
+        return SQLAlchemyInstallationStore.build_bot_entity(row) if row is not None else None
 
     def forget_expired(self, now: datetime) -> int:
         return self.states.forget_expired(now.astimezone(UTC))

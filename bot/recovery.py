@@ -109,6 +109,8 @@ class WorkRecovery:
                 self._give_up(work, why="this costbot no longer knows how")
             elif work.attempts >= MAX_ATTEMPTS and work.id not in left:
                 self._give_up(work, why=f"it stopped costbot {work.attempts} times")
+            elif not self._installed(work):
+                self._drop_uninstalled(work)
             else:
                 self._carry_out(work)
         return taken
@@ -139,6 +141,20 @@ class WorkRecovery:
         WORK_RECOVERED.labels(outcome="carried-out" if response.status == 200 else "not-yet").inc()
         if response.status != 200:
             log.warning("work %s not carried out now (%s); tried again later", work.id, response.status)
+
+    def _installed(self, work: WorkPublic) -> bool:
+        """Whether costbot is still installed in the work's workspace (always, with one bot token)."""
+        team = _team_of(work.body or {})
+        return self.workspaces is None or team is None or self.workspaces.client_for(team) is not None
+
+    def _drop_uninstalled(self, work: WorkPublic) -> None:
+        """Work from a workspace that uninstalled costbot since: Bolt would answer it "not installed" at every
+        round without running it, so it is given up once, with no one to tell."""
+        if self.outbox.claim(work.id, attempts=work.attempts) is None:
+            return
+        log.warning("work %s (%s) given up: costbot isn't installed in its workspace any more", work.id, work.step)
+        WORK_RECOVERED.labels(outcome="given-up").inc()
+        self.outbox.finish(work.id, WorkState.GAVE_UP)
 
     def _give_up(self, work: WorkPublic, *, why: str) -> None:
         if self.outbox.claim(work.id, attempts=work.attempts) is None:
