@@ -20,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -116,6 +118,33 @@ class SignedStates(OAuthStateStore):
             return connection.execute(delete(table).where(table.c.expire_at <= now.replace(tzinfo=None))).rowcount
 
 
+class _Rotator(TokenRotator):
+    """Bolt's token refresh, one at a time per workspace in this process, and never with a refresh token that
+    another thread or replica has just used: the newest install is read first, and again after a refusal."""
+
+    def __init__(self, *, newest: Callable[[str], Bot | None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._newest = newest
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def perform_bot_token_rotation(self, *, bot: Bot, minutes_before_expiration: int = 120) -> Bot | None:
+        team = str(bot.team_id)
+        with self._guard:
+            lock = self._locks.setdefault(team, threading.Lock())
+        with lock:
+            newest = self._newest(team)
+            if newest is not None and newest.bot_token != bot.bot_token:
+                return newest  # refreshed already: its token, not a second refresh
+            try:
+                return super().perform_bot_token_rotation(bot=bot, minutes_before_expiration=minutes_before_expiration)
+            except SlackTokenRotationError:
+                newest = self._newest(team)  # another replica may have refreshed it a moment before
+                if newest is not None and newest.bot_token != bot.bot_token:
+                    return newest
+                raise
+
+
 class _Flow(OAuthFlow):
     """Bolt's OAuth flow with costbot's install page, and a failure to save an install reported as one."""
 
@@ -189,7 +218,7 @@ class Installs:
         self._redirect_url = redirect_url
         self.store = SQLAlchemyInstallationStore(client_id=client_id, engine=db.engine, logger=log)
         self.states = SignedStates(db, secret=state_secret)
-        self._rotator = TokenRotator(client_id=client_id, client_secret=client_secret, client=client)
+        self._rotator = _Rotator(newest=self._bot, client_id=client_id, client_secret=client_secret, client=client)
 
     # --- a bot.workspaces.Workspaces --------------------------------------------------------------------
 
@@ -211,13 +240,10 @@ class Installs:
             try:
                 refreshed = self._rotator.perform_bot_token_rotation(bot=bot, minutes_before_expiration=REFRESH_MINUTES)
             except SlackTokenRotationError as error:
-                newer = self._bot(team_id)  # another thread or replica may have refreshed it a moment ago
-                if newer is None or newer.bot_token == bot.bot_token:
-                    log.error("workspace %s: its bot token couldn't be refreshed (%s)", team_id, _slack_error(error))
-                    return None
-                return with_token(self._client, str(newer.bot_token))
+                log.error("workspace %s: its bot token couldn't be refreshed (%s)", team_id, _slack_error(error))
+                return None
             if refreshed is not None:
-                self.store.save_bot(refreshed)
+                self.store.save_bot(refreshed)  # as Bolt does (a token read back is kept again: harmless)
                 bot = refreshed
         return with_token(self._client, str(bot.bot_token))
 
@@ -261,7 +287,7 @@ class Installs:
     def authorize(self) -> InstallationStoreAuthorize:
         """Bolt's authorization from the installation store, refreshing rotating tokens through costbot's own
         Slack address; who a token belongs to (`auth.test`) is remembered per token, not asked per request."""
-        return InstallationStoreAuthorize(
+        authorize = InstallationStoreAuthorize(
             installation_store=self.store,
             client_id=self.client_id,
             client_secret=self._client_secret,
@@ -271,6 +297,8 @@ class Installs:
             token_rotation_expiration_minutes=REFRESH_MINUTES,
             logger=log,
         )
+        authorize.token_rotator = self._rotator  # one refresh at a time, shared with the scheduler's
+        return authorize
 
     def workspaces(self) -> list[tuple[str, str]]:
         """(team id, name) of every workspace installed, for start-up's message."""
