@@ -42,8 +42,14 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     """costbot's configuration. Field names are the environment variables, case-insensitive."""
 
+    # An empty setting (`SLACK_APP_TOKEN=` left blank in a copied deploy/env.example) is no setting.
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True, frozen=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        hide_input_in_errors=True,
+        frozen=True,
     )
 
     slack_bot_token: SecretStr | None = None

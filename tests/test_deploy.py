@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,23 +87,115 @@ def test_the_image_serves_http_on_the_port_the_compose_file_publishes() -> None:
     assert (ROOT / service["build"]["context"].replace("..", ".") / service["build"]["dockerfile"]).exists()
 
 
-def test_the_compose_file_offers_postgresql_with_the_url_the_readme_gives() -> None:
-    compose = yaml.safe_load((ROOT / "deploy" / "compose.yml").read_text())
-    postgres = compose["services"]["postgres"]
+COMPOSE = yaml.safe_load((ROOT / "deploy" / "compose.yml").read_text())
+#: The compose services that run the costbot image.
+COSTBOT_SERVICES = {name: spec for name, spec in COMPOSE["services"].items() if spec.get("image") == "costbot:latest"}
+
+
+def test_the_compose_file_has_a_profile_for_each_way_to_run_and_the_readme_a_recipe_for_each() -> None:
+    profiles = {profile for spec in COMPOSE["services"].values() for profile in spec["profiles"]}
+    assert profiles == {"laptop", "http", "replicas"}
+    readme = (ROOT / "README.md").read_text()
+    for profile in profiles:  # each recipe as the README gives it, before the reference part
+        recipe = f"docker compose -f deploy/compose.yml --profile {profile} up --build"
+        assert recipe in readme and readme.index(recipe) < readme.index("## Using it"), profile
+    commands = {name: spec["command"] for name, spec in COSTBOT_SERVICES.items()}
+    assert commands == {
+        "laptop": ["serve", "--socket"],
+        "costbot": ["serve", "--port", "3000"],
+        "migrate": ["db", "upgrade"],
+        "web": ["serve", "--no-scheduler", "--port", "3000"],
+        "scheduler": ["scheduler", "--metrics-port", "9100"],
+    }
+
+
+def test_the_replicas_run_on_postgresql_with_the_url_the_readme_gives_and_the_others_on_sqlite() -> None:
+    postgres = COMPOSE["services"]["postgres"]
     env = postgres["environment"]
     url = f"postgresql+psycopg://{env['POSTGRES_USER']}:costbot@postgres:5432/{env['POSTGRES_DB']}"
     assert url in (ROOT / "README.md").read_text()
-    assert postgres["profiles"] == ["postgres"] and postgres["healthcheck"]
-    # Without the profile costbot starts alone, on its SQLite volume.
-    assert compose["services"]["costbot"]["depends_on"]["postgres"]["required"] is False
-    assert "sqlite:////data/costbot.db" in compose["services"]["costbot"]["environment"]["DATABASE_URL"]
+    assert postgres["profiles"] == ["replicas"] and postgres["healthcheck"]
+    for name, spec in COSTBOT_SERVICES.items():
+        database = spec["environment"]["DATABASE_URL"]
+        if spec["profiles"] == ["replicas"]:
+            assert database.replace("${POSTGRES_PASSWORD:-costbot}", "costbot") == url, name
+        else:
+            assert database == "sqlite:////data/costbot.db" and "costbot-data:/data" in spec["volumes"], name
+    assert COMPOSE["services"]["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
-def test_the_read_only_container_gives_the_digest_chart_a_writable_matplotlib_folder() -> None:
+def test_every_costbot_container_is_read_only_with_a_writable_tmp_for_the_digest_chart() -> None:
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
-    service = yaml.safe_load((ROOT / "deploy" / "compose.yml").read_text())["services"]["costbot"]
     assert "MPLCONFIGDIR=/tmp/matplotlib" in dockerfile
-    assert service["read_only"] is True and "/tmp" in service["tmpfs"]
+    for name, spec in COSTBOT_SERVICES.items():
+        assert spec["read_only"] is True and "/tmp" in spec["tmpfs"], name
+
+
+def test_the_proxy_publishes_only_slack_the_install_pages_and_healthz() -> None:
+    proxy = COMPOSE["services"]["proxy"]
+    assert proxy["ports"] == ["3000:8080"] and "./nginx.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert set(re.findall(r"location ([^{]+) \{", conf)) == {"/slack/", "= /healthz", "/"}
+    assert "return 404;" in conf.split("location / {")[1]
+    assert all("ports" not in spec for name, spec in COSTBOT_SERVICES.items() if name != "costbot")
+
+
+def _tool(name: str) -> str:
+    """A checking tool of `pip install '.[dev]'`, from this Python's environment."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} is not installed: pip install '.[dev]'")
+    return found
+
+
+def test_the_dockerfile_is_hadolint_clean(tmp_path: Path) -> None:
+    hadolint = _tool("hadolint")
+    result = subprocess.run([hadolint, "deploy/Dockerfile"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    named = tmp_path / "Dockerfile"  # the check can fail: a user by name is one of hadolint's findings
+    named.write_text((ROOT / "deploy" / "Dockerfile").read_text().replace("USER 10001", "USER costbot"))
+    assert "DL3066" in subprocess.run([hadolint, str(named)], capture_output=True, text=True).stdout
+
+
+def test_the_compose_file_and_dependabot_config_are_valid_against_their_schemas(tmp_path: Path) -> None:
+    check = _tool("check-jsonschema")
+    for schema, path in (
+        ("vendor.compose-spec", "deploy/compose.yml"),
+        ("vendor.dependabot", ".github/dependabot.yml"),
+    ):
+        result = subprocess.run([check, "--builtin-schema", schema, path], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+    # The check can fail: a setting compose doesn't know, where every costbot service takes it from.
+    wrong = tmp_path / "compose.yml"
+    wrong.write_text((ROOT / "deploy" / "compose.yml").read_text().replace("\n  read_only: true", "\n  readonly: true"))
+    result = subprocess.run(
+        [check, "--builtin-schema", "vendor.compose-spec", str(wrong)], capture_output=True, text=True
+    )
+    assert result.returncode == 1 and "'readonly' was unexpected" in result.stdout
+
+
+def test_the_image_is_pinned_by_digest_and_runs_as_a_numeric_non_root_user() -> None:
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    bases = re.findall(r"^FROM (\S+)", dockerfile, re.MULTILINE)
+    assert len(bases) == 2 and len(set(bases)) == 1
+    assert re.fullmatch(r"python:3\.11-slim-\w+@sha256:[0-9a-f]{64}", bases[0])
+    (user,) = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
+    assert user.isdigit() and int(user) > 0 and f"--uid {user}" in dockerfile
+    # Migrations before start: `serve` upgrades the schema itself; with replicas, `migrate` does it first.
+    assert all(
+        spec["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        for name, spec in COSTBOT_SERVICES.items()
+        if spec["profiles"] == ["replicas"] and name != "migrate"
+    )
+
+
+def test_the_settings_template_names_what_each_recipe_needs() -> None:
+    template = (ROOT / "deploy" / "env.example").read_text()
+    settings = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", template, re.MULTILINE))
+    needed = {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "POSTGRES_PASSWORD"}
+    needed |= {"SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET", "COSTBOT_PUBLIC_URL"}
+    assert needed <= settings
+    assert not re.search(r"^[A-Z_]+=(xox|xapp)", template, re.MULTILINE)  # placeholders, not tokens
 
 
 def test_the_image_caches_the_parsed_data_files_where_a_read_only_container_can_read_them(tmp_path: Path) -> None:
@@ -123,8 +219,8 @@ def test_the_image_caches_the_parsed_data_files_where_a_read_only_container_can_
 
 
 def test_the_compose_file_passes_the_price_refresh_setting_through() -> None:
-    compose = yaml.safe_load((ROOT / "deploy" / "compose.yml").read_text())
-    assert compose["services"]["costbot"]["environment"]["COSTBOT_PRICE_UPDATES"] == "${COSTBOT_PRICE_UPDATES:-off}"
+    for name, spec in COSTBOT_SERVICES.items():
+        assert spec["environment"]["COSTBOT_PRICE_UPDATES"] == "${COSTBOT_PRICE_UPDATES:-off}", name
 
 
 def _locked() -> dict[str, str]:

@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "db":
         return workspace.db(args)
     if args.command == "scheduler":
-        return workspace.scheduler()
+        return workspace.scheduler(args)
     if args.command == "digest":
         return workspace.digest(args)
     raise AssertionError(f"unhandled command {args.command}")  # argparse rejects unknown commands first

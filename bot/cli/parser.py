@@ -76,12 +76,21 @@ def command_line() -> argparse.ArgumentParser:
         "`costbot digest run` instead)",
     )
 
-    commands.add_parser(
+    scheduler = commands.add_parser(
         "scheduler",
         help="post the weekly digests, as a process of its own (when serve runs with --no-scheduler)",
         description="Post every channel's weekly digest on time, and once: digests missed while costbot was down "
         "(less than a day late) go out at start, failed posts are retried. Settings: SLACK_BOT_TOKEN, "
         "SLACK_API_URL, DATABASE_URL. Several schedulers (or serve processes) can run at once.",
+    )
+    scheduler.add_argument(
+        "--metrics-port",
+        type=_port,
+        metavar="PORT",
+        help="serve Prometheus metrics (leading or standing by, pass duration, digests) on this port; 0 picks one",
+    )
+    scheduler.add_argument(
+        "--metrics-host", default="0.0.0.0", metavar="HOST", help="address for --metrics-port (default 0.0.0.0)"
     )
     digest = commands.add_parser(
         "digest",

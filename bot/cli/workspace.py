@@ -229,7 +229,7 @@ def _connect():  # type: ignore[no-untyped-def]
         return fail(f"{PRICES_ENV}: {error}")
 
 
-def scheduler() -> int:
+def scheduler(args: argparse.Namespace) -> int:
     import signal
     import threading
 
@@ -237,6 +237,11 @@ def scheduler() -> int:
     if isinstance(connected, int):
         return connected
     db, workspaces, identity, settings = connected
+    if args.metrics_port is not None:
+        metrics = _serve_metrics(args.metrics_host, args.metrics_port)
+        if metrics is None:
+            return fail(f"--metrics-port: can't listen on {args.metrics_host}:{args.metrics_port} (in use?)")
+        say(f"metrics at {metrics}")
     _start_price_updates(settings.costbot_price_updates)
     scheduler = _digest_scheduler(db, workspaces)
     stop = threading.Event()
@@ -249,6 +254,20 @@ def scheduler() -> int:
     scheduler.shutdown()
     say("scheduler stopped")
     return EXIT_OK
+
+
+def _serve_metrics(host: str, port: int) -> str | None:
+    """Prometheus metrics on a port of their own, in a daemon thread; the URL, or None if it can't listen."""
+    from prometheus_client import start_http_server
+
+    from bot.observe import REGISTRY
+
+    try:
+        server, _ = start_http_server(port, addr=host, registry=REGISTRY)
+    except OSError:
+        return None
+    bound_host, bound_port = server.server_address[:2]
+    return f"http://{bound_host}:{bound_port}/metrics"
 
 
 def digest(args: argparse.Namespace) -> int:

@@ -58,6 +58,24 @@ def test_a_dotenv_file_is_read_and_the_environment_wins(monkeypatch: pytest.Monk
     assert "xoxb-from-file" not in repr(settings)
 
 
+def test_the_settings_template_copied_and_filled_in_for_one_recipe_is_accepted(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """deploy/env.example leaves the other recipes' settings blank: blank is unset, not a malformed token."""
+    from tests.checkout import ROOT
+
+    template = (ROOT / "deploy" / "env.example").read_text()
+    filled = template.replace("SLACK_BOT_TOKEN=\n", "SLACK_BOT_TOKEN=xoxb-1\n")
+    filled = filled.replace("SLACK_SIGNING_SECRET=\n", "SLACK_SIGNING_SECRET=s3cret\n")
+    (tmp_path / ".env").write_text(filled)
+    settings = load_settings(mode="http", env_file=tmp_path / ".env")
+    assert settings.bot_token == "xoxb-1" and settings.slack_app_token is None
+    (tmp_path / ".env").write_text(template)  # nothing filled in: the two HTTP settings are missing, and said so
+    with pytest.raises(ConfigError) as caught:
+        load_settings(mode="http", env_file=tmp_path / ".env")
+    assert [line.split(" ")[0] for line in caught.value.problems] == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]
+
+
 def test_the_log_level_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     lines = problems(monkeypatch, "client", SLACK_BOT_TOKEN="xoxb-1", COSTBOT_LOG_LEVEL="chatty")
     assert lines == ["COSTBOT_LOG_LEVEL: expected DEBUG, INFO, WARNING or ERROR"]

@@ -39,10 +39,20 @@ def bot_environment(fake: FakeSlack, *, unset: tuple[str, ...] = (), **extra: st
 
 def start_bot(fake: FakeSlack, workdir: Path, *args: str, unset: tuple[str, ...] = (), **env: str) -> RunningBot:
     """Start `costbot serve` on a free port and wait until it says where it listens."""
+    args = ("serve", "--host", "127.0.0.1", "--port", "0", *args)
+    bot, match = start_costbot(fake, workdir, args, r"serving Slack at (http://[\d.]+:\d+)", unset=unset, **env)
+    return RunningBot(match.group(1), bot.process, bot.log)
+
+
+def start_costbot(
+    fake: FakeSlack, workdir: Path, args: tuple[str, ...], ready: str, *, unset: tuple[str, ...] = (), **env: str
+) -> tuple[RunningBot, re.Match[str]]:
+    """Start `costbot ARGS…` (this checkout's) in `workdir`, logging to its costbot.log, and wait until the log
+    matches the pattern `ready`; the process (with an empty url) and the match."""
     log = workdir / "costbot.log"
     handle = log.open("w")
     process = subprocess.Popen(
-        [*COSTBOT, "serve", "--host", "127.0.0.1", "--port", "0", *args],
+        [*COSTBOT, *args],
         cwd=workdir, env=bot_environment(fake, unset=unset, **env), stdout=handle, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 30
@@ -54,11 +64,11 @@ def start_bot(fake: FakeSlack, workdir: Path, *args: str, unset: tuple[str, ...]
                 time.sleep(0.02)  # polling the log for readiness, not timing anything
                 continue
             seen += line
-            match = re.search(r"serving Slack at (http://[\d.]+:\d+)", seen)
+            match = re.search(ready, seen)
             if match:
-                return RunningBot(match.group(1), process, log)
+                return RunningBot("", process, log), match
     process.kill()
-    raise AssertionError(f"costbot serve exited with {process.returncode}:\n{log.read_text()}")
+    raise AssertionError(f"costbot {' '.join(args)} exited with {process.returncode}:\n{log.read_text()}")
 
 
 def stop_bot(bot: RunningBot) -> None:

@@ -69,6 +69,20 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path, fake_slack: FakeSlack) -
     assert "Traceback" not in result.stderr
 
 
+def test_a_schedulers_metrics_port_in_use_is_a_clear_error(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*COSTBOT, "scheduler", "--metrics-host", "127.0.0.1", "--metrics-port", str(port)],
+            cwd=tmp_path, env=bot_environment(fake_slack), capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"costbot: --metrics-port: can't listen on 127.0.0.1:{port} (in use?)"
+    assert "posting weekly digests" not in result.stdout  # it stopped before starting the scheduler
+
+
 def test_a_broken_price_book_stops_start_up(tmp_path: Path, fake_slack: FakeSlack) -> None:
     book = tmp_path / "prices.yaml"
     book.write_text("models: [oops\n")
