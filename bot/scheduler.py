@@ -179,6 +179,8 @@ def run_due_digests(
                 continue
             outcomes.append(_guarded(run.channel_id, functools.partial(poster.retry, run)))
     for n, outcome in enumerate(outcomes):
+        if n >= firsts and outcome.detail == NOT_INSTALLED:
+            continue  # nothing tried: not counted again at every pass until the run ages out (it is listed)
         DIGESTS.labels(outcome=outcome.status, attempt="first" if n < firsts else "retry").inc()
     if not replay:
         _store_next_due(posters.db, [s for s in subscriptions if s.id not in unclaimed], due, now)

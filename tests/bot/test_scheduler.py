@@ -382,6 +382,35 @@ def test_a_digest_whose_post_failed_is_posted_by_the_next_pass(
     assert (run.status, run.attempts) == ("posted", 2)  # type: ignore[union-attr]
 
 
+def test_a_failed_run_of_a_workspace_that_uninstalled_is_listed_at_each_pass_but_counted_once(
+    sqlite_db: Database, fake_slack: FakeSlack, poster: DigestPoster
+) -> None:
+    from bot.installs import Installs
+    from bot.observe import REGISTRY
+    from bot.scheduler import NOT_INSTALLED
+    from bot.workspaces import Posters
+    from tests.fakeslack import CLIENT_ID, CLIENT_SECRET, STATE_SECRET
+
+    _subscribe(sqlite_db, at=LONG_AGO)
+    fake_slack.fail_next("chat.postMessage", status=500)
+    assert _statuses(_pass(poster, MONDAY_0900_BERLIN + timedelta(minutes=1))) == [(CHANNEL, "failed")]
+    # The deployment now serves installs, and TEAM has none (it uninstalled): its run can't be retried.
+    installs = Installs(sqlite_db, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, state_secret=STATE_SECRET,
+                        client=WebClient(base_url=fake_slack.api_url))  # fmt: skip
+    elsewhere = Posters(sqlite_db, installs)
+
+    def skipped_retries() -> float:
+        return REGISTRY.get_sample_value("costbot_digests_total", {"outcome": "skipped", "attempt": "retry"}) or 0.0
+
+    before = skipped_retries()
+    for minutes in (6, 7):
+        with time_machine.travel(MONDAY_0900_BERLIN + timedelta(minutes=minutes), tick=True):
+            outcomes = run_due_digests(elsewhere)
+        assert [(o.channel_id, o.status, o.detail) for o in outcomes] == [(CHANNEL, "skipped", NOT_INSTALLED)]
+    assert skipped_retries() == before and fake_slack.posted() == []
+    assert _week_run(sqlite_db).status == "failed"  # type: ignore[union-attr]  # kept for a reinstall's retry
+
+
 def test_a_digest_posted_though_slacks_answer_was_lost_is_recorded_by_the_next_pass_not_posted_again(
     sqlite_db: Database, fake_slack: FakeSlack, poster: DigestPoster
 ) -> None:

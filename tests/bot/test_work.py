@@ -229,6 +229,28 @@ def test_work_that_keeps_stopping_its_process_is_given_up_and_its_user_told(
         assert get_scenario(session=session, team_id=TEAM, channel_id=CHANNEL, name="plan") is None
 
 
+def test_work_from_a_workspace_that_uninstalled_costbot_since_is_given_up_once_and_no_one_told(
+    bolt: App, outbox: Outbox, sqlite_db: Database, fake_slack: FakeSlack
+) -> None:
+    from slack_sdk import WebClient
+
+    from bot.installs import Installs
+    from tests.fakeslack import CLIENT_ID, CLIENT_SECRET, STATE_SECRET
+
+    installs = Installs(sqlite_db, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, state_secret=STATE_SECRET,
+                        client=WebClient(base_url=fake_slack.api_url))  # fmt: skip
+    body = parsed(command_body(SAVE, response_url=fake_slack.response_url("save")))  # from TEAM: not installed
+    left_by(sqlite_db, body)
+
+    taking = WorkRecovery(bolt, outbox, client=bolt.client, workspaces=installs, lease=timedelta(0))
+    assert taking.run_once() == 1
+    assert taking.run_once() == 0  # given up for good: not taken again every round
+
+    assert still_open(sqlite_db) == [] and fake_slack.responses() == [] and fake_slack.posted(CHANNEL) == []
+    with sqlite_db.session(write=False) as session:
+        assert get_scenario(session=session, team_id=TEAM, channel_id=CHANNEL, name="plan") is None
+
+
 def test_work_held_by_a_live_process_is_left_to_it(
     bolt: App, outbox: Outbox, sqlite_db: Database, fake_slack: FakeSlack
 ) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.digests import METADATA_EVENT
-from storage import Database, count_channel_scenarios, upgrade
+from storage import Database, count_channel_scenarios, get_scenario, upgrade
 from tests.checkout import COSTBOT
 from tests.databases import fresh_postgres_url
 from tests.e2e.conftest import RunningBot, bot_environment, start_bot, stop_bot
@@ -180,3 +180,31 @@ def test_a_forged_reused_or_foreign_state_is_refused_and_nothing_is_installed(
     assert again.status == 401 and len(fake_slack.api_calls("oauth.v2.access")) == 1
     cancelled = open_page(f"{redirect}?error=access_denied&state={state}", cookie=cookie)
     assert cancelled.status == 200 and "cancelled" in cancelled.html
+
+
+def test_revoked_tokens_stop_a_workspace_until_it_installs_again(
+    installs_bot: RunningBot, fake_slack: FakeSlack, database_url: str, tmp_path: Path
+) -> None:
+    assert install(installs_bot, fake_slack, ALPHA, "Alpha", ALPHA_TOKEN).status == 200
+    assert install(installs_bot, fake_slack, BETA, "Beta", BETA_TOKEN).status == 200
+    channel = new_channel()
+    assert "Saved *launch* (v1)" in text_of(slash(installs_bot, fake_slack, "save launch image", channel=channel,
+                                                  team=BETA))  # fmt: skip
+
+    revoked = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0BOT"]}}
+    assert send_event(installs_bot, revoked, team=BETA) == 200
+
+    refused = slash(installs_bot, fake_slack, "chat 1500 in 500 out", channel=channel, team=BETA)
+    assert "isn't installed in this workspace" in text_of(refused)
+    assert "Saved" in text_of(slash(installs_bot, fake_slack, "save other image", channel=new_channel(), team=ALPHA))
+    db = Database(database_url)
+    subscribe_long_ago(db, channel, team_id=BETA)
+    out = digest_run(tmp_path, fake_slack, database_url, MONDAYS[0])
+    assert f"{channel}: skipped: costbot isn't installed in this workspace now" in out
+    with db.session(write=False) as session:  # its scenarios stay
+        assert get_scenario(session=session, team_id=BETA, channel_id=channel, name="launch") is not None
+    db.dispose()
+    assert "revoked costbot's tokens" in installs_bot.log_text()
+
+    assert install(installs_bot, fake_slack, BETA, "Beta", "xoxb-1-beta-again").status == 200
+    assert f"{channel} 2026-W48: posted" in digest_run(tmp_path, fake_slack, database_url, MONDAYS[1])
