@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -53,6 +54,10 @@ NOT_INSTALLED = "costbot isn't installed in this workspace now; its digests resu
 KEEP_RECORDS = timedelta(days=30)
 #: Finished work is kept a day: its key refuses a replayed request (Slack's signatures expire in 5 minutes).
 KEEP_WORK = timedelta(days=1)
+#: Digests posted at once in a pass. Each takes a database connection while it reads and records (a process
+#: holds at most 15: with `serve`'s 8 request threads, the leader's lock and recovery, 4 fit) and spends most
+#: of its time waiting on Slack, whose pace (`bot.slack_pace`, Retry-After) still holds for every post.
+POST_WORKERS = 4
 
 
 def schedule_of(subscription: DigestSubscriptionPublic) -> Schedule:
@@ -121,6 +126,7 @@ def run_due_digests(
     now: datetime | None = None,
     channel_id: str | None = None,
     replay: bool = False,
+    workers: int = POST_WORKERS,
 ) -> list[Outcome]:
     """One pass: post every digest due now (or that channel's), then retry failed runs; one outcome each.
 
@@ -134,6 +140,7 @@ def run_due_digests(
         posters: The workspaces' posters (`bot.workspaces.Posters`), or one workspace's poster.
         replay: `now` is a time that has passed (`costbot digest run --now`): every running subscription is
             looked at, and the next due times stored for the present are left as they are.
+        workers: Digests posted at once (`POST_WORKERS`); 1 posts them one after another.
     """
     posters = Posters.of(posters)
     now = now or datetime.now(UTC)
@@ -153,8 +160,7 @@ def run_due_digests(
             found[team_id] = posters.poster(team_id)
         return found[team_id]
 
-    outcomes = []
-    unclaimed = set()  # failed before their run was claimed: nothing would retry them, so they stay due
+    outcomes: list[Outcome | Callable[[], Outcome]] = []  # decided here, or a post to make
     for item in due:
         subscription = item.subscription
         channel = subscription.channel_id
@@ -166,10 +172,7 @@ def run_due_digests(
             outcomes.append(Outcome(channel, "skipped", NOT_INSTALLED))
             continue
         post = functools.partial(poster.post_weekly, subscription, week=item.week, due_at=item.due_at)
-        outcome = _guarded(channel, post)
-        if outcome.status == "failed" and outcome.run is None:
-            unclaimed.add(subscription.id)
-        outcomes.append(outcome)
+        outcomes.append(functools.partial(_guarded, channel, post))
     firsts = len(outcomes)
     for run in retries:
         if channel_id is None or run.channel_id == channel_id:
@@ -177,14 +180,31 @@ def run_due_digests(
             if poster is None:
                 outcomes.append(Outcome(run.channel_id, "skipped", NOT_INSTALLED))
                 continue
-            outcomes.append(_guarded(run.channel_id, functools.partial(poster.retry, run)))
-    for n, outcome in enumerate(outcomes):
+            outcomes.append(functools.partial(_guarded, run.channel_id, functools.partial(poster.retry, run)))
+    done = _posted(outcomes, workers=workers)
+    # Failed before their run was claimed: nothing would retry them, so they stay due.
+    unclaimed = {
+        item.subscription.id
+        for item, outcome in zip(due, done[:firsts], strict=True)
+        if outcome.status == "failed" and outcome.run is None
+    }
+    for n, outcome in enumerate(done):
         if n >= firsts and outcome.detail == NOT_INSTALLED:
             continue  # nothing tried: not counted again at every pass until the run ages out (it is listed)
         DIGESTS.labels(outcome=outcome.status, attempt="first" if n < firsts else "retry").inc()
     if not replay:
         _store_next_due(posters.db, [s for s in subscriptions if s.id not in unclaimed], due, now)
-    return outcomes
+    return done
+
+
+def _posted(outcomes: list[Outcome | Callable[[], Outcome]], *, workers: int) -> list[Outcome]:
+    """Every outcome, in order: the posts among them made by at most `workers` threads at once."""
+    posts = [o for o in outcomes if not isinstance(o, Outcome)]
+    if len(posts) <= 1 or workers <= 1:
+        return [o if isinstance(o, Outcome) else o() for o in outcomes]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="costbot-digest") as pool:
+        made = iter(list(pool.map(lambda post: post(), posts)))
+    return [o if isinstance(o, Outcome) else next(made) for o in outcomes]
 
 
 def _claimed(session: Session, due: list[Due]) -> set[tuple[str, str, str]]:

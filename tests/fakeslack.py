@@ -97,6 +97,9 @@ class FakeSlack:
     _refresh: dict[str, tuple[str, str, int]] = field(default_factory=dict)
     _socket_server: Any = None
     _socket_connection: Any = None
+    #: Web API calls being answered now, and the most there were at once (how many posts the bot makes at once).
+    in_flight: int = 0
+    most_in_flight: int = 0
 
     def start(self) -> FakeSlack:
         fake = self
@@ -206,6 +209,7 @@ class FakeSlack:
             self.broken_channels.clear()
             self.messages.clear()
             self.latency = 0.0
+            self.most_in_flight = 0
             self.tokens = {BOT_TOKEN: (TEAM, "Fake Team")}
             self.expired_tokens.clear()
             self._codes.clear()
@@ -296,6 +300,16 @@ class FakeSlack:
 
     # --- the server side --------------------------------------------------------------------------------
     def _handle(self, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        with self._lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            return self._handle_one(path, raw, headers)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _handle_one(self, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         kind, _, name = path.lstrip("/").partition("/")
         if kind in {"commands", "actions"}:  # a response URL: …/commands/TEAM/NAME/SECRET
             kind, name = "response", [*name.split("/"), ""][1]

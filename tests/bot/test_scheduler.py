@@ -369,6 +369,23 @@ def test_a_pass_for_one_channel_leaves_another_channels_failed_run_alone(
     assert (_statuses(outcomes), _week_run(sqlite_db).status) == ([(OTHER_CHANNEL, "posted")], "failed")  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("workers", [1, 4])
+def test_a_pass_posts_its_due_digests_a_few_at_a_time_never_more(
+    sqlite_db: Database, fake_slack: FakeSlack, poster: DigestPoster, workers: int
+) -> None:
+    channels = [f"C0MANY{n}" for n in range(8)]
+    for channel in channels:
+        _subscribe(sqlite_db, channel, at=LONG_AGO)
+    fake_slack.latency = 0.05  # each call takes a while, as Slack's do: the posts overlap if made at once
+    with time_machine.travel(A_FEW_MINUTES_LATER, tick=True):
+        outcomes = run_due_digests(poster, workers=workers)
+    assert _statuses(outcomes) == [(channel, "posted") for channel in channels]  # each once, in order
+    assert [o.channel_id for o in outcomes] == channels
+    assert all(len(_digests(fake_slack, channel)) == 1 for channel in channels)
+    at_once = fake_slack.most_in_flight
+    assert at_once == 1 if workers == 1 else 1 < at_once <= workers, at_once
+
+
 def test_a_digest_whose_post_failed_is_posted_by_the_next_pass(
     sqlite_db: Database, fake_slack: FakeSlack, poster: DigestPoster
 ) -> None:
