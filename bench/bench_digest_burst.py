@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -29,6 +30,7 @@ import threading
 import time
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +81,38 @@ def rss_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
+def serve_fake(latency: float, pipe: Connection) -> None:
+    """The fake Slack, in a process of its own (it keeps every call it answers, charts included, which would
+    otherwise count as the pass's memory): its URL sent, then at "stop", what it saw."""
+    from tests.fakeslack import TEAM as FAKE_TEAM
+    from tests.fakeslack import FakeSlack
+
+    assert TEAM == FAKE_TEAM, "the fake Slack's token belongs to TEAM"
+    fake = FakeSlack().start()
+    fake.latency = latency
+    pipe.send(fake.api_url)
+    pipe.recv()
+    methods = ("chat.postMessage", "files.completeUploadExternal")
+    calls = {name: sum(c.name == name for c in fake.calls) for name in methods}
+    pipe.send({"at_once": fake.most_in_flight, "calls": calls})
+    fake.stop()
+
+
+def warm_up(db: Any) -> None:
+    """One channel's digest built, rendered and charted, not posted: what every digest imports and caches
+    (matplotlib, fonts, the catalog) is in memory before the baseline is read."""
+    from bot.blocks.digest import digest_messages
+    from bot.chart import spend_value_chart
+    from costing import build_digest, current_catalog
+    from storage import scenarios_for_digest
+
+    with db.session(write=False) as session:
+        scenarios = scenarios_for_digest(session=session, team_id=TEAM, channel_id=f"C{0:09d}")
+    digest = build_digest(scenarios, catalog=current_catalog(), at=MONDAY, previous=None)
+    digest_messages(digest, channel_id=f"C{0:09d}", heading="warm-up")
+    spend_value_chart(digest, title="warm-up")
+
+
 def child(args: argparse.Namespace) -> None:
     """One pass over the burst in this process; one JSON line of what it measured."""
     import time_machine
@@ -88,17 +122,17 @@ def child(args: argparse.Namespace) -> None:
     from bot.scheduler import run_due_digests
     from bot.slack_pace import ChannelPace
     from storage import Database
-    from tests.fakeslack import BOT_TOKEN, FakeSlack
-    from tests.fakeslack import TEAM as FAKE_TEAM
+    from tests.fakeslack import BOT_TOKEN
 
-    assert TEAM == FAKE_TEAM, "the fake Slack's token belongs to TEAM"
-    fake = FakeSlack().start()
-    fake.latency = args.latency
+    ours, theirs = multiprocessing.get_context("spawn").Pipe()
+    fake = multiprocessing.get_context("spawn").Process(target=serve_fake, args=(args.latency, theirs), daemon=True)
+    fake.start()
+    api_url = ours.recv()
     db = Database(args.url)
     poster = DigestPoster(
-        db=db, client=WebClient(token=BOT_TOKEN, base_url=fake.api_url), team_id=TEAM, pace=ChannelPace(args.pace)
+        db=db, client=WebClient(token=BOT_TOKEN, base_url=api_url), team_id=TEAM, pace=ChannelPace(args.pace)
     )
-    import matplotlib  # noqa: F401  (imported before the baseline memory is read: every digest draws a chart)
+    warm_up(db)
 
     before = peak = rss_mb()
     done = threading.Event()
@@ -118,13 +152,13 @@ def child(args: argparse.Namespace) -> None:
     sampler.join()
     peak = max(peak, rss_mb())
     posted = sum(o.status == "posted" and "chart" not in o.detail for o in outcomes)
-    methods = ("chat.postMessage", "files.completeUploadExternal")
-    calls = {name: sum(c.name == name for c in fake.calls) for name in methods}
+    ours.send("stop")
+    seen = ours.recv()
+    fake.join(timeout=10)
     print(json.dumps({
         "digests": len(outcomes), "posted": posted, "seconds": seconds, "before_mb": before, "peak_mb": peak,
-        "at_once": fake.most_in_flight, "calls": calls,
+        "at_once": seen["at_once"], "calls": seen["calls"],
     }))  # fmt: skip
-    fake.stop()
     db.dispose()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -54,10 +55,13 @@ NOT_INSTALLED = "costbot isn't installed in this workspace now; its digests resu
 KEEP_RECORDS = timedelta(days=30)
 #: Finished work is kept a day: its key refuses a replayed request (Slack's signatures expire in 5 minutes).
 KEEP_WORK = timedelta(days=1)
-#: Digests posted at once in a pass. Each takes a database connection while it reads and records (a process
-#: holds at most 15: with `serve`'s 8 request threads, the leader's lock and recovery, 4 fit) and spends most
-#: of its time waiting on Slack, whose pace (`bot.slack_pace`, Retry-After) still holds for every post.
+#: Digests posted at once in a pass. Each spends most of its time waiting on Slack, whose pace still holds for
+#: every post (one a second per channel, and a 429's Retry-After holds the workspace's every post:
+#: `bot.slack_pace`), and holds a database connection only while it reads and records (`storage.db` sizes the
+#: pool for them beside `serve`'s request and deferred-work threads).
 POST_WORKERS = 4
+#: What a pass says of a digest it didn't begin because costbot was stopping: it stays due.
+STOPPED = "costbot was stopping before it posted this; it goes out when costbot is back (if less than a day late)"
 
 
 def schedule_of(subscription: DigestSubscriptionPublic) -> Schedule:
@@ -127,6 +131,7 @@ def run_due_digests(
     channel_id: str | None = None,
     replay: bool = False,
     workers: int = POST_WORKERS,
+    stop: threading.Event | None = None,
 ) -> list[Outcome]:
     """One pass: post every digest due now (or that channel's), then retry failed runs; one outcome each.
 
@@ -141,6 +146,7 @@ def run_due_digests(
         replay: `now` is a time that has passed (`costbot digest run --now`): every running subscription is
             looked at, and the next due times stored for the present are left as they are.
         workers: Digests posted at once (`POST_WORKERS`); 1 posts them one after another.
+        stop: Set when costbot is stopping: digests not begun yet are left due (`STOPPED`), not posted.
     """
     posters = Posters.of(posters)
     now = now or datetime.now(UTC)
@@ -160,7 +166,7 @@ def run_due_digests(
             found[team_id] = posters.poster(team_id)
         return found[team_id]
 
-    outcomes: list[Outcome | Callable[[], Outcome]] = []  # decided here, or a post to make
+    outcomes: list[Outcome | _Post] = []  # decided here, or a post to make
     for item in due:
         subscription = item.subscription
         channel = subscription.channel_id
@@ -172,7 +178,7 @@ def run_due_digests(
             outcomes.append(Outcome(channel, "skipped", NOT_INSTALLED))
             continue
         post = functools.partial(poster.post_weekly, subscription, week=item.week, due_at=item.due_at)
-        outcomes.append(functools.partial(_guarded, channel, post))
+        outcomes.append(_Post(channel, post))
     firsts = len(outcomes)
     for run in retries:
         if channel_id is None or run.channel_id == channel_id:
@@ -180,31 +186,45 @@ def run_due_digests(
             if poster is None:
                 outcomes.append(Outcome(run.channel_id, "skipped", NOT_INSTALLED))
                 continue
-            outcomes.append(functools.partial(_guarded, run.channel_id, functools.partial(poster.retry, run)))
-    done = _posted(outcomes, workers=workers)
-    # Failed before their run was claimed: nothing would retry them, so they stay due.
+            outcomes.append(_Post(run.channel_id, functools.partial(poster.retry, run)))
+    done = _posted(outcomes, workers=workers, stop=stop or threading.Event())
+    # Failed before their run was claimed, or not begun: nothing would retry them, so they stay due.
     unclaimed = {
         item.subscription.id
         for item, outcome in zip(due, done[:firsts], strict=True)
-        if outcome.status == "failed" and outcome.run is None
+        if (outcome.status == "failed" and outcome.run is None) or outcome.detail == STOPPED
     }
     for n, outcome in enumerate(done):
-        if n >= firsts and outcome.detail == NOT_INSTALLED:
-            continue  # nothing tried: not counted again at every pass until the run ages out (it is listed)
+        if outcome.detail == STOPPED or (n >= firsts and outcome.detail == NOT_INSTALLED):
+            continue  # nothing tried: not counted (an uninstalled workspace's runs are listed until they age out)
         DIGESTS.labels(outcome=outcome.status, attempt="first" if n < firsts else "retry").inc()
     if not replay:
         _store_next_due(posters.db, [s for s in subscriptions if s.id not in unclaimed], due, now)
     return done
 
 
-def _posted(outcomes: list[Outcome | Callable[[], Outcome]], *, workers: int) -> list[Outcome]:
-    """Every outcome, in order: the posts among them made by at most `workers` threads at once."""
-    posts = [o for o in outcomes if not isinstance(o, Outcome)]
+@dataclass(frozen=True)
+class _Post:
+    """A post a pass makes: one channel's digest, or a retry."""
+
+    channel_id: str
+    make: Callable[[], Outcome]
+
+    def __call__(self, stop: threading.Event) -> Outcome:
+        if stop.is_set():
+            return Outcome(self.channel_id, "skipped", STOPPED)
+        return _guarded(self.channel_id, self.make)
+
+
+def _posted(outcomes: list[Outcome | _Post], *, workers: int, stop: threading.Event) -> list[Outcome]:
+    """Every outcome, in order: the posts among them made by at most `workers` threads at once (none begun
+    once `stop` is set)."""
+    posts = [o for o in outcomes if isinstance(o, _Post)]
     if len(posts) <= 1 or workers <= 1:
-        return [o if isinstance(o, Outcome) else o() for o in outcomes]
+        return [o(stop) if isinstance(o, _Post) else o for o in outcomes]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="costbot-digest") as pool:
-        made = iter(list(pool.map(lambda post: post(), posts)))
-    return [o if isinstance(o, Outcome) else next(made) for o in outcomes]
+        made = iter(list(pool.map(lambda post: post(stop), posts)))
+    return [next(made) if isinstance(o, _Post) else o for o in outcomes]
 
 
 def _claimed(session: Session, due: list[Due]) -> set[tuple[str, str, str]]:
@@ -269,6 +289,8 @@ class DigestScheduler:
         self._scheduler = BackgroundScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
         )
+        self._stopping = threading.Event()
+        self._one_pass = threading.Lock()  # the catch-up at start and the minute's pass never post at once
 
     def __deepcopy__(self, memo: dict[int, Any]) -> DigestScheduler:
         # Bolt deep-copies what it hands a lazy listener: the listener must reach this process's scheduler.
@@ -303,6 +325,8 @@ class DigestScheduler:
         return bool(self._scheduler.running)
 
     def shutdown(self) -> None:
+        """Stop: a pass under way finishes the posts it began and leaves the rest due; then the lead is given up."""
+        self._stopping.set()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
         self.leadership.release()
@@ -321,7 +345,8 @@ class DigestScheduler:
         if not self._leads():
             log.info("digest catch-up left to the scheduler that leads")
             return []
-        outcomes = run_due_digests(self.posters)
+        with self._one_pass:
+            outcomes = run_due_digests(self.posters, stop=self._stopping)
         for outcome in outcomes:
             log.info("digest catch-up: %s %s (%s)", outcome.channel_id, outcome.status, outcome.detail)
         away = sum(o.detail == NOT_INSTALLED for o in outcomes)
@@ -364,8 +389,14 @@ class DigestScheduler:
         try:
             if not self._leads():
                 return []
-            with PASS_SECONDS.time():
-                return run_due_digests(self.posters)
+            if not self._one_pass.acquire(blocking=False):
+                log.info("digest scheduler: the catch-up is still posting; what is due now follows it")
+                return []
+            try:
+                with PASS_SECONDS.time():
+                    return run_due_digests(self.posters, stop=self._stopping)
+            finally:
+                self._one_pass.release()
         except Exception:  # the database away for a moment: the next pass tries again
             log.exception("digest scheduler: a pass failed; trying again in %g s", self._interval)
             return []

@@ -42,6 +42,15 @@ def is_unavailable(error: BaseException) -> bool:
 _SQLITE_OUTAGES = ("locked", "unable to open", "disk i/o", "readonly", "read-only", "busy")
 
 
+#: PostgreSQL connections a process keeps open, and the most it opens under load. The most that can be in use
+#: at once in `costbot serve`: its request threads (8 over HTTP, 10 in Socket Mode), 5 running deferred work,
+#: the estimate-notes writer, the work recovery, the scheduler leader's lock (held while it leads), the pass,
+#: its 4 posting threads (`bot.scheduler.POST_WORKERS`) and the hourly prune: 24. Beyond POOL_MAX a thread
+#: waits for a connection (up to 30 s) instead of overloading the server.
+POOL_KEPT = 5
+POOL_MAX = 25
+
+
 class DatabaseError(Exception):
     """The database can't be used (bad URL, unreachable server, unknown driver); the message says what to do."""
 
@@ -199,7 +208,14 @@ def _create_engine(url: str, *, echo: bool) -> Engine:
             "keepalives_interval": 10,
             "keepalives_count": 3,
         }
-        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=alive)
+        return create_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            connect_args=alive,
+            pool_size=POOL_KEPT,
+            max_overflow=POOL_MAX - POOL_KEPT,
+        )
     engine = create_engine(
         url,
         echo=echo,

@@ -100,6 +100,7 @@ class FakeSlack:
     #: Web API calls being answered now, and the most there were at once (how many posts the bot makes at once).
     in_flight: int = 0
     most_in_flight: int = 0
+    _generation: int = 0
 
     def start(self) -> FakeSlack:
         fake = self
@@ -209,7 +210,8 @@ class FakeSlack:
             self.broken_channels.clear()
             self.messages.clear()
             self.latency = 0.0
-            self.most_in_flight = 0
+            self.in_flight = self.most_in_flight = 0
+            self._generation += 1
             self.tokens = {BOT_TOKEN: (TEAM, "Fake Team")}
             self.expired_tokens.clear()
             self._codes.clear()
@@ -301,13 +303,15 @@ class FakeSlack:
     # --- the server side --------------------------------------------------------------------------------
     def _handle(self, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         with self._lock:
+            generation = self._generation  # a call still answering an earlier test is not counted in this one's
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
             return self._handle_one(path, raw, headers)
         finally:
             with self._lock:
-                self.in_flight -= 1
+                if generation == self._generation:
+                    self.in_flight -= 1
 
     def _handle_one(self, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         kind, _, name = path.lstrip("/").partition("/")

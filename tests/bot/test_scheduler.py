@@ -11,8 +11,10 @@ and UTC+2 in summer; it springs forward on 2027-03-28 (02:00-02:59 never happens
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +25,8 @@ from slack_sdk import WebClient
 from sqlalchemy import text as sql
 
 from bot.digests import METADATA_EVENT, DigestPoster, Outcome
-from bot.scheduler import DigestScheduler, due_digests, run_due_digests
+from bot.observe import REGISTRY
+from bot.scheduler import POST_WORKERS, STOPPED, DigestScheduler, due_digests, run_due_digests
 from bot.slack_pace import ChannelPace
 from storage import (
     Database,
@@ -116,6 +119,11 @@ def _pass(poster: DigestPoster, at: datetime, *, channel_id: str | None = None) 
     """One `run_due_digests` pass with the clock at `at` (the claims and retries read the same clock)."""
     with time_machine.travel(at, tick=True):
         return run_due_digests(poster, channel_id=channel_id)
+
+
+def _digest_count(outcome: str, *, attempt: str = "first") -> float:
+    """`costbot_digests_total` for that outcome and attempt, so far in this process."""
+    return REGISTRY.get_sample_value("costbot_digests_total", {"outcome": outcome, "attempt": attempt}) or 0.0
 
 
 def _statuses(outcomes: list[Outcome]) -> list[tuple[str, str]]:
@@ -379,11 +387,53 @@ def test_a_pass_posts_its_due_digests_a_few_at_a_time_never_more(
     fake_slack.latency = 0.05  # each call takes a while, as Slack's do: the posts overlap if made at once
     with time_machine.travel(A_FEW_MINUTES_LATER, tick=True):
         outcomes = run_due_digests(poster, workers=workers)
-    assert _statuses(outcomes) == [(channel, "posted") for channel in channels]  # each once, in order
-    assert [o.channel_id for o in outcomes] == channels
+    assert _statuses(outcomes) == [(channel, "posted") for channel in channels]  # each once
+    assert [o.channel_id for o in outcomes] == channels  # in the order they were due, whoever finished first
     assert all(len(_digests(fake_slack, channel)) == 1 for channel in channels)
     at_once = fake_slack.most_in_flight
     assert at_once == 1 if workers == 1 else 1 < at_once <= workers, at_once
+
+
+def test_a_pass_told_to_stop_begins_no_post_and_leaves_the_digests_due(
+    sqlite_db: Database, fake_slack: FakeSlack, poster: DigestPoster
+) -> None:
+    for channel in (CHANNEL, OTHER_CHANNEL):
+        _subscribe(sqlite_db, channel, at=LONG_AGO)
+    stopping = threading.Event()
+    stopping.set()  # costbot is stopping (SIGTERM) as the pass reaches its posts
+    before = _digest_count("skipped")
+    with time_machine.travel(A_FEW_MINUTES_LATER, tick=True):
+        stopped = run_due_digests(poster, stop=stopping)
+    assert [(o.channel_id, o.status, o.detail) for o in stopped] == [
+        (CHANNEL, "skipped", STOPPED),
+        (OTHER_CHANNEL, "skipped", STOPPED),
+    ]
+    assert (fake_slack.posted(), _week_run(sqlite_db), _digest_count("skipped")) == ([], None, before)
+    # Back up, the next pass posts both: they were left due.
+    assert _statuses(_pass(poster, A_FEW_MINUTES_LATER + timedelta(minutes=1))) == [
+        (CHANNEL, "posted"),
+        (OTHER_CHANNEL, "posted"),
+    ]
+
+
+def test_the_minutes_pass_leaves_what_is_due_to_a_catch_up_still_posting(
+    sqlite_db: Database, fake_slack: FakeSlack, poster: DigestPoster, caplog: pytest.LogCaptureFixture
+) -> None:
+    channels = [f"C0CATCH{n}" for n in range(8)]
+    for channel in channels:
+        _subscribe(sqlite_db, channel, at=LONG_AGO)
+    fake_slack.latency = 0.1  # the catch-up takes a second or so
+    scheduler = DigestScheduler(poster)
+    with time_machine.travel(A_FEW_MINUTES_LATER, tick=True):
+        catching_up = ThreadPoolExecutor(max_workers=1).submit(scheduler.catch_up)
+        fake_slack.wait_for_api("chat.postMessage")  # it is posting
+        with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+            assert scheduler.tick() == []
+        caught_up = catching_up.result(timeout=60)
+    assert "the catch-up is still posting" in caplog.text
+    assert _statuses(caught_up) == [(channel, "posted") for channel in sorted(channels)]
+    assert fake_slack.most_in_flight <= POST_WORKERS  # one pool at a time, not two
+    assert all(len(_digests(fake_slack, channel)) == 1 for channel in channels)
 
 
 def test_a_digest_whose_post_failed_is_posted_by_the_next_pass(
@@ -403,7 +453,6 @@ def test_a_failed_run_of_a_workspace_that_uninstalled_is_listed_at_each_pass_but
     sqlite_db: Database, fake_slack: FakeSlack, poster: DigestPoster
 ) -> None:
     from bot.installs import Installs
-    from bot.observe import REGISTRY
     from bot.scheduler import NOT_INSTALLED
     from bot.workspaces import Posters
     from tests.fakeslack import CLIENT_ID, CLIENT_SECRET, STATE_SECRET
@@ -417,7 +466,7 @@ def test_a_failed_run_of_a_workspace_that_uninstalled_is_listed_at_each_pass_but
     elsewhere = Posters(sqlite_db, installs)
 
     def skipped_retries() -> float:
-        return REGISTRY.get_sample_value("costbot_digests_total", {"outcome": "skipped", "attempt": "retry"}) or 0.0
+        return _digest_count("skipped", attempt="retry")
 
     before = skipped_retries()
     for minutes in (6, 7):
