@@ -80,8 +80,9 @@ def command_line() -> argparse.ArgumentParser:
         "scheduler",
         help="post the weekly digests, as a process of its own (when serve runs with --no-scheduler)",
         description="Post every channel's weekly digest on time, and once: digests missed while costbot was down "
-        "(less than a day late) go out at start, failed posts are retried. Settings: SLACK_BOT_TOKEN, "
-        "SLACK_API_URL, DATABASE_URL. Several schedulers (or serve processes) can run at once.",
+        "(less than a day late) go out at start, failed posts are retried. Settings: SLACK_BOT_TOKEN (one "
+        "workspace) or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (every workspace installed), "
+        "SLACK_API_URL, DATABASE_URL. Several schedulers (or serve processes) can run at once: one leads.",
     )
     scheduler.add_argument(
         "--metrics-port",
