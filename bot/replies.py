@@ -71,7 +71,7 @@ def estimate_reply(text: str, *, share: bool = True) -> Reply:
         share: Offer the Share in channel button on an estimate (not where the answer is public already).
     """
     if not text.strip():
-        return Reply(help_message())  # a bare `/cost` asks what the command does
+        return Reply(help_message(), private=True)  # a bare `/cost` (or `@costbot`) asks what the command does
     try:
         result = estimate_text(text)
     except EstimateError as error:

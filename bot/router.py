@@ -46,7 +46,7 @@ class Route:
 
 
 def _help(command: Subcommand, place: Place | None) -> Reply:
-    return Reply(help_message())
+    return Reply(help_message(), private=True)  # for the one who asked, in a thread too
 
 
 def _prices(command: Subcommand, place: Place | None) -> Reply:

@@ -30,7 +30,11 @@ def help_message() -> dict[str, Any]:
         {
             "type": "context",
             "elements": [
-                {"type": "mrkdwn", "text": "Answers are only shown to you until you press *Share in channel*."}
+                {
+                    "type": "mrkdwn",
+                    "text": "`/cost` answers are only shown to you until you press *Share in channel*; "
+                    "`@costbot` answers in the thread, for everyone in it. Help and problems are only for you.",
+                }
             ],
         }
     )

@@ -16,8 +16,9 @@ def test_an_estimate_reply_carries_the_estimate_and_is_public_material() -> None
     assert reply.estimate is not None and reply.private is False
 
 
-def test_help_and_prices_are_answers_not_errors() -> None:
-    assert answer("help").private is False
+def test_help_is_for_the_asker_and_prices_are_material_to_share() -> None:
+    assert answer("help").private is True and answer("").private is True  # in a thread too (issue 15)
+    assert answer("help").message["text"].startswith("costbot help")
     assert answer("PRICES veo").private is False and "veo" in answer("prices veo").message["text"]
 
 

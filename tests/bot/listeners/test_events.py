@@ -40,11 +40,15 @@ def test_an_estimate_goes_in_the_thread_without_a_share_button(
     assert buttons == ["save_estimate", "adjust_estimate"]
 
 
-def test_help_in_a_thread_is_public(
+def test_help_goes_to_the_asker_alone_in_the_mentions_thread(
     client: WebClient, fake_slack: FakeSlack, logger: logging.Logger, sqlite_db: Database
 ) -> None:
-    mention("<@U0BOT> help", sqlite_db, client, logger)
-    assert fake_slack.api_calls("chat.postMessage")[0].body["thread_ts"] == "1.5"
+    for text in ("<@U0BOT> help", "<@U0BOT>"):  # a bare mention asks what costbot does
+        mention(text, sqlite_db, client, logger, thread_ts="1.0")
+    assert fake_slack.api_calls("chat.postMessage") == []
+    helps = [call.body for call in fake_slack.api_calls("chat.postEphemeral")]
+    assert [(h["user"], h["thread_ts"]) for h in helps] == [("U0ALICE", "1.0"), ("U0ALICE", "1.0")]
+    assert all(h["text"].startswith("costbot help") for h in helps)
 
 
 def test_a_problem_goes_to_the_author_alone(
