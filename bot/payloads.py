@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["WhatIfButton", "read_id", "read_what_if_button"]
+__all__ = ["UndoButton", "WhatIfButton", "read_id", "read_undo_button", "read_what_if_button"]
 
 #: SQLite's and PostgreSQL's largest integer key: a larger "id" names nothing and must not reach a query.
 _MAX_ID = 2**63 - 1
@@ -52,3 +52,25 @@ def read_what_if_button(value: str) -> WhatIfButton | None:
     if base is not None and read_id(base) is None:
         return None
     return WhatIfButton(scenario_id, text, base)
+
+
+@dataclass(frozen=True, slots=True)
+class UndoButton:
+    """Undo, after a delete: the kept delete, and the scenario it holds."""
+
+    deleted_id: int
+    scenario_id: int
+
+
+def read_undo_button(value: str) -> UndoButton | None:
+    """The Undo button's value, or None when it isn't one the bot made."""
+    try:
+        data = json.loads(value)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    deleted_id, scenario_id = read_id(data.get("deleted")), read_id(data.get("scenario"))
+    if deleted_id is None or scenario_id is None:
+        return None
+    return UndoButton(deleted_id, scenario_id)

@@ -36,6 +36,8 @@ class Reply:
     estimate: Estimate | None = None
     #: Errors and problems are for the person who typed the text, never for the whole channel.
     private: bool = False
+    #: It says what stopped the request (nothing was done): a button's message stays, to try again.
+    problem: bool = False
 
 
 def estimate_text(text: str, *, catalog: Catalog | None = None) -> Estimate:

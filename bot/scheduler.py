@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfoNotFoundError
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -30,6 +30,7 @@ from bot.observe import DIGESTS, PASS_SECONDS, SCHEDULER_RUNNING
 from bot.workspaces import Posters
 from costing import CATCH_UP_WINDOW, MAX_ATTEMPTS, STALE_CLAIM, Schedule, due_at, next_due, retry_now, week_of
 from storage import (
+    KEEP_DELETED,
     Database,
     DigestRunPublic,
     DigestSubscriptionPublic,
@@ -37,6 +38,7 @@ from storage import (
     active_subscriptions,
     claimed_weeks,
     due_subscriptions,
+    forget_deleted_before,
     forget_estimates_before,
     forget_now_runs_before,
     forget_work_before,
@@ -263,6 +265,15 @@ def _guarded(channel_id: str, post: Callable[[], Outcome]) -> Outcome:
         return Outcome(channel_id, "failed", "an error on costbot's side (logged)")
 
 
+class Pruned(NamedTuple):
+    """What an hourly prune forgot: last estimates, digest-now runs, finished requests, deletes."""
+
+    estimates: int
+    runs: int
+    work: int
+    deletes: int
+
+
 class DigestScheduler:
     """APScheduler in a background thread, running `run_due_digests` at the start of every minute.
 
@@ -359,30 +370,35 @@ class DigestScheduler:
         )
         return outcomes
 
-    def prune(self, *, now: datetime | None = None) -> tuple[int, int, int]:
+    def prune(self, *, now: datetime | None = None) -> Pruned:
         """Forget what no one needs any more: users' last estimates and `digest now` runs older than
-        `KEEP_RECORDS`, finished work older than `KEEP_WORK` (and expired OAuth states); the numbers dropped.
-        Runs hourly, beside the minute's pass."""
+        `KEEP_RECORDS`, finished work older than `KEEP_WORK`, deletes too old to undo (`KEEP_DELETED`) and
+        expired OAuth states; the numbers dropped. Runs hourly, beside the minute's pass."""
         now = now or datetime.now(UTC)
         before = now - KEEP_RECORDS
         try:
             with self.db.session() as session:
-                estimates = forget_estimates_before(session=session, before=before)
-                runs = forget_now_runs_before(session=session, before=before)
-                work = forget_work_before(session=session, before=now - KEEP_WORK)
+                pruned = Pruned(
+                    estimates=forget_estimates_before(session=session, before=before),
+                    runs=forget_now_runs_before(session=session, before=before),
+                    work=forget_work_before(session=session, before=now - KEEP_WORK),
+                    deletes=forget_deleted_before(session=session, before=now - KEEP_DELETED),
+                )
             self.posters.workspaces.forget_expired(now)  # OAuth states of installs never finished
         except Exception:  # the database away for a moment: the next hour tries again
             log.exception("pruning old records failed; trying again in an hour")
-            return 0, 0, 0
-        if estimates or runs or work:
+            return Pruned(0, 0, 0, 0)
+        if any(pruned):
             log.info(
-                "forgot %d last estimates and %d digest-now runs older than %s, and %d finished requests",
-                estimates,
-                runs,
+                "forgot %d last estimates and %d digest-now runs older than %s, %d finished requests and %d "
+                "deletes too old to undo",
+                pruned.estimates,
+                pruned.runs,
                 before.date(),
-                work,
+                pruned.work,
+                pruned.deletes,
             )
-        return estimates, runs, work
+        return pruned
 
     def tick(self) -> list[Outcome]:
         """One minute's pass: what is due and not posted yet, and the retries whose wait is over."""

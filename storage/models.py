@@ -24,6 +24,8 @@ from storage.types import DecimalText, UTCDateTime, utcnow
 
 __all__ = [
     "MAX_NAME_LENGTH",
+    "DeletedScenario",
+    "DeletedScenarioPublic",
     "DigestRun",
     "DigestRunPublic",
     "DigestScenario",
@@ -252,6 +254,46 @@ class ThreadReplyCreate(ThreadReplyBase):
 
 class ThreadReplyPublic(ThreadReplyBase):
     created_at: datetime
+
+
+class DeletedScenario(SQLModel, table=True):
+    """A deleted scenario, whole (its row, versions and kept replies), kept for a while so that its deleter can
+    undo the delete; the scheduler's hourly prune forgets it after `storage.scenarios.KEEP_DELETED`."""
+
+    __tablename__ = "deleted_scenario"
+    __table_args__ = (
+        Index("ix_deleted_scenario_deleted_at", "deleted_at"),
+        Index("ix_deleted_scenario_origin", "origin"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    scenario_id: int
+    name: str = Field(max_length=MAX_NAME_LENGTH)
+    deleted_by: str = Field(max_length=32)
+    deleted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: The request that deleted it (`Work.key`): a delete carried out again after a crash finds its own.
+    origin: str | None = Field(default=None, max_length=100)
+    #: `{"scenario": row, "versions": [row, …], "replies": [row, …]}`, each row as JSON.
+    contents: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class DeletedScenarioPublic(SQLModel):
+    id: int
+    team_id: str
+    channel_id: str
+    scenario_id: int
+    name: str
+    deleted_by: str
+    deleted_at: datetime
+    #: How many versions went with it.
+    versions: int
+
+    @classmethod
+    def of(cls, row: DeletedScenario) -> DeletedScenarioPublic:
+        fields = {name: getattr(row, name) for name in cls.model_fields if name != "versions"}
+        return cls.model_validate({**fields, "versions": len(row.contents["versions"])})
 
 
 # --- what each user last costed, for `/cost save NAME` without a text ----------------------------------------

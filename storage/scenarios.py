@@ -5,14 +5,19 @@ Every query names the workspace (`team_id`); names are unique per workspace and 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from storage.models import (
+    DeletedScenario,
+    DeletedScenarioPublic,
     Scenario,
     ScenarioCreate,
     ScenarioPublic,
     ScenarioVersion,
+    ThreadReply,
     VersionCreate,
     VersionPublic,
     estimate_json,
@@ -23,22 +28,31 @@ from storage.models import (
 from storage.types import utcnow
 
 __all__ = [
+    "KEEP_DELETED",
     "NameTaken",
+    "NothingToRestore",
     "ScenarioGone",
     "VersionMoved",
     "add_version",
     "count_channel_scenarios",
     "count_scenarios_by_author",
     "delete_scenario",
+    "deleted_scenario",
+    "forget_deleted_before",
     "get_scenario",
     "get_scenario_by_id",
     "list_scenarios",
     "list_versions",
+    "restore_scenario",
     "save_scenario",
     "scenario_for_thread",
     "scenarios_by_author",
     "set_card",
 ]
+
+
+#: How long a delete can be undone.
+KEEP_DELETED = timedelta(hours=1)
 
 
 class NameTaken(Exception):
@@ -278,14 +292,98 @@ def list_versions(*, session: Session, team_id: str, scenario_id: int) -> list[V
     return [VersionPublic.model_validate(row, from_attributes=True) for row in rows]
 
 
-def delete_scenario(*, session: Session, team_id: str, scenario_id: int) -> bool:
-    """Delete the scenario with its versions and replies; False when it was gone already."""
-    row = session.exec(select(Scenario).where(Scenario.id == scenario_id, Scenario.team_id == team_id)).one_or_none()
+def delete_scenario(
+    *, session: Session, team_id: str, scenario_id: int, deleted_by: str, origin: str | None = None
+) -> DeletedScenarioPublic | None:
+    """Delete the scenario with its versions and replies, kept whole for `KEEP_DELETED` so that the delete can
+    be undone (`restore_scenario`); None when it was gone already."""
+    row = session.exec(
+        select(Scenario).where(Scenario.id == scenario_id, Scenario.team_id == team_id).with_for_update()
+    ).one_or_none()
     if row is None:
-        return False
-    session.delete(row)
+        return None
+    versions = session.exec(select(ScenarioVersion).where(ScenarioVersion.scenario_id == scenario_id)).all()
+    replies = session.exec(select(ThreadReply).where(ThreadReply.scenario_id == scenario_id)).all()
+    kept = DeletedScenario(
+        team_id=team_id,
+        channel_id=row.channel_id,
+        scenario_id=scenario_id,
+        name=row.name,
+        deleted_by=deleted_by,
+        origin=origin,
+        contents={
+            "scenario": row.model_dump(mode="json"),
+            "versions": [version.model_dump(mode="json") for version in versions],
+            "replies": [reply.model_dump(mode="json") for reply in replies],
+        },
+    )
+    session.add(kept)
+    session.delete(row)  # its versions and replies with it (ON DELETE CASCADE)
     session.flush()
-    return True
+    return DeletedScenarioPublic.of(kept)
+
+
+def deleted_scenario(
+    *, session: Session, team_id: str, deleted_id: int | None = None, origin: str | None = None
+) -> DeletedScenarioPublic | None:
+    """A delete that can still be undone: by its id, or by the request that made it."""
+    query = select(DeletedScenario).where(DeletedScenario.team_id == team_id)
+    if deleted_id is not None:
+        query = query.where(DeletedScenario.id == deleted_id)
+    elif origin is not None:
+        query = query.where(DeletedScenario.origin == origin)
+    else:
+        raise ValueError("give deleted_id or origin")
+    row = session.exec(query).first()
+    return None if row is None else DeletedScenarioPublic.of(row)
+
+
+class NothingToRestore(Exception):
+    """The delete can't be undone: it was undone already, or is older than `KEEP_DELETED` and forgotten."""
+
+
+def restore_scenario(*, session: Session, team_id: str, deleted_id: int, now: datetime | None = None) -> ScenarioPublic:
+    """Undo a delete: the scenario back as it was, with its id, versions and replies.
+
+    Raises:
+        NothingToRestore: Undone already, or deleted more than `KEEP_DELETED` ago.
+        NameTaken: A scenario of that name was saved in the channel since.
+    """
+    now = now or utcnow()
+    kept = session.exec(
+        select(DeletedScenario)
+        .where(DeletedScenario.id == deleted_id, DeletedScenario.team_id == team_id)
+        .with_for_update()
+    ).one_or_none()
+    if kept is None or kept.deleted_at < now - KEEP_DELETED:
+        raise NothingToRestore(deleted_id)
+    row = Scenario.model_validate(kept.contents["scenario"])
+    existing = session.exec(
+        select(Scenario).where(
+            Scenario.team_id == team_id, Scenario.channel_id == row.channel_id, Scenario.name_key == row.name_key
+        )
+    ).one_or_none()
+    if existing is not None:
+        raise NameTaken(ScenarioPublic.model_validate(existing, from_attributes=True))
+    session.add(row)
+    session.flush()  # the scenario first: its versions and replies point at it
+    session.add_all(ScenarioVersion.model_validate(version) for version in kept.contents["versions"])
+    session.add_all(ThreadReply.model_validate(reply) for reply in kept.contents["replies"])
+    session.delete(kept)
+    try:
+        session.flush()
+    except IntegrityError:  # the name taken a moment ago by another replica's save
+        raise NameTaken(ScenarioPublic.model_validate(row, from_attributes=True)) from None
+    return ScenarioPublic.model_validate(row, from_attributes=True)
+
+
+def forget_deleted_before(*, session: Session, before: datetime) -> int:
+    """Forget deletes made before `before` (they can no longer be undone); how many."""
+    rows = session.exec(select(DeletedScenario).where(col(DeletedScenario.deleted_at) < before)).all()
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows)
 
 
 def _locked(*, session: Session, team_id: str, scenario_id: int) -> Scenario:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -13,23 +13,30 @@ from bot.blocks.mrkdwn import clip, escape, escape_slack_text
 from bot.blocks.parts import context, section
 from bot.blocks.words import budget_share
 from costing import Comparison, Estimate, format_usd
-from storage import ScenarioPublic, ThreadReplyPublic, VersionPublic
+from storage import KEEP_DELETED, DeletedScenarioPublic, ScenarioPublic, ThreadReplyPublic, VersionPublic
 
 #: What became of a card's post (`bot.posting.Outcome`'s values).
 CardPost = Literal["posted", "refused", "unknown"]
 
 __all__ = [
+    "DELETE_ACTION",
+    "KEEP_ACTION",
     "LIST_LIMIT",
     "POST_CARD_ACTION",
     "SAVE_VERSION_ACTION",
+    "UNDO_DELETE_ACTION",
+    "UNDO_WINDOW",
     "budget_status",
     "changed_message",
     "comparison_message",
+    "delete_confirm_message",
     "deleted_card",
     "deleted_message",
     "figures_line",
     "is_over_budget",
+    "kept_message",
     "refusal_message",
+    "restored_message",
     "saved_message",
     "saving_as_hint",
     "scenario_card",
@@ -43,6 +50,22 @@ __all__ = [
 
 SAVE_VERSION_ACTION = "save_scenario_version"
 POST_CARD_ACTION = "post_scenario_card"
+DELETE_ACTION = "delete_scenario"
+KEEP_ACTION = "keep_scenario"
+UNDO_DELETE_ACTION = "undo_delete"
+
+
+def _how_long(span: timedelta) -> str:
+    """`an hour`, `2 hours`, `30 minutes`: a span in words."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return "an hour" if hours == 1 else f"{hours} hours"
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
+
+
+#: How long a delete can be undone, in words (`an hour`).
+UNDO_WINDOW = _how_long(KEEP_DELETED)
 
 #: How many scenarios a list shows before saying how many more there are (Slack allows 50 blocks).
 LIST_LIMIT = 40
@@ -53,6 +76,11 @@ _CHANGES = {
     "budget": "budget changed",
     "re-costed": "re-costed",
 }
+
+
+def _time(when: datetime) -> str:
+    # The reader's own time of day; the fallback text is UTC.
+    return f"<!date^{int(when.timestamp())}^{{time}}|{when:%H:%M} UTC>"
 
 
 def _day(when: datetime) -> str:
@@ -336,11 +364,85 @@ def saved_message(scenario: ScenarioPublic, *, card: CardPost, caveat: str) -> d
     return {"text": f"Saved {escape(scenario.name)}", "blocks": [section(text)]}
 
 
-def deleted_message(scenario: ScenarioPublic) -> dict[str, Any]:
-    """The private answer to `/cost delete`: what went with the scenario."""
-    versions = "only version" if scenario.version == 1 else f"{scenario.version} versions"
-    text = f":wastebasket: Deleted *{escape(scenario.name)}* with its {versions} and the replies kept from its thread."
-    return {"text": f"Deleted {escape(scenario.name)}", "blocks": [section(text)]}
+def _versions(count: int) -> str:
+    return "only version" if count == 1 else f"{count} versions"
+
+
+def delete_confirm_message(scenario: ScenarioPublic) -> dict[str, Any]:
+    """The private answer to `/cost delete NAME`: what would go, and a Delete button that asks once more
+    (Slack's confirm dialog); nothing is deleted until it is pressed."""
+    name = escape(scenario.name)
+    versions = _versions(scenario.version)
+    card = "Its card in this channel will say it was deleted; its" if scenario.card_ts else "Its"
+    text = (
+        f":wastebasket: Delete *{name}*? {card} {versions} and the replies kept from its thread go with it. "
+        f"You can undo it for {UNDO_WINDOW} after."
+    )
+    confirm = {
+        "title": {"type": "plain_text", "text": "Delete this scenario?"},
+        "text": {"type": "mrkdwn", "text": f"*{name}* and its {versions} will be deleted."},
+        "confirm": {"type": "plain_text", "text": "Delete"},
+        "deny": {"type": "plain_text", "text": "Keep it"},
+        "style": "danger",
+    }
+    buttons = [
+        {
+            "type": "button",
+            "action_id": DELETE_ACTION,
+            "style": "danger",
+            "text": {"type": "plain_text", "text": clip(f"Delete {scenario.name}", 75)},
+            "value": str(scenario.id),
+            "confirm": confirm,
+        },
+        {
+            "type": "button",
+            "action_id": KEEP_ACTION,
+            "text": {"type": "plain_text", "text": "Keep it"},
+            "value": str(scenario.id),
+        },
+    ]
+    return {
+        "text": f"Delete {escape(scenario.name)}?",
+        "blocks": [section(text), {"type": "actions", "block_id": "delete_actions", "elements": buttons}],
+    }
+
+
+def kept_message(name: str | None) -> dict[str, Any]:
+    """What the confirmation becomes when the user keeps the scenario."""
+    what = f"*{escape(name)}*" if name else "the scenario"
+    return {"text": "Nothing was deleted", "blocks": [section(f"Kept {what}; nothing was deleted.")]}
+
+
+def deleted_message(deleted: DeletedScenarioPublic) -> dict[str, Any]:
+    """What the confirmation becomes once the scenario is deleted: what went, and Undo while it lasts."""
+    name = escape(deleted.name)
+    versions = _versions(deleted.versions)
+    text = f":wastebasket: Deleted *{name}* with its {versions} and the replies kept from its thread."
+    until = deleted.deleted_at + KEEP_DELETED
+    undo = {
+        "type": "button",
+        "action_id": UNDO_DELETE_ACTION,
+        "text": {"type": "plain_text", "text": "Undo"},
+        "value": json.dumps({"deleted": deleted.id, "scenario": deleted.scenario_id}, separators=(",", ":")),
+    }
+    return {
+        "text": f"Deleted {name}",
+        "blocks": [
+            section(text),
+            {"type": "actions", "block_id": "undo_actions", "elements": [undo]},
+            context(f"Undo works until {_time(until)} ({UNDO_WINDOW} after the delete)."),
+        ],
+    }
+
+
+def restored_message(scenario: ScenarioPublic) -> dict[str, Any]:
+    """The answer to Undo: the scenario is back as it was."""
+    card = " Its card shows its figures again." if scenario.card_ts else ""
+    text = (
+        f":leftwards_arrow_with_hook: Restored {scenario_link(scenario)} as it was: v{scenario.version}, with the "
+        f"replies kept from its thread.{card}"
+    )
+    return {"text": f"Restored {escape(scenario.name)}", "blocks": [section(text)]}
 
 
 def refusal_message(scenario: ScenarioPublic, doing: str) -> dict[str, Any]:

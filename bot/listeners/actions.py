@@ -1,4 +1,5 @@
-"""Buttons: Save, Share in channel and Adjust on an estimate; Save as new version under a what-if; Post card."""
+"""Buttons: Save, Share in channel and Adjust on an estimate; Save as new version under a what-if; Post card;
+Delete, Keep it and Undo around a delete."""
 
 from __future__ import annotations
 
@@ -21,12 +22,19 @@ from bot.blocks import (
     save_modal,
 )
 from bot.blocks.mrkdwn import escape
-from bot.blocks.scenarios import POST_CARD_ACTION, SAVE_VERSION_ACTION
+from bot.blocks.scenarios import (
+    DELETE_ACTION,
+    KEEP_ACTION,
+    POST_CARD_ACTION,
+    SAVE_VERSION_ACTION,
+    UNDO_DELETE_ACTION,
+    kept_message,
+)
 from bot.listeners.acknowledge import acknowledge
-from bot.payloads import read_id, read_what_if_button
+from bot.payloads import read_id, read_undo_button, read_what_if_button
 from bot.posting import Mark, Outcome, answer_mark, post_once
 from bot.replies import estimate_text
-from bot.scenarios import Where, save_what_if
+from bot.scenarios import Where, delete_confirmed, save_what_if, undo_delete
 from bot.seals import Seal
 from bot.slack_lookups import post_card
 from bot.work import acknowledge_work, durable
@@ -37,11 +45,14 @@ from storage.types import utcnow
 __all__ = [
     "SHARE_EVENT",
     "adjust_estimate",
+    "confirm_delete",
+    "keep_scenario",
     "post_scenario_card",
     "register",
     "save_estimate",
     "save_scenario_version",
     "share_estimate",
+    "undo_scenario_delete",
 ]
 
 # chat.postMessage errors after which the response_url can still post in the channel (DMs, private channels
@@ -234,6 +245,43 @@ def post_scenario_card(body: dict[str, Any], client: WebClient, respond: Respond
         respond(replace_original=False, text=f"Posted the card of *{name}*; its thread is the discussion.")
 
 
+def confirm_delete(body: dict[str, Any], client: WebClient, respond: Respond, db: Database,
+                   context: BoltContext | None = None) -> None:  # fmt: skip
+    """Delete, pressed (and confirmed in Slack's dialog) under `/cost delete NAME`: the confirmation gives way
+    to what was deleted, with Undo."""
+    where = _where(body, context)
+    scenario_id = read_id(body["actions"][0].get("value"))
+    if scenario_id is None:
+        respond(replace_original=False, **problem_message("That button isn't one costbot made; nothing was deleted."))
+        return
+    reply = delete_confirmed(scenario_id, where=where, db=db, client=client)
+    respond(replace_original=not reply.problem, **reply.message)  # a problem leaves the confirmation in place
+
+
+def keep_scenario(body: dict[str, Any], respond: Respond, db: Database) -> None:
+    """Keep it, under `/cost delete NAME`: nothing is deleted, and the confirmation says so."""
+    where = _where(body)
+    scenario_id = read_id(body["actions"][0].get("value"))
+    name = None
+    if scenario_id is not None:
+        with db.session(write=False) as session:
+            scenario = get_scenario_by_id(session=session, team_id=where.team_id, scenario_id=scenario_id)
+        name = scenario.name if scenario is not None and scenario.channel_id == where.channel_id else None
+    respond(replace_original=True, **kept_message(name))
+
+
+def undo_scenario_delete(body: dict[str, Any], client: WebClient, respond: Respond, db: Database,
+                         context: BoltContext | None = None) -> None:  # fmt: skip
+    """Undo, under a delete: the scenario back, and the message says so."""
+    where = _where(body, context)
+    button = read_undo_button(body["actions"][0].get("value") or "")
+    if button is None:
+        respond(replace_original=False, **problem_message("That button isn't one costbot made; nothing was restored."))
+        return
+    reply = undo_delete(button.deleted_id, button.scenario_id, where=where, db=db, client=client)
+    respond(replace_original=not reply.problem, **reply.message)  # a problem leaves Undo in place
+
+
 def register(app: App) -> None:
     app.action(SAVE_ACTION)(ack=acknowledge, lazy=[save_estimate])  # trigger_id lives 3 s: opened at once
     app.action(ADJUST_ACTION)(ack=acknowledge, lazy=[adjust_estimate])  # a modal: nothing to carry out later
@@ -241,3 +289,6 @@ def register(app: App) -> None:
     app.action(SHARE_ACTION)(ack=acknowledge_work(share_estimate), lazy=[durable(share_estimate)])
     app.action(SAVE_VERSION_ACTION)(ack=acknowledge_work(save_scenario_version), lazy=[durable(save_scenario_version)])
     app.action(POST_CARD_ACTION)(ack=acknowledge_work(post_scenario_card), lazy=[durable(post_scenario_card)])
+    app.action(DELETE_ACTION)(ack=acknowledge_work(confirm_delete), lazy=[durable(confirm_delete)])
+    app.action(UNDO_DELETE_ACTION)(ack=acknowledge_work(undo_scenario_delete), lazy=[durable(undo_scenario_delete)])
+    app.action(KEEP_ACTION)(ack=acknowledge, lazy=[keep_scenario])  # changes nothing: nothing to carry out later

@@ -9,6 +9,23 @@ The questions costbot asks Slack, and the channel card, are in `bot.slack_lookup
 """
 
 from bot.scenarios.cases import Where
-from bot.scenarios.commands import SCENARIO_COMMANDS, run_scenario_command, save_named, save_what_if, what_if
+from bot.scenarios.commands import (
+    SCENARIO_COMMANDS,
+    delete_confirmed,
+    run_scenario_command,
+    save_named,
+    save_what_if,
+    undo_delete,
+    what_if,
+)
 
-__all__ = ["SCENARIO_COMMANDS", "Where", "run_scenario_command", "save_named", "save_what_if", "what_if"]
+__all__ = [
+    "SCENARIO_COMMANDS",
+    "Where",
+    "delete_confirmed",
+    "run_scenario_command",
+    "save_named",
+    "save_what_if",
+    "undo_delete",
+    "what_if",
+]

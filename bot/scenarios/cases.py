@@ -23,6 +23,7 @@ from bot.scenarios.problems import (
     BadIds,
     BadName,
     CannotCheck,
+    CannotUndo,
     Gone,
     NotAllowed,
     NotCostable,
@@ -49,7 +50,9 @@ from costing import (
 )
 from storage import (
     Database,
+    DeletedScenarioPublic,
     NameTaken,
+    NothingToRestore,
     ScenarioCreate,
     ScenarioGone,
     ScenarioPublic,
@@ -59,11 +62,13 @@ from storage import (
     VersionPublic,
     add_version,
     delete_scenario,
+    deleted_scenario,
     get_scenario,
     get_scenario_by_id,
     last_estimate,
     latest_replies,
     list_versions,
+    restore_scenario,
     save_scenario,
     scenario_names,
     version_made_by,
@@ -78,6 +83,7 @@ __all__ = [
     "changeable",
     "cost",
     "delete",
+    "delete_confirmed",
     "find",
     "history",
     "last_text",
@@ -85,6 +91,7 @@ __all__ = [
     "save_what_if",
     "set_budget",
     "set_value",
+    "undo_delete",
     "what_if",
 ]
 
@@ -248,7 +255,10 @@ def changeable(name: str, *, doing: str, where: Where, db: Database, client: Web
         NotAllowed: The user is neither its author nor an admin.
         CannotCheck: Slack couldn't say who the user is.
     """
-    scenario = find(name, where=where, db=db)
+    return _allowed(find(name, where=where, db=db), doing=doing, where=where, client=client)
+
+
+def _allowed(scenario: ScenarioPublic, *, doing: str, where: Where, client: WebClient) -> ScenarioPublic:
     if scenario.author_id == where.user_id:
         return scenario
     user = slack_user(client, where.user_id)
@@ -259,8 +269,9 @@ def changeable(name: str, *, doing: str, where: Where, db: Database, client: Web
     return scenario
 
 
-def delete(scenario: ScenarioPublic, *, where: Where, db: Database, client: WebClient) -> None:
-    """Delete the scenario with its versions and kept replies; its card says who deleted it, and when.
+def delete(scenario: ScenarioPublic, *, where: Where, db: Database, client: WebClient) -> DeletedScenarioPublic:
+    """Delete the scenario with its versions and kept replies (kept a while for `undo_delete`); its card says
+    who deleted it, and when.
 
     Raises:
         Gone: Someone else deleted it a moment ago.
@@ -268,9 +279,69 @@ def delete(scenario: ScenarioPublic, *, where: Where, db: Database, client: WebC
     # The card first: a delete cut short after it is finished by carrying it out again (the row still there).
     update_card(scenario, deleted_card(scenario.name, deleted_by=where.user_id, when=utcnow()), client)
     with db.session() as session:
-        gone = delete_scenario(session=session, team_id=where.team_id, scenario_id=scenario.id)
-    if not gone:
+        deleted = delete_scenario(
+            session=session,
+            team_id=where.team_id,
+            scenario_id=scenario.id,
+            deleted_by=where.user_id,
+            origin=where.request,
+        )
+    if deleted is None:
         raise Gone(scenario.name, "deleting")
+    return deleted
+
+
+def delete_confirmed(scenario_id: int, *, where: Where, db: Database, client: WebClient) -> DeletedScenarioPublic:
+    """The Delete button under `/cost delete NAME`'s confirmation: the scenario it names, deleted, if it is this
+    channel's and the user may (they might have lost the right since they asked).
+
+    Raises:
+        Gone: Deleted meanwhile, by someone else.
+        NotHere: The button names another channel's scenario.
+        NotAllowed, CannotCheck: As for `changeable`.
+    """
+    with db.session(write=False) as session:
+        if where.request is not None:  # carried out again after a crash: this request may have deleted it
+            done = deleted_scenario(session=session, team_id=where.team_id, origin=where.request)
+            if done is not None:
+                return done
+        scenario = get_scenario_by_id(session=session, team_id=where.team_id, scenario_id=scenario_id)
+    if scenario is None:
+        raise Gone(None, "deleting")
+    if scenario.channel_id != where.channel_id:
+        raise NotHere()
+    return delete(_allowed(scenario, doing="delete", where=where, client=client), where=where, db=db, client=client)
+
+
+def undo_delete(deleted_id: int, scenario_id: int, *, where: Where, db: Database, client: WebClient) -> ScenarioPublic:
+    """Undo: the deleted scenario back as it was (id, versions, replies), and its card showing it again.
+
+    Raises:
+        CannotUndo: Undone already or too old, its name taken since, or someone else's delete.
+        NotHere: The button names another channel's delete.
+    """
+    with db.session(write=False) as session:
+        deleted = deleted_scenario(session=session, team_id=where.team_id, deleted_id=deleted_id)
+        if deleted is None:  # undone already (by this click, carried out again, or a second one)
+            back = get_scenario_by_id(session=session, team_id=where.team_id, scenario_id=scenario_id)
+            if back is not None and back.channel_id == where.channel_id:
+                return back
+            raise CannotUndo(None, "expired")
+    if deleted.channel_id != where.channel_id:
+        raise NotHere()
+    if deleted.deleted_by != where.user_id:
+        raise CannotUndo(deleted.name, "not-yours")
+    try:
+        with db.session() as session:
+            restored = restore_scenario(session=session, team_id=where.team_id, deleted_id=deleted_id)
+    except NothingToRestore:
+        raise CannotUndo(deleted.name, "expired") from None
+    except NameTaken:
+        raise CannotUndo(deleted.name, "taken") from None
+    if restored.card_ts:
+        update_card(restored, scenario_card(restored), client)
+    log.info("delete undone: scenario=%s by %s", restored.id, where.user_id)
+    return restored
 
 
 def _made_already(scenario: ScenarioPublic, *, where: Where, db: Database, client: WebClient) -> bool:

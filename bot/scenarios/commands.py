@@ -18,7 +18,9 @@ from bot.blocks.scenarios import (
     LIST_LIMIT,
     changed_message,
     comparison_message,
+    delete_confirm_message,
     deleted_message,
+    restored_message,
     saved_message,
     scenario_detail,
     scenario_list,
@@ -33,7 +35,15 @@ from bot.scenarios.problems import Incomplete, NotCostable, ScenarioProblem, pro
 from costing import EXAMPLES, WORKLOAD_WORDS, EstimateError, Subcommand, compare_estimates, parse_budget
 from storage import Database, NameTaken, ScenarioPublic, count_channel_scenarios, list_scenarios
 
-__all__ = ["SCENARIO_COMMANDS", "run_scenario_command", "save_named", "save_what_if", "what_if"]
+__all__ = [
+    "SCENARIO_COMMANDS",
+    "delete_confirmed",
+    "run_scenario_command",
+    "save_named",
+    "save_what_if",
+    "undo_delete",
+    "what_if",
+]
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -133,8 +143,21 @@ def _compare(args: str, where: Where, db: Database) -> Reply:
 def _delete(args: str, where: Where, db: Database, client: WebClient) -> Reply:
     name, _ = _named(args, "Which scenario? /cost delete NAME")
     scenario = cases.changeable(name, doing="delete", where=where, db=db, client=client)
-    cases.delete(scenario, where=where, db=db, client=client)
-    return Reply(deleted_message(scenario), private=True)
+    return Reply(delete_confirm_message(scenario), private=True)  # deleted when its Delete button is pressed
+
+
+@_answering
+def delete_confirmed(scenario_id: int, *, where: Where, db: Database, client: WebClient) -> Reply:
+    """The confirmation's Delete button: deleted, with Undo for a while."""
+    deleted = cases.delete_confirmed(scenario_id, where=where, db=db, client=client)
+    return Reply(deleted_message(deleted), private=True)
+
+
+@_answering
+def undo_delete(deleted_id: int, scenario_id: int, *, where: Where, db: Database, client: WebClient) -> Reply:
+    """Undo, after a delete: the scenario back as it was."""
+    restored = cases.undo_delete(deleted_id, scenario_id, where=where, db=db, client=client)
+    return Reply(restored_message(restored), restored.estimate, private=True)
 
 
 def _value(args: str, where: Where, db: Database, client: WebClient) -> Reply:

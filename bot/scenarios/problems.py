@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.blocks import error_message, problem_message
-from bot.blocks.scenarios import refusal_message, saving_as_hint, stale_message
+from bot.blocks.scenarios import UNDO_WINDOW, refusal_message, saving_as_hint, stale_message
 from bot.replies import Reply
 from costing import EXAMPLES, CatalogError, EstimateError
 from storage import NameTaken, ScenarioPublic
@@ -20,6 +20,7 @@ __all__ = [
     "BadIds",
     "BadName",
     "CannotCheck",
+    "CannotUndo",
     "Gone",
     "Incomplete",
     "NotAllowed",
@@ -94,6 +95,15 @@ class Gone(ScenarioProblem):
 
 
 @dataclass
+class CannotUndo(ScenarioProblem):
+    """A delete that can't be undone: too old (or undone already), its name taken by a scenario saved since,
+    or someone else's."""
+
+    name: str | None
+    why: Literal["expired", "taken", "not-yours"]
+
+
+@dataclass
 class NotHere(ScenarioProblem):
     """A button or form names a scenario of another channel (or one that doesn't exist): nothing is said of it."""
 
@@ -149,7 +159,7 @@ class PriceBookBroken(ScenarioProblem):
 
 
 def _problem(text: str) -> Reply:
-    return Reply(problem_message(text), private=True)
+    return Reply(problem_message(text), private=True, problem=True)
 
 
 def problem_reply(problem: ScenarioProblem | NameTaken) -> Reply:
@@ -165,7 +175,7 @@ def problem_reply(problem: ScenarioProblem | NameTaken) -> Reply:
                 f"There's no scenario called '{name}' in this channel.{hint} /cost list shows the ones saved here."
             )
         case NotAllowed(scenario, doing):
-            return Reply(refusal_message(scenario, doing), private=True)
+            return Reply(refusal_message(scenario, doing), private=True, problem=True)
         case CannotCheck(scenario, doing):
             return _problem(
                 f"I couldn't check with Slack whether you may {doing} '{scenario.name}'; try again shortly."
@@ -178,13 +188,23 @@ def problem_reply(problem: ScenarioProblem | NameTaken) -> Reply:
         case BadIds():
             return _problem("Slack sent ids I don't recognise for this channel or user; nothing was saved.")
         case Gone(name, "deleting"):
-            return _problem(f"'{name}' was deleted a moment ago by someone else.")
+            which = f"'{name}'" if name else "That scenario"
+            return _problem(f"{which} was deleted a moment ago by someone else.")
         case Gone(name, "changing"):
             return _problem(f"'{name}' was deleted meanwhile; nothing was changed.")
         case Gone():
             return _problem("That scenario was deleted; there's nothing to save the what-if into.")
         case NotHere():
             return _problem("That scenario isn't one of this channel's; nothing was changed.")
+        case CannotUndo(_, "expired"):
+            return _problem(f"That delete can't be undone any more: deletes can be undone for {UNDO_WINDOW}, once.")
+        case CannotUndo(name, "taken"):
+            return _problem(
+                f"A new '{name}' was saved in this channel since, so the deleted one can't come back under its "
+                f"name. Delete the new one (/cost delete {name}), then press Undo again."
+            )
+        case CannotUndo(name, _):
+            return _problem(f"Only whoever deleted '{name}' can undo it; nothing was restored.")
         case Stale(scenario, base, by, what_if):
             if what_if:
                 said = (
@@ -195,7 +215,7 @@ def problem_reply(problem: ScenarioProblem | NameTaken) -> Reply:
             else:
                 said = f"{scenario.name} changed while you were at it (it was v{base}, it is v{scenario.version} now)."
                 then = "Nothing was saved; try again."
-            return Reply(stale_message(said, then, by=by, version=scenario.version), private=True)
+            return Reply(stale_message(said, then, by=by, version=scenario.version), private=True, problem=True)
         case Unchanged(scenario, "value"):
             return _problem(f"{scenario.name} has no value to remove; nothing changed.")
         case Unchanged(scenario, "same-value"):
@@ -210,7 +230,7 @@ def problem_reply(problem: ScenarioProblem | NameTaken) -> Reply:
                 f"Add the estimate: /cost save {name} {EXAMPLES['video']}"
             )
         case NotCostable(error, text, typed_as, saving_as):
-            return Reply(_not_costable(error, text, typed_as, saving_as), private=True)
+            return Reply(_not_costable(error, text, typed_as, saving_as), private=True, problem=True)
         case PriceBookBroken(error, saving):
             so = ", so I can't save anything" if saving else ""
             return _problem(f"costbot's price book has a problem{so}: {error}")

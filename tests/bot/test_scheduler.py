@@ -662,11 +662,24 @@ def test_old_last_estimates_and_digest_now_runs_are_forgotten_and_weekly_runs_ke
     now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
     records(now - timedelta(days=40), "U0OLD")
     records(now - timedelta(days=2), "U0NEW")
-    assert DigestScheduler(poster).prune(now=now) == (1, 1, 0)
+    assert DigestScheduler(poster).prune(now=now) == (1, 1, 0, 0)
     with sqlite_db.session(write=False) as session:
         old = last_estimate(session=session, team_id=TEAM, channel_id=CHANNEL, user_id="U0OLD")
         new = last_estimate(session=session, team_id=TEAM, channel_id=CHANNEL, user_id="U0NEW")
         runs = session.exec(sql("SELECT kind, week FROM digest_run ORDER BY id")).all()  # type: ignore[call-overload]
     assert (old, new) == (None, "video 10s")
     assert [tuple(r) for r in runs] == [("weekly", "W-U0OLD"), ("now", None), ("weekly", "W-U0NEW")]
-    assert DigestScheduler(poster).prune(now=now) == (0, 0, 0)  # nothing more to forget
+    assert DigestScheduler(poster).prune(now=now) == (0, 0, 0, 0)  # nothing more to forget
+
+
+def test_deletes_too_old_to_undo_are_forgotten_by_the_hourly_prune(sqlite_db: Database, poster: DigestPoster) -> None:
+    from storage import KEEP_DELETED, delete_scenario, deleted_scenario
+    from tests.storage.factories import save
+
+    with sqlite_db.session() as session:
+        deleted = delete_scenario(session=session, team_id=TEAM, scenario_id=save(sqlite_db).id, deleted_by=AUTHOR)
+    assert deleted is not None
+    assert DigestScheduler(poster).prune(now=deleted.deleted_at + KEEP_DELETED).deletes == 0  # undo still works
+    assert DigestScheduler(poster).prune(now=deleted.deleted_at + KEEP_DELETED + timedelta(minutes=1)).deletes == 1
+    with sqlite_db.session(write=False) as session:
+        assert deleted_scenario(session=session, team_id=TEAM, deleted_id=deleted.id) is None

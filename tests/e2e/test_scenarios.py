@@ -23,6 +23,7 @@ from tests.fakeslack import (
     TEAM,
     Call,
     FakeSlack,
+    button_payload,
     command_body,
     event_body,
     interaction_body,
@@ -270,11 +271,51 @@ def test_only_the_author_or_an_admin_may_delete(running_bot: RunningBot, fake_sl
     assert "mine" in text_of(slash(running_bot, fake_slack, "list", channel=channel))
 
     fake_slack.admins.add("U0ADMIN")
-    deleted = slash(running_bot, fake_slack, "delete mine", channel=channel, user="U0ADMIN")
-    assert "Deleted *mine*" in text_of(deleted)
+    asked = slash(running_bot, fake_slack, "delete mine", channel=channel, user="U0ADMIN")
+    assert "Delete *mine*?" in text_of(asked)
+    deleted = press(running_bot, fake_slack, asked, "delete_scenario", channel=channel, user="U0ADMIN")
+    assert deleted["replace_original"] is True and "Deleted *mine*" in text_of(deleted)
     assert "No saved scenarios" in text_of(slash(running_bot, fake_slack, "list", channel=channel))
     card = next(c.body for c in fake_slack.api_calls("chat.update") if c.body["ts"] == thread)
     assert "deleted by <@U0ADMIN>" in text_of(card)
+
+
+def press(bot: RunningBot, fake: FakeSlack, message: dict[str, Any], action_id: str, *, channel: str,
+          user: str = "U0ALICE") -> dict[str, Any]:  # fmt: skip
+    """Press the button `action_id` of an ephemeral `message`, as Slack sends it; what the bot answers through
+    the response URL."""
+    (value,) = [e["value"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+                if e["action_id"] == action_id]  # fmt: skip
+    name = f"b-{uuid.uuid4().hex[:8]}"
+    payload = button_payload(action_id, value, response_url=fake.response_url(name), channel=channel, user=user)
+    assert interact(bot, payload)[0] == 200
+    calls = fake.wait_for(lambda calls: any(c.kind == "response" and c.name == name for c in calls))
+    return next(c.body for c in calls if c.kind == "response" and c.name == name)
+
+
+def test_a_delete_asks_first_and_can_be_undone(running_bot: RunningBot, fake_slack: FakeSlack) -> None:
+    channel = new_channel()
+    thread = save(running_bot, fake_slack, "plan", "video 10s x 1M users per month", channel=channel)
+    slash(running_bot, fake_slack, "value plan $2 each", channel=channel)  # v2
+
+    asked = slash(running_bot, fake_slack, "delete plan", channel=channel)
+    kept = press(running_bot, fake_slack, asked, "keep_scenario", channel=channel)
+    assert kept["replace_original"] is True and "Kept *plan*; nothing was deleted." in text_of(kept)
+    assert "plan" in text_of(slash(running_bot, fake_slack, "list", channel=channel))
+
+    asked = slash(running_bot, fake_slack, "delete plan", channel=channel)
+    deleted = press(running_bot, fake_slack, asked, "delete_scenario", channel=channel)
+    assert "Deleted *plan* with its 2 versions" in text_of(deleted) and "Undo works until" in text_of(deleted)
+    assert "No saved scenarios" in text_of(slash(running_bot, fake_slack, "list", channel=channel))
+
+    restored = press(running_bot, fake_slack, deleted, "undo_delete", channel=channel)
+    assert restored["replace_original"] is True and "Restored" in text_of(restored) and "v2" in text_of(restored)
+    assert "v2" in text_of(slash(running_bot, fake_slack, "show plan", channel=channel))
+    card = [c.body for c in fake_slack.api_calls("chat.update") if c.body["ts"] == thread][-1]
+    assert "deleted by" not in text_of(card) and "plan" in card["text"]  # the card shows its figures again
+    again = press(running_bot, fake_slack, deleted, "undo_delete", channel=channel)
+    assert "Restored" in text_of(again)  # a second press changes nothing
+    assert text_of(slash(running_bot, fake_slack, "list", channel=channel)).count("plan") >= 1
 
 
 def test_value_and_budget_are_new_versions_for_the_author_and_refused_to_others(

@@ -1,12 +1,16 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlmodel import Session
 
 from storage import (
+    KEEP_DELETED,
     Database,
+    DeletedScenarioPublic,
     NameTaken,
+    NothingToRestore,
     ScenarioGone,
     ScenarioPublic,
     VersionPublic,
@@ -14,10 +18,14 @@ from storage import (
     add_version,
     count_scenarios_by_author,
     delete_scenario,
+    deleted_scenario,
+    forget_deleted_before,
     get_scenario,
     get_scenario_by_id,
+    latest_replies,
     list_scenarios,
     list_versions,
+    restore_scenario,
     save_scenario,
     scenario_for_thread,
     scenario_names,
@@ -172,13 +180,13 @@ def test_another_workspace_lists_no_versions(db: Database) -> None:
 def test_another_workspace_cannot_delete_a_scenario(db: Database) -> None:
     saved = save(db)
     with db.session() as session:
-        assert delete_scenario(session=session, team_id=OTHER_TEAM, scenario_id=saved.id) is False
+        assert _delete(session, saved.id, team_id=OTHER_TEAM) is None
 
 
 def test_a_refused_delete_leaves_the_scenario_in_place(db: Database) -> None:
     saved = save(db)
     with db.session() as session:
-        delete_scenario(session=session, team_id=OTHER_TEAM, scenario_id=saved.id)
+        _delete(session, saved.id, team_id=OTHER_TEAM)
     assert _get(db, saved.id) == saved
 
 
@@ -353,7 +361,7 @@ def test_a_version_with_set_budget_and_no_budget_clears_it(db: Database) -> None
 def test_a_version_of_a_deleted_scenario_raises_scenario_gone(db: Database) -> None:
     saved = save(db)
     with db.session() as session:
-        delete_scenario(session=session, team_id=TEAM, scenario_id=saved.id)
+        _delete(session, saved.id)
     with pytest.raises(ScenarioGone):
         _add_version(db, saved.id)
 
@@ -414,16 +422,16 @@ def test_clearing_the_card_forgets_the_thread(db: Database) -> None:
 def test_delete_removes_the_scenario(db: Database) -> None:
     saved = save(db)
     with db.session() as session:
-        assert delete_scenario(session=session, team_id=TEAM, scenario_id=saved.id) is True
+        assert _delete(session, saved.id) is not None
     assert _get(db, saved.id) is None
 
 
 def test_deleting_twice_says_the_second_time_it_was_gone(db: Database) -> None:
     saved = save(db)
     with db.session() as session:
-        delete_scenario(session=session, team_id=TEAM, scenario_id=saved.id)
+        _delete(session, saved.id)
     with db.session() as session:
-        assert delete_scenario(session=session, team_id=TEAM, scenario_id=saved.id) is False
+        assert _delete(session, saved.id) is None
 
 
 def test_delete_takes_the_versions_and_replies_with_it(db: Database) -> None:
@@ -435,15 +443,100 @@ def test_delete_takes_the_versions_and_replies_with_it(db: Database) -> None:
             reply = ThreadReplyCreate(user_id=OTHER_AUTHOR, ts="1764000000.000300", text="what if 2M users")
             add_reply(session=session, team_id=TEAM, scenario_id=scenario_id, reply_create=reply)
     with db.session() as session:
-        delete_scenario(session=session, team_id=TEAM, scenario_id=saved.id)
+        _delete(session, saved.id)
     counts = {table: count_rows(db, table) for table in ["scenario", "scenario_version", "thread_reply"]}
     assert counts == {"scenario": 1, "scenario_version": 1, "thread_reply": 1}
+
+
+def _delete(session: Session, scenario_id: int, *, team_id: str = TEAM, **extra: Any) -> DeletedScenarioPublic | None:
+    return delete_scenario(session=session, team_id=team_id, scenario_id=scenario_id, deleted_by=AUTHOR, **extra)
+
+
+def _restore(db: Database, deleted_id: int, **extra: Any) -> ScenarioPublic:
+    with db.session() as session:
+        return restore_scenario(session=session, team_id=TEAM, deleted_id=deleted_id, **extra)
+
+
+def _with_history(db: Database) -> ScenarioPublic:
+    """A scenario at v2 with a kept reply in its thread."""
+    saved = save(db)
+    _add_version(db, saved.id)
+    with db.session() as session:
+        reply = ThreadReplyCreate(user_id=OTHER_AUTHOR, ts="1764000000.000300", text="what if 2M users")
+        add_reply(session=session, team_id=TEAM, scenario_id=saved.id, reply_create=reply)
+    return _get(db, saved.id)  # type: ignore[return-value]
+
+
+def _history(db: Database, scenario_id: int) -> tuple[Any, ...]:
+    with db.session(write=False) as session:
+        return (
+            get_scenario_by_id(session=session, team_id=TEAM, scenario_id=scenario_id),
+            list_versions(session=session, team_id=TEAM, scenario_id=scenario_id),
+            latest_replies(session=session, team_id=TEAM, scenario_id=scenario_id, limit=10),
+        )
+
+
+def test_a_delete_is_undone_with_the_scenario_its_id_versions_and_replies(db: Database) -> None:
+    saved = _with_history(db)
+    before = _history(db, saved.id)
+    with db.session() as session:
+        deleted = _delete(session, saved.id, origin="request:1")
+    assert deleted is not None and (deleted.name, deleted.deleted_by, deleted.scenario_id) == (
+        saved.name,
+        AUTHOR,
+        saved.id,
+    )
+    assert _get(db, saved.id) is None and count_rows(db, "scenario_version") == 0
+    with db.session(write=False) as session:  # the request that deleted it finds its delete
+        assert deleted_scenario(session=session, team_id=TEAM, origin="request:1") == deleted
+    restored = _restore(db, deleted.id)
+    assert restored == saved and _history(db, saved.id) == before
+    assert count_rows(db, "deleted_scenario") == 0
+    with pytest.raises(NothingToRestore):  # undone already
+        _restore(db, deleted.id)
+
+
+def test_a_delete_is_undone_within_the_hour_only_and_forgotten_after(db: Database) -> None:
+    saved = save(db)
+    with db.session() as session:
+        deleted = _delete(session, saved.id)
+    assert deleted is not None
+    later = deleted.deleted_at + KEEP_DELETED + timedelta(seconds=1)
+    with pytest.raises(NothingToRestore):
+        _restore(db, deleted.id, now=later)
+    with db.session() as session:
+        assert forget_deleted_before(session=session, before=deleted.deleted_at) == 0  # not yet
+        assert forget_deleted_before(session=session, before=later - KEEP_DELETED) == 1
+    assert count_rows(db, "deleted_scenario") == 0
+
+
+def test_a_delete_is_not_undone_over_a_scenario_saved_since_under_its_name(db: Database) -> None:
+    saved = save(db, "Video launch")
+    with db.session() as session:
+        deleted = _delete(session, saved.id)
+    assert deleted is not None
+    again = save(db, "video launch")
+    with pytest.raises(NameTaken) as taken:
+        _restore(db, deleted.id)
+    assert taken.value.existing == again
+    assert count_rows(db, "deleted_scenario") == 1  # still there: undone once the new one is renamed or deleted
+
+
+def test_another_workspace_cannot_undo_a_delete(db: Database) -> None:
+    saved = save(db)
+    with db.session() as session:
+        deleted = _delete(session, saved.id)
+    assert deleted is not None
+    with db.session() as session, pytest.raises(NothingToRestore):
+        restore_scenario(session=session, team_id=OTHER_TEAM, deleted_id=deleted.id)
+    with db.session(write=False) as session:
+        assert deleted_scenario(session=session, team_id=OTHER_TEAM, deleted_id=deleted.id) is None
 
 
 def test_a_deleted_name_can_be_saved_again(db: Database) -> None:
     saved = save(db, "Video launch")
     with db.session() as session:
-        delete_scenario(session=session, team_id=TEAM, scenario_id=saved.id)
+        _delete(session, saved.id)
     assert save(db, "video launch").version == 1
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
@@ -12,7 +13,7 @@ from slack_sdk import WebClient
 from bot.blocks.scenarios import LIST_LIMIT
 from bot.listeners.actions import save_scenario_version
 from bot.replies import Reply
-from bot.scenarios import Where, run_scenario_command, save_what_if, what_if
+from bot.scenarios import Where, delete_confirmed, run_scenario_command, save_what_if, undo_delete, what_if
 from costing.language import subcommand_of
 from storage import Database, ScenarioPublic, get_scenario, list_versions, remember_estimate
 from tests.fakeslack import BOT_TOKEN, TEAM, FakeSlack
@@ -225,13 +226,79 @@ def test_compare_needs_exactly_two_names(db: Database, client: WebClient, args: 
 # --- delete, value, budget: who may ------------------------------------------------------------------------
 
 
+def _buttons(reply: Reply) -> dict[str, dict[str, Any]]:
+    return {e["action_id"]: e for b in reply.message["blocks"] if b["type"] == "actions" for e in b["elements"]}
+
+
+def delete(text: str, db: Database, client: WebClient, *, where: Where = ALICE) -> Reply:
+    """`/cost delete NAME`, then its Delete button pressed (and confirmed)."""
+    asked = run(text, db, client, where=where)
+    button = _buttons(asked).get("delete_scenario")
+    if button is None:  # refused: no button to press
+        return asked
+    return delete_confirmed(int(button["value"]), where=where, db=db, client=client)
+
+
+def test_delete_asks_first_and_deletes_nothing_until_confirmed(
+    db: Database, client: WebClient, fake_slack: FakeSlack
+) -> None:
+    scenario = saved(db, client)
+    asked = run("delete plan", db, client)
+    assert asked.private and "Delete *plan*?" in shown(asked) and "undo it for an hour" in shown(asked)
+    delete_button = _buttons(asked)["delete_scenario"]
+    assert delete_button["style"] == "danger" and delete_button["value"] == str(scenario.id)
+    assert delete_button["confirm"]["confirm"]["text"] == "Delete"  # Slack's own confirmation dialog
+    assert _buttons(asked)["keep_scenario"]["value"] == str(scenario.id)
+    assert stored(db, "plan") == scenario and fake_slack.api_calls("chat.update") == []
+
+
 def test_the_author_may_delete_and_the_card_says_so(db: Database, client: WebClient, fake_slack: FakeSlack) -> None:
     scenario = saved(db, client)
-    reply = run("delete plan", db, client)
+    reply = delete("delete plan", db, client)
     assert reply.private and "Deleted *plan* with its only version and the replies" in shown(reply)
+    assert "undo_delete" in _buttons(reply) and "Undo works until <!date^" in shown(reply)
     assert stored(db, "plan") is None
     (update,) = fake_slack.api_calls("chat.update")
     assert update.body["ts"] == scenario.card_ts and "was deleted by <@U0ALICE>" in json.dumps(update.body)
+
+
+def test_undo_brings_the_scenario_and_its_card_back(db: Database, client: WebClient, fake_slack: FakeSlack) -> None:
+    scenario = saved(db, client)
+    run("value plan $2 each", db, client)  # v2
+    deleted = delete("delete plan", db, client)
+    undo = json.loads(_buttons(deleted)["undo_delete"]["value"])
+    reply = undo_delete(undo["deleted"], undo["scenario"], where=ALICE, db=db, client=client)
+    assert reply.private and not reply.problem and "Restored" in shown(reply) and "v2" in shown(reply)
+    back = stored(db, "plan")
+    assert back is not None and (back.id, back.version, back.card_ts) == (scenario.id, 2, scenario.card_ts)
+    assert versions(db, back) == [1, 2]
+    last_update = fake_slack.api_calls("chat.update")[-1].body
+    assert last_update["ts"] == scenario.card_ts and "was deleted" not in json.dumps(last_update)
+    again = undo_delete(undo["deleted"], undo["scenario"], where=ALICE, db=db, client=client)
+    assert "Restored" in shown(again)  # pressed twice (or carried out again): the same answer, nothing twice
+
+
+def test_undo_is_the_deleters_and_refuses_over_a_scenario_saved_since(db: Database, client: WebClient) -> None:
+    saved(db, client)
+    undo = json.loads(_buttons(delete("delete plan", db, client))["undo_delete"]["value"])
+    theirs = undo_delete(undo["deleted"], undo["scenario"], where=BOB, db=db, client=client)
+    assert theirs.problem and "Only whoever deleted 'plan' can undo it; nothing was restored." in shown(theirs)
+    saved(db, client, text="image x 3")  # a new "plan"
+    taken = undo_delete(undo["deleted"], undo["scenario"], where=ALICE, db=db, client=client)
+    assert taken.problem and "A new 'plan' was saved in this channel since" in shown(taken)
+    assert stored(db, "plan").text == "image x 3"  # type: ignore[union-attr]
+
+
+def test_a_delete_button_of_another_channel_or_a_deleted_scenario_deletes_nothing(
+    db: Database, client: WebClient
+) -> None:
+    scenario = saved(db, client)
+    elsewhere = Where(team_id=TEAM, channel_id="C0ELSEWHERE", user_id="U0ALICE")
+    assert delete_confirmed(scenario.id, where=elsewhere, db=db, client=client).problem
+    assert stored(db, "plan") is not None
+    delete("delete plan", db, client)
+    gone = delete_confirmed(scenario.id, where=BOB, db=db, client=client)
+    assert gone.problem and "That scenario was deleted a moment ago by someone else." in shown(gone)
 
 
 @pytest.mark.parametrize("command", ["delete plan", "value plan $2 each", "budget plan $5k/month"])
@@ -251,7 +318,7 @@ def test_another_user_is_refused_politely_with_the_authors_name_and_nothing_chan
 def test_a_workspace_admin_may_delete_anyones_scenario(db: Database, client: WebClient, fake_slack: FakeSlack) -> None:
     saved(db, client)
     fake_slack.admins.add("U0BOB")
-    assert "Deleted *plan*" in shown(run("delete plan", db, client, where=BOB))
+    assert "Deleted *plan*" in shown(delete("delete plan", db, client, where=BOB))
     assert stored(db, "plan") is None
 
 
@@ -439,7 +506,7 @@ def test_saving_the_same_what_if_twice_is_refused(db: Database, client: WebClien
 
 def test_saving_a_what_if_of_a_deleted_scenario_says_so(db: Database, client: WebClient) -> None:
     scenario = saved(db, client)
-    run("delete plan", db, client)
+    delete("delete plan", db, client)
     reply = save_what_if(scenario.id, "video 10s sora-2 x 2M users per month", where=BOB, db=db, client=client)
     assert reply.private and "That scenario was deleted" in shown(reply)
 
