@@ -116,6 +116,11 @@ class Comparison:
     changes: tuple[tuple[str, str, str], ...]
     notes: tuple[str, ...]
 
+    @property
+    def same(self) -> bool:
+        """Nothing differs: every figure is unchanged, and nothing else changed either."""
+        return not self.changes and all(d.unchanged for d in self.differences)
+
 
 def compare_estimates(old: Estimate, new: Estimate) -> Comparison:
     """Compare two estimates figure by figure, on a basis that is like for like where one exists.

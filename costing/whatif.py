@@ -22,12 +22,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 
 from costing import lexicon as lx
 from costing.clauses import COUNT_WORDS, Clause, clauses_of, count_key, deduplicated, meaning, merge, parse_saved
 from costing.errors import EstimateError
 from costing.language import parse_request, subcommand_of
+from costing.money import format_count
 from costing.request import SECTIONS, Request, Subcommand, check_fit
+from costing.value import in_period
 
 __all__ = ["WHATIF_EXAMPLES", "WhatIf", "read_change"]
 #: Replies that read as changes, offered whenever a what-if isn't understood.
@@ -36,10 +39,18 @@ WHATIF_EXAMPLES = ("what if 2M users", "with veo-3.1-fast", "at $0.20/s", "what 
 
 @dataclass(frozen=True, slots=True)
 class WhatIf:
-    """A reply read as a change: the complete new estimate text, and which of `SECTIONS` it changed."""
+    """A reply read as a change: the complete new estimate text, and which of `SECTIONS` it changed.
+
+    Attributes:
+        same_volume: When the reply only names another period (`what if per week` on `x 2M per month`), it can
+            mean the same volume counted per week as well as `text`'s 2M a week: this is the text for the
+            former (`x 461,538 per week`: whole units, rescaled as `costing.value.in_period` does), for the
+            caller to ask which was meant. None otherwise.
+    """
 
     text: str
     changed: tuple[str, ...]
+    same_volume: str | None = None
 
 
 def read_change(saved_text: str, reply: str, *, model_names: frozenset[str] = frozenset()) -> WhatIf | None:
@@ -186,7 +197,40 @@ def _read(saved: Request, body: str, *, asked: bool, model_names: frozenset[str]
         check_fit(merged, merged.modality)  # `what if 1000 tokens` on a video
     before, after = meaning(saved), meaning(merged)
     changed = tuple(section for section in SECTIONS if before[section] != after[section])
-    return WhatIf(text=text, changed=changed) if changed else None
+    if not changed:
+        return None
+    same_volume = None
+    if changed == ("period",) and not reply.counts:
+        same_volume = _same_volume(saved, merged, model_names)
+    return WhatIf(text=text, changed=changed, same_volume=same_volume)
+
+
+def _same_volume(saved: Request, merged: Request, model_names: frozenset[str]) -> str | None:
+    """`saved` with its period changed to `merged`'s and its rate rescaled to keep the volume: the last count
+    that isn't people (`x 1M users x 3 per user per day` → `x 21 per user` a week), or, with only people, a
+    rate per user (`x 1M users per month` → `x 1M users x 12 per user` a year). Whole units from 1 up, two
+    significant digits below. None when there is nothing to rescale (no counts, or a period missing)."""
+    if saved.period is None or merged.period is None or not saved.counts:
+        return None
+    rates = [count for count in saved.counts if not count.is_people]
+    per_user = " per user" if saved.users is not None else ""
+    if rates:
+        rate = rates[-1]
+        noun = f" {rate.noun}" if rate.noun else per_user
+        scaled = in_period(rate.value, saved.period, merged.period)
+    else:  # `x 1M users per month`: one each a month, so 12 each a year
+        noun = per_user
+        scaled = in_period(Decimal(1), saved.period, merged.period)
+    body = f"x {format_count(_counted(scaled))}{noun} per {merged.period}"
+    change = _read(saved, body, asked=True, model_names=model_names)
+    return None if change is None else change.text
+
+
+def _counted(amount: Decimal) -> Decimal:
+    """A rescaled count as people write one: whole from 1 up, two significant digits below."""
+    if amount >= 1:
+        return amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return amount.quantize(Decimal(1).scaleb(amount.adjusted() - 1), rounding=ROUND_HALF_UP)
 
 
 def _check_stray_counts(old: list[Clause], new: list[Clause]) -> None:

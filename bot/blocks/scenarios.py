@@ -35,8 +35,10 @@ __all__ = [
     "figures_line",
     "is_over_budget",
     "kept_message",
+    "period_question_message",
     "refusal_message",
     "restored_message",
+    "same_figures_message",
     "saved_message",
     "saving_as_hint",
     "scenario_card",
@@ -128,7 +130,7 @@ def scenario_card(scenario: ScenarioPublic, *, changed_by: str | None = None) ->
     """The scenario's message in the channel; its thread is where people discuss it."""
     who = f"saved by <@{scenario.author_id}>"
     if changed_by and scenario.version > 1:
-        who += f" · v{scenario.version} by <@{changed_by}>"
+        who += f" · v{scenario.version}" + ("" if changed_by == scenario.author_id else f" by <@{changed_by}>")
     blocks = [
         section(f"{_title(scenario)} — {who}"),
         *_figures(scenario),
@@ -300,7 +302,8 @@ def what_if_message(
     """The answer in a scenario's thread to `what if …`: the new figures, the difference, a button to keep it."""
     lines = _differences(comparison)
     blocks = [
-        section(f":crystal_ball: *What if* — <@{asked_by}>'s change to *{escape(scenario.name)}* v{scenario.version}"),
+        # In reply to the asker's own message: no mention (Slack tells thread followers of replies anyway).
+        section(f":crystal_ball: *What if* — a change to *{escape(scenario.name)}* v{scenario.version}"),
         section("\n".join(lines) if lines else "Same figures as the saved version."),
         *estimate_blocks(estimate, assumptions=False),
         context(f"`/cost {escape(text)}`"),
@@ -320,6 +323,45 @@ def what_if_message(
     ]
     headline = f"What if: {escape(scenario.name)} → {escape(estimate.headline())}"
     return {"text": clip(headline), "blocks": blocks}
+
+
+def same_figures_message(scenario: ScenarioPublic, *, text: str) -> dict[str, Any]:
+    """The private answer to a what-if that changes none of the figures: nothing to post, nothing to save."""
+    said = (
+        f":information_source: `{escape(text)}` gives the same figures as *{escape(scenario.name)}* "
+        f"v{scenario.version}, so there is nothing new to show the thread or to save. "
+        "Change a count, the model, the period or a price to see a difference."
+    )
+    return {"text": f"Same figures as {escape(scenario.name)} v{scenario.version}", "blocks": [section(said)]}
+
+
+def period_question_message(
+    scenario: ScenarioPublic, *, per_period: tuple[Estimate, Comparison], same_volume: tuple[Estimate, Comparison]
+) -> dict[str, Any]:
+    """The private answer to a what-if that only names another period (`what if per week` on `x 2M per month`):
+    it may mean the same volume counted per week, or as many per week; both, with their API spend, and the reply
+    that gets each one's figures for the thread."""
+    per_estimate = per_period[0]
+    period = per_estimate.period
+    saved = scenario.estimate
+
+    def option(title: str, option: tuple[Estimate, Comparison]) -> str:
+        estimate, comparison = option
+        change = " ".join(p for p in (estimate.sections.get("counts"), estimate.sections.get("period")) if p)
+        spend = next((d for d in comparison.differences if d.label.startswith("API spend per")), None)
+        said = f" — {escape(spend.label)}: {spend.describe()}" if spend is not None else ""
+        return f"• *{title}*: `{escape(estimate.text)}`{said}. Reply `what if {escape(change)}`."
+
+    counts = escape(saved.sections.get("counts") or "")
+    text = "\n".join(
+        [
+            f":thinking_face: *per {period}* can mean two things for *{escape(scenario.name)}* "
+            f"({counts} {escape(saved.sections.get('period') or '')}):",
+            option(f"the same volume, counted per {period}", same_volume),
+            option(f"as many per {period} as now per {saved.period}", per_period),
+        ]
+    )
+    return {"text": f"per {period}: the same volume, or as many per {period}?", "blocks": [section(text)]}
 
 
 def version_saved_note(scenario: ScenarioPublic, *, saved_by: str) -> dict[str, Any]:

@@ -129,6 +129,9 @@ class WhatIfAnswer:
 
     estimate: Estimate
     comparison: Comparison
+    #: The reply only named another period (`what if per week`): the same volume counted per that period, the
+    #: other thing it may mean (`costing.WhatIf.same_volume`), with its comparison.
+    same_volume: tuple[Estimate, Comparison] | None = None
 
 
 def cost(text: str, *, typed_as: str = "/cost ", saving_as: str | None = None) -> Estimate:
@@ -465,11 +468,13 @@ def what_if(scenario: ScenarioPublic, reply: str) -> WhatIfAnswer | None:
         if change is None:
             return None
         estimate = estimate_text(change.text)
+        same = estimate_text(change.same_volume) if change.same_volume else None
     except EstimateError as error:
         raise NotCostable(error, reply, typed_as="") from None
     except CatalogError as error:
         raise PriceBookBroken(error) from None
-    return WhatIfAnswer(estimate, compare_estimates(scenario.estimate, estimate))
+    same_volume = None if same is None else (same, compare_estimates(scenario.estimate, same))
+    return WhatIfAnswer(estimate, compare_estimates(scenario.estimate, estimate), same_volume)
 
 
 def save_what_if(

@@ -20,7 +20,9 @@ from bot.blocks.scenarios import (
     comparison_message,
     delete_confirm_message,
     deleted_message,
+    period_question_message,
     restored_message,
+    same_figures_message,
     saved_message,
     scenario_detail,
     scenario_list,
@@ -224,12 +226,21 @@ def run_scenario_command(
 def what_if(scenario: ScenarioPublic, reply: str, *, asked_by: str) -> Reply | None:
     """The answer to a thread reply that reads as a change; None for conversation, which is only kept.
 
-    A what-if that can't be applied is for the asker alone; the new figures are for the thread.
+    A what-if that can't be applied, or that gives the same figures, is for the asker alone; new figures are for
+    the thread.
     """
     answer = cases.what_if(scenario, reply)
     if answer is None:
         return None
     estimate = answer.estimate
+    if answer.comparison.same:  # nothing for the thread, and nothing to save: for the asker alone
+        return Reply(same_figures_message(scenario, text=estimate.text), estimate, private=True)
+    if answer.same_volume is not None:  # `what if per week`: the same volume weekly, or as many a week?
+        same, same_comparison = answer.same_volume
+        question = period_question_message(
+            scenario, per_period=(estimate, answer.comparison), same_volume=(same, same_comparison)
+        )
+        return Reply(question, private=True)
     message = what_if_message(
         scenario, text=estimate.text, estimate=estimate, comparison=answer.comparison, asked_by=asked_by
     )

@@ -49,7 +49,44 @@ def parsed(text: str) -> Request:
     ],
 )
 def test_the_spec_examples_become_the_new_estimate_text(reply: str, text: str, changed: tuple[str, ...]) -> None:
-    assert change(SAVED, reply) == WhatIf(text=text, changed=changed)
+    result = change(SAVED, reply)
+    assert (result.text, result.changed) == (text, changed)
+
+
+@pytest.mark.parametrize(
+    ("saved", "reply", "same_volume"),
+    [
+        # The rate count rescaled (a month is 365/12 days), in whole units, the period said.
+        ("video 10s x 2M per month", "what if per week", "video 10s x 460,274 per week"),
+        (
+            "video 10s x 1M users x 3 per user per day",
+            "what if per week",
+            "video 10s x 1M users x 21 per user per week",
+        ),
+        # Only people: a rate per user appears (one each a month is 12 each a year).
+        ("video 10s x 1M users per month", "what if per year", "video 10s x 1M users x 12 per user per year"),
+        # Below one, two significant digits.
+        ("video 10s x 10 per year", "how about per day", "video 10s x 0.027 per day"),
+    ],
+)
+def test_a_reply_naming_only_another_period_also_offers_the_same_volume(
+    saved: str, reply: str, same_volume: str
+) -> None:
+    result = change(saved, reply)
+    assert result.changed == ("period",) and result.same_volume == same_volume
+    assert isinstance(parse_request(same_volume, model_names=MODELS), Request)
+
+
+@pytest.mark.parametrize(
+    ("saved", "reply"),
+    [
+        ("video 10s x 2M per month", "what if x 2M per week"),  # a count given: meant as said
+        ("video 10s x 2M", "what if per week"),  # no period before: nothing to keep
+        ("video 10s x 2M per month", "what if 20s"),  # not the period
+    ],
+)
+def test_other_changes_offer_no_same_volume(saved: str, reply: str) -> None:
+    assert change(saved, reply).same_volume is None
 
 
 @pytest.mark.parametrize(

@@ -90,6 +90,11 @@ def test_the_card_names_who_changed_it_after_the_first_version() -> None:
     assert "by <@U0BOB>" not in scenario_card(scenario(version=1), changed_by="U0BOB")["blocks"][0]["text"]["text"]
 
 
+def test_the_card_mentions_its_author_once_when_they_changed_it_themselves() -> None:
+    header = scenario_card(scenario(version=2), changed_by="U0ALICE")["blocks"][0]["text"]["text"]
+    assert header.endswith("saved by <@U0ALICE> · v2") and header.count("<@") == 1
+
+
 def test_the_card_shows_the_figures_without_the_assumptions() -> None:
     card = shown(scenario_card(scenario()))
     assert "*$1,000,000* per month" in card
@@ -283,7 +288,7 @@ def test_what_if_shows_the_difference_and_offers_to_save_it_as_the_next_version(
     message = what_if_message(
         saved, text=new_text, estimate=new, comparison=compare_estimates(saved.estimate, new), asked_by="U0BOB"
     )
-    assert message["blocks"][0]["text"]["text"] == ":crystal_ball: *What if* — <@U0BOB>'s change to *launch* v3"
+    assert message["blocks"][0]["text"]["text"] == ":crystal_ball: *What if* — a change to *launch* v3"
     assert "$1,000,000 → $2,000,000 (+$1,000,000, +100%)" in message["blocks"][1]["text"]["text"]
     (button,) = buttons(message)
     assert button["action_id"] == SAVE_VERSION_ACTION and button["text"]["text"] == "Save as v4"

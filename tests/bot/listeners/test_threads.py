@@ -150,6 +150,24 @@ def test_an_unreadable_what_if_is_explained_to_its_author_alone(
     assert reply.is_change is False
 
 
+@pytest.mark.parametrize(
+    ("text", "said_privately"),
+    [("what if 720p", "gives the same figures as *plan* v1"), ("what if per week", "can mean two things")],
+    ids=["changes no figure", "only another period"],
+)
+def test_a_what_if_with_nothing_for_the_thread_answers_its_author_alone(
+    sqlite_db: Database, scenario: ScenarioPublic, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger,
+    text: str, said_privately: str,
+) -> None:  # fmt: skip
+    said(sqlite_db, client, logger, text)
+    assert fake_slack.api_calls("chat.postMessage") == []  # no public post, no Save button in the thread
+    (answer,) = fake_slack.api_calls("chat.postEphemeral")
+    assert answer.body["user"] == "U0BOB" and answer.body["thread_ts"] == CARD_TS
+    assert said_privately in str(answer.body["blocks"])
+    (reply,) = kept(sqlite_db, scenario)
+    assert reply.is_change is False
+
+
 # --- App Home ------------------------------------------------------------------------------------------------
 
 

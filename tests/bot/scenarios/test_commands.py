@@ -357,7 +357,8 @@ def test_a_value_is_a_new_version_and_the_card_follows(db: Database, client: Web
     assert reply.private and ":white_check_mark: Value set to `value $2 each`: *plan* is now v2." in shown(reply)
     assert "value ÷ API spend *2.00×*" in shown(reply)
     (update,) = fake_slack.api_calls("chat.update")
-    assert update.body["ts"] == scenario.card_ts and "v2 by <@U0ALICE>" in json.dumps(update.body)
+    card = update.body["blocks"][0]["text"]["text"]
+    assert update.body["ts"] == scenario.card_ts and card.endswith("saved by <@U0ALICE> · v2")  # one mention
 
 
 @pytest.mark.parametrize("words", ["save 10 min @ $70/h", "saves 10 min @ $70/h", "worth $2 each"])
@@ -466,8 +467,32 @@ def test_a_what_if_is_answered_publicly_with_the_difference(db: Database, client
     answer = what_if(saved(db, client), "what if 2M users", asked_by="U0BOB")
     assert answer is not None and not answer.private
     assert answer.estimate is not None and answer.estimate.text == "video 10s sora-2 x 2M users per month"
-    assert "<@U0BOB>'s change to *plan* v1" in shown(answer)
+    assert "a change to *plan* v1" in shown(answer) and "<@U0BOB>" not in shown(answer)  # answers Bob's own message
     assert "$1,000,000 → $2,000,000 (+$1,000,000, +100%)" in shown(answer) and "Save as v2" in shown(answer)
+
+
+def test_a_what_if_that_changes_no_figure_answers_the_asker_alone_without_save(db: Database, client: WebClient) -> None:
+    answer = what_if(saved(db, client), "what if 720p", asked_by="U0BOB")  # 720p is what it costs already
+    assert answer is not None and answer.private and not answer.problem
+    assert "gives the same figures as *plan* v1" in shown(answer)
+    assert _buttons(answer) == {}  # nothing to save
+
+
+def test_what_if_per_week_asks_whether_the_volume_stays_or_the_count_is_per_week(
+    db: Database, client: WebClient
+) -> None:
+    scenario = saved(db, client, text="video 10s sora-2 x 2M per month")
+    asked = what_if(scenario, "what if per week", asked_by="U0BOB")
+    assert asked is not None and asked.private and asked.estimate is None  # a question, for the asker
+    text = shown(asked)
+    assert "*per week* can mean two things for *plan* (x 2M per month)" in text
+    assert "`video 10s sora-2 x 460,274 per week`" in text  # the same volume, in whole videos
+    assert "Reply `what if x 460,274 per week`" in text and "Reply `what if x 2M per week`" in text
+    assert "+334.5%" in text  # 2M a week instead of a month, said with its cost
+    # Either reply is then an ordinary what-if, with its figures for the thread.
+    for reply in ("what if x 460,274 per week", "what if x 2M per week"):
+        answer = what_if(scenario, reply, asked_by="U0BOB")
+        assert answer is not None and not answer.private and "save_scenario_version" in _buttons(answer)
 
 
 def test_an_asked_what_if_that_cannot_be_read_is_explained_privately(db: Database, client: WebClient) -> None:
