@@ -280,6 +280,9 @@ def _percent(pct: Decimal) -> str:
 
 
 def _count(count: Decimal) -> str:
+    """Units are counted whole (`8,690,476 per month`, not `8,690,476.19`); below ten, to the hundredth, so a
+    fraction of a unit a day still shows."""
     if count != count.to_integral_value():
-        count = count.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        step = Decimal(1) if abs(count) >= 10 else Decimal("0.01")
+        count = count.quantize(step, rounding=ROUND_HALF_UP)
     return format_count(count)

@@ -45,7 +45,8 @@ def labels(comparison: Comparison) -> list[str]:
         (D(20), None, "usd", "$20.00 → none"),
         (None, None, "usd", "none"),
         (D(1_000_000), D(2_500_000), "count", "1,000,000 → 2,500,000 (+1,500,000, +150%)"),
-        (D(3), D("13035714.2857142857"), "count", "3 → 13,035,714.29 (+13,035,711.29, +434,523,710%)"),
+        (D(3), D("13035714.2857142857"), "count", "3 → 13,035,714 (+13,035,711, +434,523,710%)"),  # whole units
+        (D("0.25"), D("1.755"), "count", "0.25 → 1.76 (+1.51, +602%)"),  # below ten: hundredths still show
         (D("2.5"), D(5), "ratio", "2.50× → 5.00× (+2.50×, +100%)"),
         (D(150), D("1234.4"), "ratio", "150× → 1,234× (+1,084×, +722.9%)"),
         (D("0.66"), D("0.22"), "ratio", f"0.66× → 0.22× ({MINUS}0.44×, {MINUS}66.7%)"),
@@ -106,7 +107,7 @@ def test_different_periods_compare_monthly_projections() -> None:
     assert old.compute.projections is not None and new.compute.projections is not None
     compute = row(c, "GPU compute per month")
     assert (compute.old, compute.new) == (old.compute.projections["month"], new.compute.projections["month"])
-    assert row(c, "units per month").describe() == (f"91,250,000 → 13,035,714.29 ({MINUS}78,214,285.71, {MINUS}85.7%)")
+    assert row(c, "units per month").describe() == (f"91,250,000 → 13,035,714 ({MINUS}78,214,286, {MINUS}85.7%)")
     assert row(c, "API spend per user per month").describe() == f"$91.25 → $13.04 ({MINUS}$78.21, {MINUS}85.7%)"
     assert c.changes == (("period", "per day", "per week"),)
     assert c.notes == ("The old estimate is per day and the new one per week; both are shown per month "
