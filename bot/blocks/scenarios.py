@@ -378,12 +378,15 @@ def saving_as_hint(name: str) -> dict[str, Any]:
     return context(f'Saving as *{escape(name)}*. A name with spaces needs quotes: `/cost save "{escape(name)} …" …`')
 
 
-def saved_message(scenario: ScenarioPublic, *, card: CardPost, caveat: str) -> dict[str, Any]:
+def saved_message(
+    scenario: ScenarioPublic, *, card: CardPost, caveat: str, refusal: str | None = None
+) -> dict[str, Any]:
     """The private answer to `/cost save`: saved, where its card is, or why it isn't there (yet).
 
     Args:
         card: What became of the card: posted, refused, or unconfirmed (Slack's answer was lost).
         caveat: With a card, what the user should know (the bot can't hear its thread); without, why not.
+        refusal: Slack's error code when it refused the card: the advice fits the channel.
     """
     saved = f":white_check_mark: Saved *{escape(scenario.name)}* (v1)"
     show = f"`/cost show {escape(scenario.name)}`"
@@ -397,13 +400,24 @@ def saved_message(scenario: ScenarioPublic, *, card: CardPost, caveat: str) -> d
             f"doesn't, {show} has a button to post it (it won't post a second one)."
         )
     else:
-        text = (
-            f"{saved}, but I couldn't post its card here ({escape(caveat)}). Invite me with `/invite @costbot`, "
-            f"then {show} has a button to post it."
-        )
+        text = f"{saved}, but I couldn't post its card here ({escape(caveat)}). {_card_advice(scenario, refusal, show)}"
     if card == "posted" and caveat:
         text += f"\n:information_source: {escape(caveat)}"
     return {"text": f"Saved {escape(scenario.name)}", "blocks": [section(text)]}
+
+
+def _card_advice(scenario: ScenarioPublic, refusal: str | None, show: str) -> str:
+    """What to do about a card Slack refused, for the kind of channel it is: no /invite where it can't help."""
+    if refusal == "is_archived":
+        return "The channel is archived, so nothing can be posted in it; the scenario is saved all the same."
+    if scenario.channel_id.startswith("D"):  # a direct message between people: an app can't be invited into one
+        return (
+            "I can't post in a direct message between people: save scenarios in a channel, or in your own "
+            "messages with costbot."
+        )
+    if refusal is not None and refusal.startswith("restricted_action"):
+        return f"Posting is restricted in this channel; once an admin lets apps post, {show} has a button to post it."
+    return f"Invite me with `/invite @costbot`, then {show} has a button to post it."
 
 
 def _versions(count: int) -> str:

@@ -121,6 +121,8 @@ class Saved:
     card: Outcome
     #: With a card, a caveat (the bot isn't in the channel); without one, why it couldn't be posted.
     caveat: str
+    #: Slack's error code when it refused the card (`is_archived`, `not_in_channel`): what to advise.
+    refusal: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +244,9 @@ def save(name: str, text: str, *, where: Where, db: Database, client: WebClient)
         if scenario.card_ts:
             return Saved(scenario, Outcome.POSTED, "")
     stored, post, caveat = post_card(scenario, db=db, client=client, look_first=resumed)
-    return Saved(stored, post.outcome, caveat if post.outcome is Outcome.POSTED else post.error)
+    if post.outcome is Outcome.POSTED:
+        return Saved(stored, post.outcome, caveat)
+    return Saved(stored, post.outcome, post.error, refusal=post.code)
 
 
 # --- change --------------------------------------------------------------------------------------------------

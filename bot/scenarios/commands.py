@@ -90,7 +90,7 @@ def _named(args: str, usage: str) -> tuple[str, str]:
 def save_named(name: str, text: str, *, where: Where, db: Database, client: WebClient) -> Reply:
     """Save `text` as scenario `name` in the channel and post its card there."""
     saved = cases.save(name, text, where=where, db=db, client=client)
-    message = saved_message(saved.scenario, card=saved.card, caveat=saved.caveat)
+    message = saved_message(saved.scenario, card=saved.card, caveat=saved.caveat, refusal=saved.refusal)
     return Reply(message, saved.scenario.estimate, private=True)
 
 

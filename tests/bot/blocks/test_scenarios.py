@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from bot.blocks.scenarios import (
     LIST_LIMIT,
     POST_CARD_ACTION,
@@ -12,6 +14,7 @@ from bot.blocks.scenarios import (
     budget_status,
     comparison_message,
     deleted_card,
+    saved_message,
     scenario_card,
     scenario_detail,
     scenario_list,
@@ -31,10 +34,10 @@ WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 def scenario(
     text: str = MONTHLY, *, name: str = "launch", version: int = 1, budget: Decimal | None = None,
     card_ts: str | None = "1700000001.000100", permalink: str | None = PERMALINK, scenario_id: int = 7,
-    private: bool = False,
+    private: bool = False, channel_id: str = "C0GENERAL",
 ) -> ScenarioPublic:  # fmt: skip
     return ScenarioPublic(
-        id=scenario_id, team_id="T0TEAM1", channel_id="C0GENERAL", name=name, author_id="U0ALICE", text=text,
+        id=scenario_id, team_id="T0TEAM1", channel_id=channel_id, name=name, author_id="U0ALICE", text=text,
         estimate=estimate_text(text), value_text=None, budget_usd_month=budget, channel_private=private,
         card_ts=card_ts, card_permalink=permalink, version=version, created_at=WHEN, updated_at=WHEN,
     )  # fmt: skip
@@ -342,3 +345,22 @@ def test_a_one_off_cost_is_shown_beside_its_monthly_budget_not_against_it() -> N
 
 def test_a_zero_budget_with_spend_is_over_by_all_of_it() -> None:
     assert budget_status(scenario(budget=Decimal(0))) == ":rotating_light: over its $0/month budget by $1,000,000"
+
+
+@pytest.mark.parametrize(
+    ("channel", "refusal", "advice", "no_invite"),
+    [
+        ("C0GENERAL", "not_in_channel", "Invite me with `/invite @costbot`, then `/cost show launch`", False),
+        ("C0GENERAL", "is_archived", "The channel is archived, so nothing can be posted in it", True),
+        ("D0ALICEBOB", "channel_not_found", "I can't post in a direct message between people", True),
+        ("C0GENERAL", "restricted_action", "Posting is restricted in this channel", True),
+    ],
+)
+def test_a_refused_card_gets_advice_that_fits_the_channel(
+    channel: str, refusal: str, advice: str, no_invite: bool
+) -> None:
+    refused = scenario(channel_id=channel, card_ts=None, permalink=None)
+    shown = saved_message(refused, card="refused", caveat=f"Slack said {refusal}", refusal=refusal)["blocks"][0]
+    shown = shown["text"]["text"]
+    assert f"couldn't post its card here (Slack said {refusal})" in shown and advice in shown
+    assert ("/invite" not in shown) is no_invite
