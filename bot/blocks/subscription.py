@@ -36,8 +36,11 @@ def schedule_text(subscription: DigestSubscriptionPublic) -> str:
 
 
 def _when(moment: datetime, zone: str) -> str:
+    """A moment as Slack shows it to each reader, in their own time zone; the fallback (notifications, old
+    clients) is in the schedule's zone: `Mon 7 Dec 2026 at 09:00 CET`."""
     local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%a} {local.day} {local:%b %Y} at {local:%H:%M %Z}"
+    fallback = f"{local:%a} {local.day} {local:%b %Y} at {local:%H:%M %Z}"
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
 def digest_help(problem: str | None = None) -> dict[str, Any]:

@@ -69,8 +69,10 @@ def _next_local(weekday: int, hour: int, minute: int, zone: str) -> datetime:
 
 
 def _shown(moment: datetime) -> str:
-    """A time as the answers show it: `Fri 27 Nov 2026 at 17:30 EST`."""
-    return f"{moment:%a} {moment.day} {moment:%b %Y} at {moment:%H:%M %Z}"
+    """A time as the answers show it: Slack's date token (each reader's own zone), falling back to the
+    schedule's zone, `Fri 27 Nov 2026 at 17:30 EST`."""
+    fallback = f"{moment:%a} {moment.day} {moment:%b %Y} at {moment:%H:%M %Z}"
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
 # --- on ------------------------------------------------------------------------------------------------------

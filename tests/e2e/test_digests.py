@@ -86,7 +86,7 @@ def test_digest_on_status_now_and_off_through_slash_commands(running_bot: Runnin
     assert "Mondays at 09:00 (Europe/Berlin)" in on and "your Slack time zone" in on
 
     status = text_of(slash(running_bot, fake_slack, "digest status", channel=channel))
-    assert "The next one: *Mon" in status and "No digest has been posted here yet" in status
+    assert "The next one: *<!date^" in status and "|Mon " in status and "No digest has been posted here yet" in status
 
     now = text_of(slash(running_bot, fake_slack, "digest now", channel=channel))
     assert "Posted this channel's digest" in now and "https://fake.slack.com/archives/" in now
