@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.blocks import error_message, estimate_message, help_message, problem_message
+from bot.blocks import error_message, estimate_message, help_message, no_estimate_message, problem_message
+from bot.blocks.mrkdwn import escape
+from bot.blocks.parts import context
 from costing import (
     Catalog,
     CatalogError,
@@ -17,10 +19,12 @@ from costing import (
     EstimateError,
     Subcommand,
     current_catalog,
+    estimate_in,
     estimate_request,
     not_an_estimate,
     parse_request,
     token_snapshot,
+    workload_words_in,
 )
 
 __all__ = ["Reply", "estimate_reply", "estimate_text"]
@@ -64,22 +68,46 @@ def _costed(text: str, catalog: Catalog, snapshot: object, minute: datetime) -> 
     return estimate_request(request, catalog=catalog, at=minute)
 
 
-def estimate_reply(text: str, *, share: bool = True) -> Reply:
+def estimate_reply(text: str, *, share: bool = True, prose: bool = False) -> Reply:
     """The answer to `/cost TEXT` when TEXT is not a subcommand. Never raises for anything a user or an operator
     can cause.
+
+    A text that isn't an estimate but holds one (`how much would 1M videos of 10s cost?`, `Plan: chat … for
+    support`) is costed from the estimate inside it, and the answer says which text it read.
 
     Args:
         text: What the user typed.
         share: Offer the Share in channel button on an estimate (not where the answer is public already).
+        prose: `text` is a message someone wrote, not a `/cost` line (the shortcut, a mention): one without an
+            estimate is told so, and errors quote it as written, never as a `/cost` command nobody typed.
     """
     if not text.strip():
         return Reply(help_message(), private=True)  # a bare `/cost` (or `@costbot`) asks what the command does
     try:
         result = estimate_text(text)
     except EstimateError as error:
-        return Reply(error_message(error, text), private=True)
+        return _read_as_prose(text, error, share=share, prose=prose)
     except CatalogError as error:
         log.error("price book problem: %s", error)
         message = problem_message(f"costbot's price book has a problem, so I can't price anything: {error}")
         return Reply(message, private=True)
     return Reply(estimate_message(result, share=share), result)
+
+
+def _read_as_prose(text: str, error: EstimateError, *, share: bool, prose: bool) -> Reply:
+    """`text` didn't parse: the estimate inside it, costed, or what is wrong, for the asker alone."""
+    found = estimate_in(text, model_names=current_catalog().model_names)
+    if found is not None and found != text:
+        try:
+            result = estimate_text(found)
+        except EstimateError:
+            pass
+        else:
+            message = estimate_message(result, share=share)
+            message["blocks"].append(context(f"Read from your words as `/cost {escape(found)}`."))
+            return Reply(message, result)
+    if prose:
+        if found is None:
+            return Reply(no_estimate_message(workload_words_in(text)), private=True)
+        return Reply(error_message(error, text, typed_as=""), private=True)
+    return Reply(error_message(error, text), private=True)

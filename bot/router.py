@@ -77,18 +77,22 @@ def route_of(command: Subcommand | None) -> Route | None:
     return ROUTES.get(command.name) if command is not None else None
 
 
-def answer(text: str, place: Place | None = None, *, command: Subcommand | None = None, share: bool = True) -> Reply:
+def answer(
+    text: str, place: Place | None = None, *, command: Subcommand | None = None, share: bool = True, prose: bool = False
+) -> Reply:
     """The reply to `/cost TEXT` typed at `place`: a subcommand from the table, or else an estimate.
 
     Args:
         command: `subcommand_of(text)` when the caller has it already (it is read once per request).
         place: Where it was typed; None where there is no workspace, where workspace commands say where they work.
         share: Offer the Share in channel button on an estimate (not where the answer is public already).
+        prose: `text` is a message someone wrote (the shortcut, a mention), not a `/cost` line
+            (`bot.replies.estimate_reply`).
     """
     command = command or subcommand_of(text)
     route = route_of(command)
     if command is None or route is None:  # an estimate (subcommand_of knows only the table's words)
-        return estimate_reply(text, share=share)
+        return estimate_reply(text, share=share, prose=prose)
     if route.in_workspace and place is None:
         return Reply(
             problem_message(f"{command.name} works as a command in a channel: type /cost {command.name} … there."),

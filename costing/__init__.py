@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from costing.help import HELP_SECTIONS
     from costing.price_check import MAX_FILE_BYTES, PriceFileError, check_catalog, read_price_file
     from costing.prices import PriceListing, PriceRow, list_prices
+    from costing.prose import estimate_in, has_workload, workload_words_in
     from costing.recost import SavedScenario
     from costing.schedule import DAY_NAMES, Schedule, ScheduleError, parse_schedule
     from costing.sources import source_words
@@ -91,6 +92,9 @@ _LATER = {
     "PriceListing": "costing.prices",
     "PriceRow": "costing.prices",
     "list_prices": "costing.prices",
+    "estimate_in": "costing.prose",
+    "has_workload": "costing.prose",
+    "workload_words_in": "costing.prose",
     "DAY_NAMES": "costing.schedule",
     "Schedule": "costing.schedule",
     "ScheduleError": "costing.schedule",
@@ -156,10 +160,12 @@ __all__ = [
     "current_catalog",
     "due_at",
     "estimate",
+    "estimate_in",
     "estimate_request",
     "format_count",
     "format_ratio",
     "format_usd",
+    "has_workload",
     "list_prices",
     "load_catalog",
     "next_due",
@@ -179,4 +185,5 @@ __all__ = [
     "use_price_book",
     "week_of",
     "with_value",
+    "workload_words_in",
 ]

@@ -4,7 +4,7 @@ Nothing here calls Slack; each function returns the dict a listener sends, so te
 """
 
 from bot.blocks.adjust import ADJUST_CALLBACK, adjust_modal, read_adjust_submission
-from bot.blocks.errors import error_message, problem_message
+from bot.blocks.errors import error_message, no_estimate_message, problem_message
 from bot.blocks.estimate import ADJUST_ACTION, SAVE_ACTION, SHARE_ACTION, estimate_message
 from bot.blocks.help import help_message
 from bot.blocks.prices import prices_message
@@ -20,6 +20,7 @@ __all__ = [
     "error_message",
     "estimate_message",
     "help_message",
+    "no_estimate_message",
     "prices_message",
     "problem_message",
     "read_adjust_submission",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.blocks.mrkdwn import clip, escape
-from costing import EstimateError
+from costing import EXAMPLES, WORKLOAD_WORDS, EstimateError
 
-__all__ = ["error_message", "problem_message"]
+__all__ = ["error_message", "no_estimate_message", "problem_message"]
 
 _HELP_HINT = "`/cost help` shows the whole language with examples."
 
@@ -41,4 +42,28 @@ def problem_message(message: str) -> dict[str, Any]:
     return {
         "text": clip(escape(message)),
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}],
+    }
+
+
+def no_estimate_message(mentioned: Sequence[str]) -> dict[str, Any]:
+    """For a message with no estimate in it (the shortcut, a mention): what it lacks, and one to copy, built
+    from the workload it mentions when it mentions one (`a video for the launch`: a video example)."""
+    if mentioned:
+        word = mentioned[0]
+        example = EXAMPLES[WORKLOAD_WORDS[word]]
+        text = (
+            f":thinking_face: That message mentions *{escape(word)}* but not how much of it, so there's nothing "
+            f"to cost. Say it with numbers, for example `/cost {escape(example)}`."
+        )
+    else:
+        text = (
+            ":thinking_face: There's no workload in that message to cost (a video, image, chat, agent, speech, "
+            f"transcription or embedding). For example: `/cost {escape(EXAMPLES['video'])}`."
+        )
+    return {
+        "text": "No estimate in that message",
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": _HELP_HINT}]},
+        ],
     }

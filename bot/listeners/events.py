@@ -128,7 +128,7 @@ def app_mention(
         if reply is None:
             where = Where(team_id=body["team_id"], channel_id=event["channel"], user_id=event["user"])
             place = Place(where=where, db=db, client=client, pace=context.get("digest_pace"))
-            reply = answer(text, place, command=command, share=False)  # the answer is public already
+            reply = answer(text, place, command=command, share=False, prose=True)  # public already: no Share
     except Exception as error:  # a bug of ours: logged with context; the author still hears back
         if is_unavailable(error):
             raise  # carried out again when the database is back (bot.work)

@@ -36,7 +36,7 @@ def estimate_message_text(shortcut: dict[str, Any], respond: Respond, logger: lo
         respond(response_type="ephemeral", **problem_message("That message has no text to estimate."))
         return
     try:
-        message = answer(text).message
+        message = answer(text, prose=True).message
     except Exception:
         logger.exception("shortcut failed: channel=%s", (shortcut.get("channel") or {}).get("id"))
         message = problem_message("Something went wrong on my side; it has been logged.")

@@ -26,6 +26,17 @@ def test_errors_are_private() -> None:
     assert answer("vidoe 10s").private is True
 
 
+def test_a_question_typed_after_cost_is_costed_from_the_estimate_in_it() -> None:
+    reply = answer("how much would 1M videos of 10s cost?")
+    assert reply.estimate is not None and reply.estimate.quantity == 1_000_000 and not reply.private
+    assert "Read from your words as `/cost 1M videos of 10s`" in str(reply.message["blocks"])
+
+
+def test_a_typo_after_cost_keeps_its_suggestion_and_its_command() -> None:
+    shown = str(answer("vidoe 10s x 1M users").message["blocks"])
+    assert "Did you mean *video*?" in shown and "`/cost vidoe 10s x 1M users`" in shown  # as typed, after /cost
+
+
 def test_a_kept_estimate_is_the_same_object_until_the_price_book_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
