@@ -27,6 +27,7 @@ from costing import format_usd
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from costing import Digest, DigestLine
 
@@ -102,6 +103,12 @@ def spend_value_chart(digest: Digest, *, title: str, limit: int = 15) -> bytes |
 
 
 def _render(bars: _Bars, title: str) -> bytes:
+    buffer = io.BytesIO()
+    _figure(bars, title).savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _figure(bars: _Bars, title: str) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, NullFormatter
@@ -164,7 +171,8 @@ def _render(bars: _Bars, title: str) -> bytes:
     axes.tick_params(axis="y", length=0)
     axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: _escape(_compact_usd(x))))
     axes.xaxis.set_minor_formatter(NullFormatter())  # a log axis's minor labels would be 2×10¹, not dollars
-    axes.set_xlabel("US dollars per week")
+    # Said when the scale is logarithmic: equal steps are tenfold there, and a reader must know it.
+    axes.set_xlabel("US dollars per week, log scale (each step ×10)" if log else "US dollars per week")
     axes.grid(axis="x", color="#dddddd", linewidth=0.6)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
@@ -174,9 +182,7 @@ def _render(bars: _Bars, title: str) -> bytes:
     if bars.hidden:
         _note(axes, f"+ {bars.hidden} more scenario{'s' if bars.hidden != 1 else ''} not shown")
 
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    return buffer.getvalue()
+    return figure
 
 
 def _amounts(bars: _Bars) -> tuple[list[float | None], ...]:

@@ -328,7 +328,7 @@ def _unknown_model(typed: str, asked: Modality | None, catalog: Catalog, positio
     default = default_model(asked or "video", catalog=catalog, at=at)
     return EstimateError(
         f"I don't know the model '{typed}', so I can't price it.{hint} "
-        "'/cost prices' lists every model I know; a price book (COSTBOT_PRICES) can add your own.",
+        "'/cost prices' lists every model I know, or give your own price: 'at $0.25/s'.",
         fragment=typed,
         position=position,
         suggestion=suggestions[0] if suggestions else None,

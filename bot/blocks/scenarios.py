@@ -11,7 +11,7 @@ from typing import Any, Literal
 from bot.blocks.estimate import estimate_blocks
 from bot.blocks.mrkdwn import clip, escape, escape_slack_text
 from bot.blocks.parts import context, section
-from bot.blocks.words import budget_share
+from bot.blocks.words import share
 from costing import Comparison, Estimate, format_usd
 from storage import KEEP_DELETED, DeletedScenarioPublic, ScenarioPublic, ThreadReplyPublic, VersionPublic
 
@@ -105,12 +105,10 @@ def budget_status(scenario: ScenarioPublic) -> str | None:
         return f"Budget {format_usd(budget)}/month — this is a one-off cost, so it is shown beside it, not against it"
     if budget == 0:
         return f":rotating_light: over its $0/month budget by {format_usd(spend)}" if spend else "Budget $0/month: met"
-    share = budget_share(spend, budget)
+    used = share(spend, budget)  # `40,000%`: grouped as every percentage is
     if spend > budget:
-        return (
-            f":rotating_light: *over budget*: {format_usd(spend)}/month against {format_usd(budget)}/month ({share}%)"
-        )
-    return f":white_check_mark: within its {format_usd(budget)}/month budget ({share}%)"
+        return f":rotating_light: *over budget*: {format_usd(spend)}/month against {format_usd(budget)}/month ({used})"
+    return f":white_check_mark: within its {format_usd(budget)}/month budget ({used})"
 
 
 def _title(scenario: ScenarioPublic) -> str:

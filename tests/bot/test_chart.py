@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import costing
-from bot.chart import _bars, _compact_usd, _escape, _label, _uses_log_axis, spend_value_chart
+from bot.chart import _bars, _compact_usd, _escape, _figure, _label, _uses_log_axis, spend_value_chart
 from costing.digest import Digest, build_digest
 from costing.recost import SavedScenario
 
@@ -146,6 +146,12 @@ def test_amounts_across_orders_of_magnitude_use_a_log_axis(mixed: Digest) -> Non
     # Your own price close to the compute cost, and a value close to both: $0.07, ~$0.05 and $0.07 a week.
     close = _digest(("Support bot", "chat 500 tokens gpt-4o x 100 per day at $0.0001 each value $0.0001 each"))
     assert not _uses_log_axis(_bars(close, 15))
+
+
+def test_a_log_axis_says_so_in_its_label(mixed: Digest) -> None:
+    assert _figure(_bars(mixed, 15), "mixed").axes[0].get_xlabel() == "US dollars per week, log scale (each step ×10)"
+    close = _digest(("Support bot", "chat 500 tokens gpt-4o x 100 per day at $0.0001 each value $0.0001 each"))
+    assert _figure(_bars(close, 15), "close").axes[0].get_xlabel() == "US dollars per week"
 
 
 def test_zero_amounts_do_not_break_a_log_axis(mixed: Digest) -> None:

@@ -364,3 +364,8 @@ def test_a_refused_card_gets_advice_that_fits_the_channel(
     shown = shown["text"]["text"]
     assert f"couldn't post its card here (Slack said {refusal})" in shown and advice in shown
     assert ("/invite" not in shown) is no_invite
+
+
+def test_a_budget_share_is_grouped_like_every_other_percentage() -> None:
+    over = scenario(budget=Decimal(10))  # $1,000,000 a month against $10
+    assert "(10,000,000%)" in budget_status(over)  # type: ignore[operator]
