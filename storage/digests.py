@@ -190,17 +190,17 @@ def claimed_weeks(*, session: Session, team_id: str, weeks: Collection[tuple[str
     return found & wanted
 
 
-def subscriptions_by_creator(*, session: Session, team_id: str, user_id: str) -> list[DigestSubscriptionPublic]:
-    """The running channel digests a user set up in this workspace, by channel."""
-    rows = session.exec(
-        select(DigestSubscription)
-        .where(
-            DigestSubscription.team_id == team_id,
-            DigestSubscription.created_by == user_id,
-            col(DigestSubscription.active).is_(True),
-        )
-        .order_by(col(DigestSubscription.channel_id))
-    ).all()
+def subscriptions_by_creator(
+    *, session: Session, team_id: str, user_id: str, stopped: bool = False
+) -> list[DigestSubscriptionPublic]:
+    """The running channel digests a user set up in this workspace, by channel; with `stopped`, then the ones
+    stopped since (App Home marks them), by channel too."""
+    query = select(DigestSubscription).where(
+        DigestSubscription.team_id == team_id, DigestSubscription.created_by == user_id
+    )
+    if not stopped:
+        query = query.where(col(DigestSubscription.active).is_(True))
+    rows = session.exec(query.order_by(col(DigestSubscription.active).desc(), col(DigestSubscription.channel_id))).all()
     return [_subscription(row) for row in rows]
 
 

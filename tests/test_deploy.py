@@ -34,7 +34,7 @@ METHOD_SCOPES = {
 EVENT_SUBSCRIPTIONS = {
     "app_mention": {"app_mention": "app_mentions:read"},
     "app_home_opened": {"app_home_opened": None},
-    "message": {"message.channels": "channels:history", "message.groups": "groups:history"},
+    "message": {"message.channels": "channels:history", "message.groups": "groups:history", "message.im": "im:history"},
     "app_uninstalled": {"app_uninstalled": None},  # installs: the workspace's tokens are removed
     "tokens_revoked": {"tokens_revoked": None},
 }
@@ -64,6 +64,9 @@ def test_the_manifest_offers_the_shortcut_and_home_tab_the_code_handles() -> Non
     (shortcut,) = MANIFEST["features"]["shortcuts"]
     assert shortcut["type"] == "message" and shortcut["callback_id"] == ESTIMATE_SHORTCUT
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
+    # The Messages tab takes /cost-style text (bot.listeners.events.direct_message).
+    app_home = MANIFEST["features"]["app_home"]
+    assert app_home["messages_tab_enabled"] is True and app_home["messages_tab_read_only_enabled"] is False
 
 
 def test_the_manifest_routes_commands_events_and_interactivity_to_one_url() -> None:

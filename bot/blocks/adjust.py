@@ -66,29 +66,33 @@ def _period_input(period: str | None) -> dict[str, Any]:
     }
 
 
-def adjust_modal(estimate: Estimate, *, private_metadata: str) -> dict[str, Any]:
-    """The modal view for `views.open`, prefilled with the estimate's sections as the user typed them.
+def adjust_modal(estimate: Estimate | None, *, private_metadata: str) -> dict[str, Any]:
+    """The modal view for `views.open`, prefilled with the estimate's sections as the user typed them, or empty
+    for a new estimate (App Home's New estimate).
 
     Args:
-        estimate: The estimate being adjusted.
+        estimate: The estimate being adjusted; None for a new one.
         private_metadata: Opaque text Slack hands back on submission (where to answer), at most 3,000 chars.
     """
     if len(private_metadata) > 3000:
         raise ValueError("private_metadata is limited to 3,000 characters")
-    sections = estimate.sections
+    sections = estimate.sections if estimate is not None else dict.fromkeys(SECTIONS, "")
     blocks = []
     for section in SECTIONS:
         if section == "period":
-            blocks.append(_period_input(estimate.period))
+            blocks.append(_period_input(estimate.period if estimate is not None else None))
         elif section == "model":
-            blocks.append(_text_input(section, sections[section], placeholder=f"default: {estimate.model}"))
+            default = f"default: {estimate.model}" if estimate is not None else "default: the usual model for it"
+            blocks.append(_text_input(section, sections[section], placeholder=default))
+        elif section == "workload" and estimate is None:
+            blocks.append(_text_input(section, "", placeholder="e.g. video 10s, chat 1500 in 500 out, image high"))
         else:
             blocks.append(_text_input(section, sections[section]))
     return {
         "type": "modal",
         "callback_id": ADJUST_CALLBACK,
         "private_metadata": private_metadata,
-        "title": {"type": "plain_text", "text": "Adjust estimate"},
+        "title": {"type": "plain_text", "text": "Adjust estimate" if estimate is not None else "New estimate"},
         "submit": {"type": "plain_text", "text": "Estimate"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,

@@ -11,11 +11,20 @@ from bot.blocks.scenarios import budget_status, figures_line, scenario_link
 from bot.blocks.subscription import schedule_text
 from storage import DigestSubscriptionPublic, ScenarioPublic
 
-__all__ = ["HOME_SCENARIOS", "home_view"]
+__all__ = ["HOME_SCENARIOS", "NEW_ESTIMATE_ACTION", "home_view"]
 
-#: Blocks left for scenarios once the headers and digests are in (Slack allows 100 in a Home tab).
-HOME_SCENARIOS = 60
+#: Blocks left for scenarios once the start, the headers and digests are in (Slack allows 100 in a Home tab).
+HOME_SCENARIOS = 55
 _HOME_DIGESTS = 30
+#: The Home tab's button that opens an empty estimate form (answered in the user's messages with costbot).
+NEW_ESTIMATE_ACTION = "new_estimate"
+_HOW_TO = (
+    "*How to* — in any channel, or in *Messages* here:\n"
+    "• `/cost video 10s x 1M users per month` — API price and GPU compute, per unit and in total\n"
+    "• `/cost chat 1500 in 500 out x 200k per day value $0.05 each` — is it worth it?\n"
+    "• `/cost save launch video 10s x 1M users` — a scenario with a thread; reply `what if 2M users` there\n"
+    "• `/cost digest on` — a weekly spend-versus-value digest in the channel · `/cost help` for the rest"
+)
 
 
 def _scenario(scenario: ScenarioPublic) -> dict[str, Any]:
@@ -35,8 +44,12 @@ def _scenario(scenario: ScenarioPublic) -> dict[str, Any]:
 
 
 def _digest(subscription: DigestSubscriptionPublic) -> dict[str, Any]:
-    state = "on" if subscription.active else "off"
-    text = f"<#{subscription.channel_id}> · {schedule_text(subscription)} · {state}"
+    if not subscription.active:
+        return section(
+            f"<#{subscription.channel_id}> · ~{schedule_text(subscription)}~ · :double_vertical_bar: stopped — "
+            "`/cost digest on` there starts it again"
+        )
+    text = f"<#{subscription.channel_id}> · {schedule_text(subscription)} · on"
     if subscription.last_error:
         text += (
             f"\n:rotating_light: posting there failed: {escape(subscription.last_error)} — the digest is skipped "
@@ -48,8 +61,27 @@ def _digest(subscription: DigestSubscriptionPublic) -> dict[str, Any]:
 def home_view(
     scenarios: Sequence[ScenarioPublic], subscriptions: Sequence[DigestSubscriptionPublic], *, total: int | None = None
 ) -> dict[str, Any]:
-    """The Home tab (`views.publish`): scenarios first, most recently changed first, then digests."""
+    """The Home tab (`views.publish`): where to start (New estimate, how to), then the user's scenarios, most
+    recently changed first, then the digests they set up, stopped ones marked."""
     blocks: list[dict[str, Any]] = [
+        section(
+            "*costbot* — what will an AI feature cost at scale, and is it worth it? Each answer puts the API price "
+            "beside the raw GPU compute, with sources."
+        ),
+        {
+            "type": "actions",
+            "block_id": "home_actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": NEW_ESTIMATE_ACTION,
+                    "style": "primary",
+                    "text": {"type": "plain_text", "text": "New estimate"},
+                }
+            ],
+        },
+        section(_HOW_TO),
+        {"type": "divider"},
         {"type": "header", "text": {"type": "plain_text", "text": "Your scenarios"}},
     ]
     if scenarios:

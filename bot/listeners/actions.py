@@ -21,6 +21,7 @@ from bot.blocks import (
     problem_message,
     save_modal,
 )
+from bot.blocks.home import NEW_ESTIMATE_ACTION
 from bot.blocks.mrkdwn import escape
 from bot.blocks.scenarios import (
     DELETE_ACTION,
@@ -47,6 +48,7 @@ __all__ = [
     "adjust_estimate",
     "confirm_delete",
     "keep_scenario",
+    "new_estimate",
     "post_scenario_card",
     "register",
     "save_estimate",
@@ -146,6 +148,11 @@ def adjust_estimate(body: dict[str, Any], client: WebClient, respond: Respond, s
         "thread_ts": (body.get("message") or {}).get("thread_ts"),
     }
     client.views_open(trigger_id=body["trigger_id"], view=adjust_modal(estimate, private_metadata=seal.seal(where)))
+
+
+def new_estimate(body: dict[str, Any], client: WebClient, seal: Seal) -> None:
+    """App Home's New estimate: the estimate form, empty; its answer goes to the user's messages with costbot."""
+    client.views_open(trigger_id=body["trigger_id"], view=adjust_modal(None, private_metadata=seal.seal({"dm": True})))
 
 
 def _where(body: dict[str, Any], context: BoltContext | None = None) -> Where:
@@ -285,6 +292,7 @@ def undo_scenario_delete(body: dict[str, Any], client: WebClient, respond: Respo
 def register(app: App) -> None:
     app.action(SAVE_ACTION)(ack=acknowledge, lazy=[save_estimate])  # trigger_id lives 3 s: opened at once
     app.action(ADJUST_ACTION)(ack=acknowledge, lazy=[adjust_estimate])  # a modal: nothing to carry out later
+    app.action(NEW_ESTIMATE_ACTION)(ack=acknowledge, lazy=[new_estimate])
     # What posts or saves is written down first (bot.work), and carried out once even after a crash.
     app.action(SHARE_ACTION)(ack=acknowledge_work(share_estimate), lazy=[durable(share_estimate)])
     app.action(SAVE_VERSION_ACTION)(ack=acknowledge_work(save_scenario_version), lazy=[durable(save_scenario_version)])

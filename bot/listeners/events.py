@@ -33,7 +33,15 @@ from storage import (
 )
 from storage.types import utcnow
 
-__all__ = ["app_home_opened", "app_mention", "mention_text", "register", "thread_message"]
+__all__ = [
+    "app_home_opened",
+    "app_mention",
+    "direct_message",
+    "is_direct_message",
+    "mention_text",
+    "register",
+    "thread_message",
+]
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +145,49 @@ def app_mention(
     _post(reply, event, thread_ts, client, context)
 
 
+def is_direct_message(event: dict[str, Any], context: BoltContext) -> bool:
+    """A person's message to costbot in its Messages tab (not in a thread there): answered like `/cost`."""
+    if event.get("channel_type") != "im" or event.get("subtype") not in _SAID or event.get("bot_id"):
+        return False
+    thread_ts = event.get("thread_ts")
+    return bool(event.get("user")) and (not thread_ts or thread_ts == event.get("ts"))
+
+
+def is_worth_answering(event: dict[str, Any], context: BoltContext) -> bool:
+    """A thread reply (`thread_message` may keep it) or a direct message: worth writing down first."""
+    return is_direct_message(event, context) or is_thread_reply(event, context)
+
+
+def direct_message(
+    body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient, db: Database,
+    logger: logging.Logger,
+) -> None:  # fmt: skip
+    """`video 10s x 1M users`, `help`, `prices veo` typed to costbot in its Messages tab: answered there, as
+    `/cost` would answer (prose read as in a mention). Only the user and costbot are in that conversation."""
+    text = mention_text(event.get("text", ""))
+    try:
+        command = subcommand_of(text)
+        where = Where(team_id=body["team_id"], channel_id=event["channel"], user_id=event["user"])
+        place = Place(where=where, db=db, client=client, pace=context.get("digest_pace"))
+        reply = answer(text, place, command=command, share=False, prose=True)
+    except Exception as error:
+        if is_unavailable(error):
+            raise  # carried out again when the database is back (bot.work)
+        logger.exception("direct message failed: user=%s", event.get("user"))
+        reply = Reply(problem_message("Something went wrong on my side; it has been logged."), private=True)
+    request = context.get("work_key") or f"event:{event.get('ts')}"
+    post = post_once(
+        client,
+        reply.message,
+        channel=event["channel"],
+        mark=answer_mark(request),
+        since=_said_at(event),
+        look_first=bool(context.get("work_recovered")),
+    )
+    if post.outcome is not Outcome.POSTED:
+        log.warning("answer to a direct message not posted: %s %s", post.outcome, post.error)
+
+
 def is_thread_reply(event: dict[str, Any], context: BoltContext) -> bool:
     """A person's message in a thread, not mentioning the bot: what `thread_message` may keep (worth writing
     down before the acknowledgement; every other message is only acknowledged)."""
@@ -157,7 +208,11 @@ def thread_message(
     db: Database,
     logger: logging.Logger,
 ) -> None:
-    """A message in a scenario's thread: kept with the scenario; a change (`what if 2M users`) is answered."""
+    """A message in a scenario's thread: kept with the scenario; a change (`what if 2M users`) is answered. A
+    direct message to costbot is answered (`direct_message`)."""
+    if is_direct_message(event, context):
+        direct_message(body, event, context, client, db, logger)
+        return
     if not is_thread_reply(event, context):
         return
     scenario = _scenario_of_thread(db, body.get("team_id"), event)
@@ -182,7 +237,7 @@ def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClie
     with db.session(write=False) as session:
         scenarios = scenarios_by_author(session=session, team_id=team_id, author_id=user_id, limit=HOME_SCENARIOS)
         total = count_scenarios_by_author(session=session, team_id=team_id, author_id=user_id)
-        subscriptions = subscriptions_by_creator(session=session, team_id=team_id, user_id=user_id)
+        subscriptions = subscriptions_by_creator(session=session, team_id=team_id, user_id=user_id, stopped=True)
     client.views_publish(user_id=user_id, view=home_view(scenarios, subscriptions, total=total))
 
 
@@ -190,5 +245,5 @@ def register(app: App) -> None:
     # Mentions and thread replies are written down first (bot.work): a crash loses none, a redelivery to any
     # replica does none twice. Opening the Home tab only redraws it: nothing to carry out later.
     app.event("app_mention")(ack=acknowledge_work(app_mention), lazy=[durable(app_mention)])
-    app.event("message")(ack=acknowledge_work(thread_message, worth=is_thread_reply), lazy=[durable(thread_message)])
+    app.event("message")(ack=acknowledge_work(thread_message, worth=is_worth_answering), lazy=[durable(thread_message)])
     app.event("app_home_opened")(ack=acknowledge, lazy=[app_home_opened])

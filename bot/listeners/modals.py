@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import ADJUST_CALLBACK, SAVE_CALLBACK, estimate_message, read_adjust_submission, read_save_submission
 from bot.blocks.save import NAME_BLOCK
@@ -69,7 +70,14 @@ def _opened(view: dict[str, Any], seal: Seal, logger: logging.Logger) -> dict[st
 def _answer(
     message: dict[str, Any], *, where: dict[str, Any], user: str, client: WebClient, logger: logging.Logger
 ) -> None:
-    """Where the form was opened from: through its response URL while it lives, then ephemerally."""
+    """Where the form was opened from: through its response URL while it lives, then ephemerally; a form
+    opened from App Home answers in the user's messages with costbot."""
+    if where.get("dm"):
+        try:
+            client.chat_postMessage(channel=user, **message)
+        except (SlackApiError, OSError) as error:
+            logger.warning("an answer to the user's messages with costbot wasn't delivered: %s", type(error).__name__)
+        return
     answer_privately(
         message,
         response_url=where.get("response_url"),

@@ -333,13 +333,15 @@ def test_a_users_digests_are_listed_by_channel_in_their_workspace_only(db: Datab
     assert [s.channel_id for s in mine] == ["C0ALPHA", "C0ZULU"]
 
 
-def test_a_users_stopped_digests_are_not_listed(db: Database) -> None:
-    _subscribe(db, "C0RUNNING")
+def test_a_users_stopped_digests_are_listed_after_the_running_ones_when_asked(db: Database) -> None:
     _subscribe(db, "C0STOPPED")
+    _subscribe(db, "C0RUNNING")
     _unsubscribe(db, "C0STOPPED")
     with db.session(write=False) as session:
-        mine = subscriptions_by_creator(session=session, team_id=TEAM, user_id=AUTHOR)
-    assert [s.channel_id for s in mine] == ["C0RUNNING"]
+        running = subscriptions_by_creator(session=session, team_id=TEAM, user_id=AUTHOR)
+        every = subscriptions_by_creator(session=session, team_id=TEAM, user_id=AUTHOR, stopped=True)
+    assert [s.channel_id for s in running] == ["C0RUNNING"]
+    assert [(s.channel_id, s.active) for s in every] == [("C0RUNNING", True), ("C0STOPPED", False)]
 
 
 def _subscriber(*databases: Database) -> Callable[[int], DigestSubscriptionPublic]:

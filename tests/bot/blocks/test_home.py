@@ -36,8 +36,14 @@ def digest(channel: str = "C0GENERAL", *, weekday: int = 0, active: bool = True,
     )  # fmt: skip
 
 
+def _listed(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The blocks after the start (intro, New estimate, how to): the scenarios and digests."""
+    blocks = view["blocks"]
+    return blocks[next(n for n, b in enumerate(blocks) if b["type"] == "divider") + 1 :]
+
+
 def sections(view: dict[str, Any]) -> list[str]:
-    return [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+    return [b["text"]["text"] for b in _listed(view) if b["type"] == "section"]
 
 
 def headers(view: dict[str, Any]) -> list[str]:
@@ -48,7 +54,17 @@ def test_the_home_tab_lists_scenarios_then_digests() -> None:
     view = home_view([scenario()], [digest()])
     assert view["type"] == "home"
     assert headers(view) == ["Your scenarios", "Channel digests you set up"]
-    assert [b["type"] for b in view["blocks"]] == ["header", "section", "divider", "header", "section"]
+    assert [b["type"] for b in _listed(view)] == ["header", "section", "divider", "header", "section"]
+
+
+def test_the_home_tab_starts_with_a_new_estimate_button_and_how_to() -> None:
+    start = home_view([], [])["blocks"][:3]
+    assert [b["type"] for b in start] == ["section", "actions", "section"]
+    (button,) = start[1]["elements"]
+    assert (button["action_id"], button["text"]["text"]) == ("new_estimate", "New estimate")
+    how_to = start[2]["text"]["text"]
+    assert how_to.startswith("*How to*") and "`/cost video 10s x 1M users per month`" in how_to
+    assert "in *Messages* here" in how_to  # the Messages tab answers too
 
 
 def test_a_scenario_links_to_its_card_with_its_channel_and_figures() -> None:
@@ -91,9 +107,9 @@ def test_no_scenarios_and_no_digests_teach_how_to_get_some() -> None:
 def test_more_scenarios_than_fit_say_how_many_are_left_out() -> None:
     many = [scenario(f"s{i:02}", scenario_id=i) for i in range(61)]
     view = home_view(many, [])
-    assert len([s for s in sections(view) if s.startswith("<https://")]) == 60
+    assert len([s for s in sections(view) if s.startswith("<https://")]) == 55
     hint = next(b for b in view["blocks"] if b["type"] == "context")["elements"][0]["text"]
-    assert hint.startswith("…and 1 older one;")
+    assert hint.startswith("…and 6 older ones;")
     assert len(view["blocks"]) <= 100
 
 
@@ -104,8 +120,16 @@ def test_a_total_beyond_the_scenarios_given_counts_the_rest() -> None:
 
 
 def test_a_digest_says_where_when_and_whether_it_is_on() -> None:
-    view = home_view([], [digest("C0OPS", weekday=4, active=False)])
-    assert sections(view)[-1] == "<#C0OPS> · Fridays at 09:00 (Europe/Berlin) · off"
+    view = home_view([], [digest("C0OPS", weekday=4)])
+    assert sections(view)[-1] == "<#C0OPS> · Fridays at 09:00 (Europe/Berlin) · on"
+
+
+def test_a_stopped_digest_stays_listed_marked_with_how_to_restart_it() -> None:
+    view = home_view([], [digest("C0RUN"), digest("C0OPS", weekday=4, active=False)])
+    assert sections(view)[-1] == (
+        "<#C0OPS> · ~Fridays at 09:00 (Europe/Berlin)~ · :double_vertical_bar: stopped — "
+        "`/cost digest on` there starts it again"
+    )
 
 
 def test_a_digest_that_failed_says_why_escaped() -> None:

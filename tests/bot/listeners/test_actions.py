@@ -7,7 +7,13 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.blocks.scenarios import SAVE_VERSION_ACTION
-from bot.listeners.actions import adjust_estimate, post_scenario_card, save_scenario_version, share_estimate
+from bot.listeners.actions import (
+    adjust_estimate,
+    new_estimate,
+    post_scenario_card,
+    save_scenario_version,
+    share_estimate,
+)
 from bot.scenarios import Where, save_named
 from bot.seals import Seal
 from storage import Database, get_scenario
@@ -43,6 +49,15 @@ def test_share_refused_by_slack_tells_the_user_and_keeps_their_copy(
     share_estimate(body=body, client=client, respond=respond, logger=logger)
     assert respond.only["replace_original"] is False
     assert "is_archived" in respond.only["text"] and "nothing was shared" in respond.only["text"]
+
+
+def test_new_estimate_on_app_home_opens_the_empty_form_answered_in_messages(
+    client: WebClient, fake_slack: FakeSlack, seal: Seal
+) -> None:
+    body = button_payload("new_estimate", "", response_url="unused")
+    new_estimate(body=body, client=client, seal=seal)
+    view = fake_slack.api_calls("views.open")[0].body["view"]
+    assert view["title"]["text"] == "New estimate" and seal.open(view["private_metadata"]) == {"dm": True}
 
 
 def test_adjust_opens_the_modal_with_where_to_answer(

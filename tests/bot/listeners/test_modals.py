@@ -54,6 +54,23 @@ def test_an_expired_response_url_falls_back_to_an_ephemeral_message(
     assert "per week" in ephemeral["text"]
 
 
+def test_a_new_estimate_from_app_home_is_answered_in_the_users_messages_with_costbot(
+    ack: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
+) -> None:
+    view = adjust_modal(None, private_metadata=SEAL.seal({"dm": True}))
+    assert view["title"]["text"] == "New estimate"
+    assert all("initial_value" not in b["element"] for b in view["blocks"] if b["element"]["type"] != "static_select")
+    values = {"adjust_workload": {"text": {"value": "image high"}}, "adjust_counts": {"text": {"value": "x 7"}},
+              "adjust_period": {"choice": {"selected_option": {"value": "week"}}}}  # fmt: skip
+    filled = {**view, "state": {"values": values}}
+    check_adjusted(ack=ack, view=filled)
+    answer_adjusted(body={"user": {"id": "U0ALICE"}}, view=filled, client=client, seal=SEAL, logger=logger)
+    assert ack.calls == [{}]
+    (posted,) = fake_slack.api_calls("chat.postMessage")
+    assert posted.body["channel"] == "U0ALICE" and "7 × " in posted.body["text"]  # the app's messages with Alice
+    assert fake_slack.api_calls("chat.postEphemeral") == []
+
+
 def test_a_field_that_does_not_parse_gets_the_error_and_the_modal_stays(
     ack: Recorder, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
 ) -> None:

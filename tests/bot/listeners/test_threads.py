@@ -187,10 +187,21 @@ def test_the_home_tab_shows_the_users_own_scenarios_and_digests(
 
     (published,) = fake_slack.api_calls("views.publish")
     assert published.body["user_id"] == "U0ALICE" and published.body["view"]["type"] == "home"
-    sections = [b["text"]["text"] for b in published.body["view"]["blocks"] if b["type"] == "section"]
-    assert sections[0].startswith(f"<{PERMALINK}|plan> · <#C0GENERAL>")
+    sections = [b["text"]["text"] for b in published.body["view"]["blocks"] if b["type"] == "section"][2:]
+    assert sections[0].startswith(f"<{PERMALINK}|plan> · <#C0GENERAL>")  # after the intro and how to
     assert sections[1] == "<#C0OPS> · Mondays at 09:00 (Europe/Berlin) · on"
     assert len(sections) == 2
+
+
+def test_the_home_tab_keeps_a_stopped_digest_marked(
+    sqlite_db: Database, client: WebClient, fake_slack: FakeSlack
+) -> None:
+    with sqlite_db.session() as session:
+        session.add(DigestSubscription(team_id=TEAM, channel_id="C0OPS", created_by="U0ALICE", weekday=0,
+                                       at_time="09:00", timezone="Europe/Berlin", active=False))  # fmt: skip
+    app_home_opened(body=BODY, event=home_event(), client=client, db=sqlite_db)
+    view = fake_slack.api_calls("views.publish")[0].body["view"]
+    assert "<#C0OPS> · ~Mondays at 09:00 (Europe/Berlin)~ · :double_vertical_bar: stopped" in str(view)
 
 
 def test_the_messages_tab_is_left_alone(sqlite_db: Database, client: WebClient, fake_slack: FakeSlack) -> None:
