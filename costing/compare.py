@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from costing.estimate import Estimate
 from costing.lexicon import Period
 from costing.money import format_count, format_ratio, format_usd
+from costing.sources import source_words
 from costing.value import in_period
 
 __all__ = ["KINDS", "MINUS", "Comparison", "Difference", "compare_estimates"]
@@ -257,8 +258,10 @@ def _period(period: str | None) -> str:
 
 
 def _source(estimate: Estimate) -> str:
+    """Where the price comes from, in words (`list price: the provider's price page, checked 2026-11-20`): no
+    URL in a what-if's or a comparison's lines; the estimate's own sources link it."""
     price = estimate.api.price
-    return "your price" if price.override else f"{price.kind} list price ({price.source})"
+    return "your price" if price.override else f"list price: {source_words(price)}"
 
 
 def _value(estimate: Estimate) -> str:

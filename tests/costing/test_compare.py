@@ -214,3 +214,10 @@ def test_a_what_if_answer_compares_the_saved_estimate_with_the_new_one() -> None
     assert c.basis == "per day"
     assert row(c, "API spend per day").describe() == "$3,000,000 → $6,000,000 (+$3,000,000, +100%)"
     assert row(c, "API spend per user per day").describe() == "$3.00 (unchanged)"
+
+
+def test_a_price_source_change_is_said_in_words_without_a_url() -> None:
+    listed = estimate("video 10s veo-3.1-fast x 1M users per month")
+    own = estimate("video 10s veo-3.1-fast x 1M users per month at $0.10/s")
+    (change,) = [c for c in compare_estimates(listed, own).changes if c[0] == "price source"]
+    assert change[2] == "your price" and change[1].startswith("list price: ") and "http" not in change[1]
