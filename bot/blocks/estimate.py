@@ -78,7 +78,8 @@ def _value(estimate: Estimate) -> dict | None:
     if value is None:
         return None
     period = f" per {value.period}" if value.period else ""
-    lines = [f"*Value* {escape(value.description)} → *{format_usd(value.total_usd)}*{period}"]
+    said = value.description.removeprefix("value: ")  # not "*Value* value: $2.00 per video"
+    lines = [f"*Value* {escape(said)} → *{format_usd(value.total_usd)}*{period}"]
     if value.ratio is not None:
         verdict = ":white_check_mark: pays for itself" if value.ratio >= 1 else ":x: costs more than it brings"
         ratios = f"value ÷ API spend *{format_ratio(value.ratio)}*"

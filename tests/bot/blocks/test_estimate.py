@@ -93,3 +93,13 @@ def test_every_message_fits_slack_limits(text: str) -> None:
     assert all(len(t) <= 3000 for t in texts(message))
     assert all(len(b.get("fields", [])) <= 10 for b in message["blocks"])
     assert all(len(e["value"]) <= 2000 for b in message["blocks"] if b["type"] == "actions" for e in b["elements"])
+
+
+def test_the_value_line_does_not_say_value_twice() -> None:
+    from bot.blocks import estimate_message
+    from bot.replies import estimate_text
+
+    shown = json.dumps(
+        estimate_message(estimate_text("video 10s x 1M users per month value $2 each")), ensure_ascii=False
+    )
+    assert "*Value* $2.00 per video → *$2,000,000* per month" in shown and "*Value* value:" not in shown
