@@ -88,8 +88,9 @@ def estimate_in(text: str, *, model_names: frozenset[str] = frozenset()) -> str 
     starts = []
     for n, token in enumerate(words):
         if _word(token) in lx.WORKLOAD_WORDS:
-            if n > 0 and any(ch.isdigit() for ch in words[n - 1]):
-                starts.append(n - 1)  # `1M videos of 10s`
+            before = words[n - 1] if n > 0 else ""
+            if any(ch.isdigit() for ch in before) and not before.endswith((",", ".", ";", ":", "!", "?")):
+                starts.append(n - 1)  # `1M videos of 10s`, not `call me at 5, chat later`
             starts.append(n)
     for start in list(dict.fromkeys(starts))[:_MAX_STARTS]:
         for end in range(len(words), start, -1):

@@ -44,7 +44,7 @@ class WhatIf:
     Attributes:
         same_volume: When the reply only names another period (`what if per week` on `x 2M per month`), it can
             mean the same volume counted per week as well as `text`'s 2M a week: this is the text for the
-            former (`x 461,538 per week`: whole units, rescaled as `costing.value.in_period` does), for the
+            former (`x 460,274 per week`: whole units, rescaled as `costing.value.in_period` does), for the
             caller to ask which was meant. None otherwise.
     """
 
@@ -208,8 +208,8 @@ def _read(saved: Request, body: str, *, asked: bool, model_names: frozenset[str]
 def _same_volume(saved: Request, merged: Request, model_names: frozenset[str]) -> str | None:
     """`saved` with its period changed to `merged`'s and its rate rescaled to keep the volume: the last count
     that isn't people (`x 1M users x 3 per user per day` → `x 21 per user` a week), or, with only people, a
-    rate per user (`x 1M users per month` → `x 1M users x 12 per user` a year). Whole units from 1 up, two
-    significant digits below. None when there is nothing to rescale (no counts, or a period missing)."""
+    rate per user (`x 1M users per month` → `x 1M users x 12 per user` a year), as `_counted` writes counts.
+    None when there is nothing to rescale (no counts, or a period missing)."""
     if saved.period is None or merged.period is None or not saved.counts:
         return None
     rates = [count for count in saved.counts if not count.is_people]
@@ -227,10 +227,12 @@ def _same_volume(saved: Request, merged: Request, model_names: frozenset[str]) -
 
 
 def _counted(amount: Decimal) -> Decimal:
-    """A rescaled count as people write one: whole from 1 up, two significant digits below."""
-    if amount >= 1:
-        return amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return amount.quantize(Decimal(1).scaleb(amount.adjusted() - 1), rounding=ROUND_HALF_UP)
+    """A rescaled count as people write one: whole when that is within 1% (`460,274`, `91` for 91.25), else
+    three significant digits (`1.43` a day for 10 a week, not 1)."""
+    whole = amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if whole > 0 and abs(whole - amount) <= amount / 100:
+        return whole
+    return amount.quantize(Decimal(1).scaleb(amount.adjusted() - 2), rounding=ROUND_HALF_UP).normalize()
 
 
 def _check_stray_counts(old: list[Clause], new: list[Clause]) -> None:

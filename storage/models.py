@@ -264,6 +264,8 @@ class DeletedScenario(SQLModel, table=True):
     __table_args__ = (
         Index("ix_deleted_scenario_deleted_at", "deleted_at"),
         Index("ix_deleted_scenario_origin", "origin"),
+        # Never reuse an id on SQLite: an Undo button out in Slack carries it.
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -277,6 +279,9 @@ class DeletedScenario(SQLModel, table=True):
     origin: str | None = Field(default=None, max_length=100)
     #: `{"scenario": row, "versions": [row, …], "replies": [row, …]}`, each row as JSON.
     contents: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    #: When Undo brought it back: kept (until pruned) so that the delete, carried out again after a crash, finds
+    #: it was made and undone rather than deleting the scenario a second time.
+    restored_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class DeletedScenarioPublic(SQLModel):
@@ -287,6 +292,7 @@ class DeletedScenarioPublic(SQLModel):
     name: str
     deleted_by: str
     deleted_at: datetime
+    restored_at: datetime | None = None
     #: How many versions went with it.
     versions: int
 

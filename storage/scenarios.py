@@ -6,6 +6,7 @@ Every query names the workspace (`team_id`); names are unique per workspace and 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -326,7 +327,8 @@ def delete_scenario(
 def deleted_scenario(
     *, session: Session, team_id: str, deleted_id: int | None = None, origin: str | None = None
 ) -> DeletedScenarioPublic | None:
-    """A delete that can still be undone: by its id, or by the request that made it."""
+    """A delete kept for Undo (undone already when `restored_at` is set): by its id, or by the request that
+    made it."""
     query = select(DeletedScenario).where(DeletedScenario.team_id == team_id)
     if deleted_id is not None:
         query = query.where(DeletedScenario.id == deleted_id)
@@ -343,7 +345,8 @@ class NothingToRestore(Exception):
 
 
 def restore_scenario(*, session: Session, team_id: str, deleted_id: int, now: datetime | None = None) -> ScenarioPublic:
-    """Undo a delete: the scenario back as it was, with its id, versions and replies.
+    """Undo a delete: the scenario back as it was, with its id, versions and replies (once: the delete is kept,
+    marked restored, until the prune forgets it).
 
     Raises:
         NothingToRestore: Undone already, or deleted more than `KEEP_DELETED` ago.
@@ -355,7 +358,7 @@ def restore_scenario(*, session: Session, team_id: str, deleted_id: int, now: da
         .where(DeletedScenario.id == deleted_id, DeletedScenario.team_id == team_id)
         .with_for_update()
     ).one_or_none()
-    if kept is None or kept.deleted_at < now - KEEP_DELETED:
+    if kept is None or kept.restored_at is not None or kept.deleted_at < now - KEEP_DELETED:
         raise NothingToRestore(deleted_id)
     row = Scenario.model_validate(kept.contents["scenario"])
     existing = session.exec(
@@ -365,16 +368,22 @@ def restore_scenario(*, session: Session, team_id: str, deleted_id: int, now: da
     ).one_or_none()
     if existing is not None:
         raise NameTaken(ScenarioPublic.model_validate(existing, from_attributes=True))
-    session.add(row)
-    session.flush()  # the scenario first: its versions and replies point at it
-    session.add_all(ScenarioVersion.model_validate(version) for version in kept.contents["versions"])
-    session.add_all(ThreadReply.model_validate(reply) for reply in kept.contents["replies"])
-    session.delete(kept)
     try:
-        session.flush()
+        session.add(row)
+        session.flush()  # the scenario first (with its id: buttons and digests name it); the rest point at it
     except IntegrityError:  # the name taken a moment ago by another replica's save
         raise NameTaken(ScenarioPublic.model_validate(row, from_attributes=True)) from None
+    # Versions and replies get new ids (nothing names theirs; SQLite may have handed the old ones out again).
+    session.add_all(ScenarioVersion.model_validate(_without_id(v)) for v in kept.contents["versions"])
+    session.add_all(ThreadReply.model_validate(_without_id(r)) for r in kept.contents["replies"])
+    kept.restored_at = now
+    session.add(kept)
+    session.flush()
     return ScenarioPublic.model_validate(row, from_attributes=True)
+
+
+def _without_id(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in row.items() if name != "id"}
 
 
 def forget_deleted_before(*, session: Session, before: datetime) -> int:

@@ -434,7 +434,7 @@ def delete_confirm_message(scenario: ScenarioPublic) -> dict[str, Any]:
     )
     confirm = {
         "title": {"type": "plain_text", "text": "Delete this scenario?"},
-        "text": {"type": "mrkdwn", "text": f"*{name}* and its {versions} will be deleted."},
+        "text": {"type": "plain_text", "text": clip(f"{scenario.name} and its {versions} will be deleted.", 300)},
         "confirm": {"type": "plain_text", "text": "Delete"},
         "deny": {"type": "plain_text", "text": "Keep it"},
         "style": "danger",

@@ -105,6 +105,17 @@ def _post(reply: Reply, event: dict[str, Any], thread_ts: str, client: WebClient
         log.warning("answer in thread not posted: channel=%s %s %s", event["channel"], post.outcome, post.error)
 
 
+def _where(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> Where:
+    """Who asked where, with the request being answered (a save carried out again finds its own scenario)."""
+    return Where(
+        team_id=body["team_id"],
+        channel_id=event["channel"],
+        user_id=event["user"],
+        request=context.get("work_key"),
+        retried=bool(context.get("work_recovered")),
+    )
+
+
 def _said_at(event: dict[str, Any]) -> datetime:
     try:
         return datetime.fromtimestamp(float(event["ts"]), UTC)
@@ -134,8 +145,7 @@ def app_mention(
                 if not kept and not context.get("work_recovered"):
                     return  # kept (and answered) already; carried out again, the answer is looked for first
         if reply is None:
-            where = Where(team_id=body["team_id"], channel_id=event["channel"], user_id=event["user"])
-            place = Place(where=where, db=db, client=client, pace=context.get("digest_pace"))
+            place = Place(where=_where(body, event, context), db=db, client=client, pace=context.get("digest_pace"))
             reply = answer(text, place, command=command, share=False, prose=True)  # public already: no Share
     except Exception as error:  # a bug of ours: logged with context; the author still hears back
         if is_unavailable(error):
@@ -167,8 +177,7 @@ def direct_message(
     text = mention_text(event.get("text", ""))
     try:
         command = subcommand_of(text)
-        where = Where(team_id=body["team_id"], channel_id=event["channel"], user_id=event["user"])
-        place = Place(where=where, db=db, client=client, pace=context.get("digest_pace"))
+        place = Place(where=_where(body, event, context), db=db, client=client, pace=context.get("digest_pace"))
         reply = answer(text, place, command=command, share=False, prose=True)
     except Exception as error:
         if is_unavailable(error):

@@ -56,7 +56,8 @@ def answer_adjusted(
     where = _opened(view, seal, logger)
     if where is None:
         return
-    _answer(estimate_message(estimate), where=where, user=body["user"]["id"], client=client, logger=logger)
+    message = estimate_message(estimate, share=not where.get("dm"))  # no Share in the user's own messages
+    _answer(message, where=where, user=body["user"]["id"], client=client, logger=logger)
 
 
 def _opened(view: dict[str, Any], seal: Seal, logger: logging.Logger) -> dict[str, Any] | None:

@@ -310,7 +310,7 @@ def delete_confirmed(scenario_id: int, *, where: Where, db: Database, client: We
     with db.session(write=False) as session:
         if where.request is not None:  # carried out again after a crash: this request may have deleted it
             done = deleted_scenario(session=session, team_id=where.team_id, origin=where.request)
-            if done is not None:
+            if done is not None:  # deleted (and perhaps undone since): not deleted a second time
                 return done
         scenario = get_scenario_by_id(session=session, team_id=where.team_id, scenario_id=scenario_id)
     if scenario is None:
@@ -329,15 +329,20 @@ def undo_delete(deleted_id: int, scenario_id: int, *, where: Where, db: Database
     """
     with db.session(write=False) as session:
         deleted = deleted_scenario(session=session, team_id=where.team_id, deleted_id=deleted_id)
-        if deleted is None:  # undone already (by this click, carried out again, or a second one)
-            back = get_scenario_by_id(session=session, team_id=where.team_id, scenario_id=scenario_id)
-            if back is not None and back.channel_id == where.channel_id:
-                return back
-            raise CannotUndo(None, "expired")
+    if deleted is None or deleted.scenario_id != scenario_id:  # forgotten, or not the delete the button made
+        raise CannotUndo(None, "expired")
     if deleted.channel_id != where.channel_id:
         raise NotHere()
     if deleted.deleted_by != where.user_id:
         raise CannotUndo(deleted.name, "not-yours")
+    if deleted.restored_at is not None:  # undone already: this click carried out again, or pressed twice
+        with db.session(write=False) as session:
+            back = get_scenario_by_id(session=session, team_id=where.team_id, scenario_id=scenario_id)
+        if back is None:  # deleted again since
+            raise CannotUndo(deleted.name, "expired")
+        if back.card_ts:  # a run cut short after the restore, before the card: the card follows now
+            update_card(back, scenario_card(back), client)
+        return back
     try:
         with db.session() as session:
             restored = restore_scenario(session=session, team_id=where.team_id, deleted_id=deleted_id)

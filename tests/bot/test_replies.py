@@ -54,3 +54,9 @@ def test_a_kept_estimate_is_the_same_object_until_the_price_book_changes(
 
 def test_a_bare_cost_shows_the_help() -> None:
     assert answer("  ").message["text"].startswith("costbot help")
+
+
+def test_a_typo_at_the_end_after_cost_is_shown_not_dropped() -> None:
+    reply = answer("chat 1500 in 500 out x 200k per day modle gpt-4o")
+    assert reply.private and reply.estimate is None  # not costed on the default model without a word
+    assert "I don't understand 'modle'" in str(reply.message["blocks"])

@@ -34,6 +34,7 @@ def test_the_estimate_in_a_message_is_found_and_costs(message: str, found: str) 
     [
         ("lunch anyone?", []),
         ("see you at 3pm :wave:", []),
+        ("call me at 5, chat later", ["chat"]),  # a number before a comma is not the chat's count
         ("we should make a video for the launch", ["video"]),  # a workload, but no figures to cost it by
         ("the images in https://example.com look great", ["images"]),
     ],

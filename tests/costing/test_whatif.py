@@ -65,8 +65,10 @@ def test_the_spec_examples_become_the_new_estimate_text(reply: str, text: str, c
         ),
         # Only people: a rate per user appears (one each a month is 12 each a year).
         ("video 10s x 1M users per month", "what if per year", "video 10s x 1M users x 12 per user per year"),
-        # Below one, two significant digits.
-        ("video 10s x 10 per year", "how about per day", "video 10s x 0.027 per day"),
+        # Whole only within 1%; else three significant digits (10 a week is 1.43 a day, not 1).
+        ("video 10s x 10 per year", "how about per day", "video 10s x 0.0274 per day"),
+        ("video 10s x 10 per week", "what if per day", "video 10s x 1.43 per day"),
+        ("video 10s x 3 per day", "what if per month", "video 10s x 91 per month"),
     ],
 )
 def test_a_reply_naming_only_another_period_also_offers_the_same_volume(

@@ -490,10 +490,42 @@ def test_a_delete_is_undone_with_the_scenario_its_id_versions_and_replies(db: Da
     with db.session(write=False) as session:  # the request that deleted it finds its delete
         assert deleted_scenario(session=session, team_id=TEAM, origin="request:1") == deleted
     restored = _restore(db, deleted.id)
-    assert restored == saved and _history(db, saved.id) == before
-    assert count_rows(db, "deleted_scenario") == 0
+    assert restored == saved
+    after = _history(db, saved.id)
+    assert after[0] == before[0]  # the scenario itself, id and all
+    assert [(v.number, v.text, v.budget_usd_month) for v in after[1]] == [
+        (v.number, v.text, v.budget_usd_month) for v in before[1]
+    ]
+    assert [(r.user_id, r.ts, r.text) for r in after[2]] == [(r.user_id, r.ts, r.text) for r in before[2]]
+    with db.session(write=False) as session:  # kept, marked undone: the delete carried out again finds it
+        undone = deleted_scenario(session=session, team_id=TEAM, origin="request:1")
+    assert undone is not None and undone.restored_at is not None
     with pytest.raises(NothingToRestore):  # undone already
         _restore(db, deleted.id)
+
+
+def test_an_undo_restores_though_sqlite_gave_the_deleted_versions_ids_to_others(db: Database) -> None:
+    alpha, beta = save(db, "Alpha"), save(db, "Beta")
+    _add_version(db, alpha.id)
+    with db.session() as session:
+        deleted = _delete(session, alpha.id)
+    assert deleted is not None
+    _add_version(db, beta.id)  # may take a version id Alpha's versions had
+    assert _restore(db, deleted.id).name == "Alpha"
+    assert count_rows(db, "scenario_version") == 4
+
+
+def test_a_forgotten_deletes_id_is_never_handed_out_again(db: Database) -> None:
+    first = save(db, "First")
+    with db.session() as session:
+        old = _delete(session, first.id)
+    assert old is not None
+    with db.session() as session:
+        forget_deleted_before(session=session, before=old.deleted_at + KEEP_DELETED + timedelta(seconds=1))
+    second = save(db, "Second")
+    with db.session() as session:
+        new = _delete(session, second.id)
+    assert new is not None and new.id > old.id  # an old Undo button can't name the new delete
 
 
 def test_a_delete_is_undone_within_the_hour_only_and_forgotten_after(db: Database) -> None:

@@ -30,7 +30,9 @@ def upgrade() -> None:
         sa.Column("deleted_at", _WHEN, nullable=False),
         sa.Column("origin", sa.String(length=100), nullable=True),
         sa.Column("contents", sa.JSON(), nullable=False),
+        sa.Column("restored_at", _WHEN, nullable=True),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,  # an Undo button carries the id: never handed out twice
     )
     op.create_index("ix_deleted_scenario_deleted_at", "deleted_scenario", ["deleted_at"])
     op.create_index("ix_deleted_scenario_origin", "deleted_scenario", ["origin"])

@@ -289,6 +289,41 @@ def test_undo_is_the_deleters_and_refuses_over_a_scenario_saved_since(db: Databa
     assert stored(db, "plan").text == "image x 3"  # type: ignore[union-attr]
 
 
+def test_an_undo_button_names_its_own_delete_only(db: Database, client: WebClient) -> None:
+    first, second = saved(db, client, "first"), saved(db, client, "second")
+    undo = json.loads(_buttons(delete("delete first", db, client))["undo_delete"]["value"])
+    stale = undo_delete(undo["deleted"], second.id, where=ALICE, db=db, client=client)  # a forged pairing
+    assert stale.problem and stored(db, "first") is None and stored(db, "second") == second
+    assert first.id == undo["scenario"]
+
+
+def test_an_undo_carried_out_again_after_the_restore_still_brings_the_card_back(
+    db: Database, client: WebClient, fake_slack: FakeSlack
+) -> None:
+    from storage import restore_scenario
+
+    scenario = saved(db, client)
+    undo = json.loads(_buttons(delete("delete plan", db, client))["undo_delete"]["value"])
+    with db.session() as session:  # the first run restored the rows, then died before the card
+        restore_scenario(session=session, team_id=TEAM, deleted_id=undo["deleted"])
+    updates = len(fake_slack.api_calls("chat.update"))
+    again = undo_delete(undo["deleted"], undo["scenario"], where=ALICE, db=db, client=client)
+    assert "Restored" in shown(again)
+    (card,) = fake_slack.api_calls("chat.update")[updates:]
+    assert card.body["ts"] == scenario.card_ts and "was deleted" not in json.dumps(card.body)
+
+
+def test_a_delete_carried_out_again_after_its_undo_deletes_nothing(db: Database, client: WebClient) -> None:
+    scenario = saved(db, client)
+    clicked = Where(team_id=TEAM, channel_id=CHANNEL, user_id="U0ALICE", request="work:delete-1")
+    deleted = delete_confirmed(scenario.id, where=clicked, db=db, client=client)
+    undo = json.loads(_buttons(deleted)["undo_delete"]["value"])
+    undo_delete(undo["deleted"], undo["scenario"], where=ALICE, db=db, client=client)
+    again = Where(team_id=TEAM, channel_id=CHANNEL, user_id="U0ALICE", request="work:delete-1", retried=True)
+    delete_confirmed(scenario.id, where=again, db=db, client=client)  # the worker died before marking it done
+    assert stored(db, "plan") is not None  # the undo stands
+
+
 def test_a_delete_button_of_another_channel_or_a_deleted_scenario_deletes_nothing(
     db: Database, client: WebClient
 ) -> None:
