@@ -21,7 +21,8 @@ from typing import Any
 from bot.blocks.mrkdwn import clip, escape
 from bot.blocks.parts import context, section, sections, split_messages
 from bot.blocks.words import and_more, move, plural, share
-from costing import Cause, Digest, DigestLine, OneOff, Totals, format_count, format_ratio, format_usd
+from costing import Cause, Digest, DigestLine, OneOff, Period, Totals, format_count, format_ratio, format_usd
+from costing.value import in_period
 
 __all__ = ["MAX_BLOCKS", "MESSAGE_TEXT_BUDGET", "SECTION_BUDGET", "THREAD_LIMIT", "digest_messages"]
 
@@ -148,12 +149,7 @@ def _over_budget(digest: Digest) -> list[str]:
         return []
     lines = [f":rotating_light: *Over budget* ({len(over):,})"]
     for line in over[:_SHOWN]:
-        budget = line.budget_usd_month or Decimal(0)
-        of_budget = f" ({share(line.api_month, budget)})" if budget else ""
-        lines.append(
-            f"• {_name(line, _NAME_SHORT)} — {format_usd(line.api_month)}/month vs {format_usd(budget)}/month"
-            f"{of_budget}"
-        )
+        lines.append(f"• {_name(line, _NAME_SHORT)} — {_against_budget(line)}")
     if len(over) > _SHOWN:
         lines.append(f"…and {len(over) - _SHOWN:,} more over budget")
     return lines
@@ -270,17 +266,30 @@ def _summary(digest: Digest, heading: str) -> list[dict[str, Any]]:
 # --- the list in the thread ----------------------------------------------------------------------------------
 
 
+def _against_budget(line: DigestLine) -> str:
+    """A week's spend against the monthly budget made weekly, as every figure of a digest is weekly:
+    `$28,000,000/week vs $23,013,699/week (its $100,000,000/month budget, 122%)`."""
+    budget = line.budget_usd_month or Decimal(0)
+    weekly = in_period(budget, Period.MONTH, Period.WEEK)
+    used = f", {share(line.api_month, budget)}" if budget else ""
+    return (
+        f"{format_usd(line.api_week)}/week vs {format_usd(weekly)}/week (its {format_usd(budget)}/month budget{used})"
+    )
+
+
 def _budget(line: DigestLine) -> str | None:
     budget = line.budget_usd_month
     if budget is None:
         return None
-    spend = line.api_month
     if line.over_budget:
-        of_budget = f" ({share(spend, budget)})" if budget else ""
-        return f":rotating_light: over budget: {format_usd(spend)}/month vs {format_usd(budget)}/month{of_budget}"
+        return f":rotating_light: over budget: {_against_budget(line)}"
     if not budget:
         return ":white_check_mark: within its $0/month budget"
-    return f":white_check_mark: {share(spend, budget)} of {format_usd(budget)}/month budget"
+    weekly = in_period(budget, Period.MONTH, Period.WEEK)
+    return (
+        f":white_check_mark: {share(line.api_month, budget)} of its {format_usd(weekly)}/week budget "
+        f"({format_usd(budget)}/month)"
+    )
 
 
 def _scenario_line(rank: int, line: DigestLine, *, has_previous: bool) -> str:
