@@ -38,13 +38,19 @@ class WhatIfButton:
     base: int | None
 
 
-def read_what_if_button(value: str) -> WhatIfButton | None:
-    """The Save button's value, or None when it isn't one the bot made."""
+def _json_object(value: str) -> dict[str, Any] | None:
+    """A button's value read as the JSON object the bot wrote; None for anything else."""
     try:
         data = json.loads(value)
     except (ValueError, RecursionError):
         return None
-    if not isinstance(data, dict):
+    return data if isinstance(data, dict) else None
+
+
+def read_what_if_button(value: str) -> WhatIfButton | None:
+    """The Save button's value, or None when it isn't one the bot made."""
+    data = _json_object(value)
+    if data is None:
         return None
     scenario_id, text, base = read_id(data.get("scenario")), data.get("text"), data.get("base")
     if scenario_id is None or not isinstance(text, str) or not text.strip() or len(text) > 1000:
@@ -64,11 +70,8 @@ class UndoButton:
 
 def read_undo_button(value: str) -> UndoButton | None:
     """The Undo button's value, or None when it isn't one the bot made."""
-    try:
-        data = json.loads(value)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict):
+    data = _json_object(value)
+    if data is None:
         return None
     deleted_id, scenario_id = read_id(data.get("deleted")), read_id(data.get("scenario"))
     if deleted_id is None or scenario_id is None:
