@@ -22,6 +22,7 @@ from costing.money import format_count, format_ratio, format_usd
 from costing.price_book import current_catalog, load_catalog, use_price_book
 from costing.request import SECTIONS, Request, Subcommand
 from costing.tokens import priced_in, token_snapshot
+from costing.value import in_period
 
 if TYPE_CHECKING:
     from costing.budget import Budget, parse_budget
@@ -166,6 +167,7 @@ __all__ = [
     "format_ratio",
     "format_usd",
     "has_workload",
+    "in_period",
     "list_prices",
     "load_catalog",
     "next_due",

@@ -21,8 +21,18 @@ from typing import Any
 from bot.blocks.mrkdwn import clip, escape
 from bot.blocks.parts import context, section, sections, split_messages
 from bot.blocks.words import and_more, move, plural, share
-from costing import Cause, Digest, DigestLine, OneOff, Period, Totals, format_count, format_ratio, format_usd
-from costing.value import in_period
+from costing import (
+    Cause,
+    Digest,
+    DigestLine,
+    OneOff,
+    Period,
+    Totals,
+    format_count,
+    format_ratio,
+    format_usd,
+    in_period,
+)
 
 __all__ = ["MAX_BLOCKS", "MESSAGE_TEXT_BUDGET", "SECTION_BUDGET", "THREAD_LIMIT", "digest_messages"]
 
