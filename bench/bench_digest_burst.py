@@ -45,24 +45,19 @@ TEXTS = ("video 10s x 1M users per month", "chat 1500 in 500 out x 200k per day"
 
 def fill(url: str, digests: int) -> None:
     """`digests` channels with a digest due on Monday 09:00 Berlin and the three scenarios of TEXTS each."""
+    from bench_scale import insert_subscriptions
     from sqlalchemy import insert
 
     import costing
     from storage import Database, upgrade
-    from storage.models import DigestSubscription, Scenario, estimate_json, figures_of, prices_of
+    from storage.models import Scenario, estimate_json, figures_of, prices_of
 
     db = Database(url)
     upgrade(db)
     created = MONDAY - timedelta(days=30)
     estimates = [costing.estimate(text) for text in TEXTS]
     with db.engine.begin() as connection:
-        subscriptions = [
-            {"team_id": TEAM, "channel_id": f"C{n:09d}", "created_by": AUTHOR, "weekday": 0, "at_time": "09:00",
-             "timezone": "Europe/Berlin", "active": True, "created_at": created, "updated_at": created}
-            for n in range(digests)
-        ]  # fmt: skip
-        for start in range(0, len(subscriptions), 5000):
-            connection.execute(insert(DigestSubscription), subscriptions[start : start + 5000])
+        insert_subscriptions(connection, digests, team=TEAM, created_by=AUTHOR, created=created)
         scenarios = [
             {"team_id": TEAM, "channel_id": f"C{n:09d}", "name": f"plan {i}", "name_key": f"plan {i}",
              "author_id": AUTHOR, "text": e.text, "estimate": estimate_json(e), "figures": figures_of(e),

@@ -47,23 +47,32 @@ def timed(work: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return statistics.median(samples), result
 
 
+def insert_subscriptions(connection: Any, count: int, *, team: str, created_by: str, created: datetime) -> None:
+    """`count` weekly digests due Mondays 09:00 Berlin, in channels C000000000, C000000001, …, in bulk."""
+    from sqlalchemy import insert
+
+    from storage.models import DigestSubscription
+
+    rows = [
+        {"team_id": team, "channel_id": f"C{n:09d}", "created_by": created_by, "weekday": 0, "at_time": "09:00",
+         "timezone": "Europe/Berlin", "active": True, "created_at": created, "updated_at": created}
+        for n in range(count)
+    ]  # fmt: skip
+    for start in range(0, len(rows), 5000):
+        connection.execute(insert(DigestSubscription), rows[start : start + 5000])
+
+
 def fill(db: Any, subscriptions: int, scenarios: int) -> None:
     """`subscriptions` weekly digests (Mondays 09:00 Berlin, one channel each) and `scenarios` in one channel,
     all by one author, inserted in bulk."""
     from sqlalchemy import insert
 
     import costing
-    from storage.models import DigestSubscription, Scenario, estimate_json, figures_of, prices_of
+    from storage.models import Scenario, estimate_json, figures_of, prices_of
 
     created = MONDAY - timedelta(days=30)
     with db.engine.begin() as connection:
-        rows = [
-            {"team_id": TEAM, "channel_id": f"C{n:09d}", "created_by": OPERATOR, "weekday": 0, "at_time": "09:00",
-             "timezone": "Europe/Berlin", "active": True, "created_at": created, "updated_at": created}
-            for n in range(subscriptions)
-        ]  # fmt: skip
-        for start in range(0, len(rows), 5000):
-            connection.execute(insert(DigestSubscription), rows[start : start + 5000])
+        insert_subscriptions(connection, subscriptions, team=TEAM, created_by=OPERATOR, created=created)
         estimate = costing.estimate("video 10s x 1M users per month")
         data, figures, prices = estimate_json(estimate), figures_of(estimate), prices_of(estimate)
         rows = [

@@ -23,6 +23,7 @@ from costing import (
     estimate_request,
     not_an_estimate,
     parse_request,
+    read_instead,
     token_snapshot,
     workload_words_in,
 )
@@ -97,26 +98,18 @@ def estimate_reply(text: str, *, share: bool = True, prose: bool = False) -> Rep
 def _read_as_prose(text: str, error: EstimateError, *, share: bool, prose: bool) -> Reply:
     """`text` didn't parse: the estimate inside it, costed, or what is wrong, for the asker alone."""
     found = estimate_in(text, model_names=current_catalog().model_names)
-    if found is not None and _only_the_tail_dropped(text, found) and (error.suggestion or not prose):
-        # `… per day modle gpt-4o`: what was left off is more likely a typo than talk; say so, don't drop it.
-        # (A mention or the shortcut, without a typo in sight, reads a trailing remark as talk.)
-        found = None
-    if found is not None and found != text:
+    meant = read_instead(text, found, typo=error.suggestion is not None, prose=prose)
+    if meant is not None:
         try:
-            result = estimate_text(found)
+            result = estimate_text(meant)
         except EstimateError:
             pass
         else:
             message = estimate_message(result, share=share)
-            message["blocks"].append(context(f"Read from your words as `/cost {escape(found)}`."))
+            message["blocks"].append(context(f"Read from your words as `/cost {escape(meant)}`."))
             return Reply(message, result)
     if prose:
-        if found is None:
+        if found is None:  # nothing in it to cost, not even something close
             return Reply(no_estimate_message(workload_words_in(text)), private=True)
         return Reply(error_message(error, text, typed_as=""), private=True)
     return Reply(error_message(error, text), private=True)
-
-
-def _only_the_tail_dropped(text: str, found: str) -> bool:
-    """`found` is `text` cut short at the end, nothing taken off its front (no label or question)."""
-    return " ".join(text.split()).lower().startswith(found.lower())

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from costing.help import HELP_SECTIONS
     from costing.price_check import MAX_FILE_BYTES, PriceFileError, check_catalog, read_price_file
     from costing.prices import PriceListing, PriceRow, list_prices
-    from costing.prose import estimate_in, has_workload, workload_words_in
+    from costing.prose import estimate_in, has_workload, read_instead, workload_words_in
     from costing.recost import SavedScenario
     from costing.schedule import DAY_NAMES, Schedule, ScheduleError, parse_schedule
     from costing.sources import source_words
@@ -95,6 +95,7 @@ _LATER = {
     "list_prices": "costing.prices",
     "estimate_in": "costing.prose",
     "has_workload": "costing.prose",
+    "read_instead": "costing.prose",
     "workload_words_in": "costing.prose",
     "DAY_NAMES": "costing.schedule",
     "Schedule": "costing.schedule",
@@ -177,6 +178,7 @@ __all__ = [
     "parse_schedule",
     "priced_in",
     "read_change",
+    "read_instead",
     "read_price_file",
     "retry_now",
     "source_words",

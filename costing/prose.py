@@ -18,7 +18,7 @@ from costing.errors import EstimateError
 from costing.language import parse_request
 from costing.request import Request
 
-__all__ = ["MAX_PROSE_WORDS", "estimate_in", "has_workload", "workload_words_in"]
+__all__ = ["MAX_PROSE_WORDS", "estimate_in", "has_workload", "read_instead", "workload_words_in"]
 
 #: Words of a message looked at for an estimate (a message is searched in at most this many), and the words
 #: naming a workload an estimate may start at: at most 80 × 4 parses, a few milliseconds, whatever is sent.
@@ -99,3 +99,14 @@ def estimate_in(text: str, *, model_names: frozenset[str] = frozenset()) -> str 
             if any(ch.isdigit() for ch in candidate) and _parses(candidate, model_names):
                 return candidate
     return None
+
+
+def read_instead(text: str, found: str | None, *, typo: bool, prose: bool) -> str | None:
+    """Whether to cost `found` (`estimate_in(text)`) in place of `text`, which didn't parse: yes, unless it is
+    `text` itself, or only `text`'s end was left off and that end is likely a typo (`… per day modle gpt-4o`):
+    always in a `/cost` line, and in a message (`prose`) when the error suggests a word (`typo`). A message's
+    trailing remark (`… for support`) is talk."""
+    if found is None or found == text:
+        return None
+    tail_only = " ".join(text.split()).lower().startswith(found.lower())
+    return None if tail_only and (typo or not prose) else found

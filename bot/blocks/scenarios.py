@@ -343,8 +343,8 @@ def period_question_message(
     period = per_estimate.period
     saved = scenario.estimate
 
-    def option(title: str, option: tuple[Estimate, Comparison]) -> str:
-        estimate, comparison = option
+    def option(title: str, meant: tuple[Estimate, Comparison]) -> str:
+        estimate, comparison = meant
         change = " ".join(p for p in (estimate.sections.get("counts"), estimate.sections.get("period")) if p)
         spend = next((d for d in comparison.differences if d.label.startswith("API spend per")), None)
         said = f" — {escape(spend.label)}: {spend.describe()}" if spend is not None else ""

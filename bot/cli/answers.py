@@ -32,7 +32,9 @@ def cost(text: str, as_json: bool, at=None) -> int:  # type: ignore[no-untyped-d
             return TERMINAL_ANSWERS[command.name](command.args, as_json)
         result = estimate(text, at=at)
     except EstimateError as exc:
-        return fail(str(exc))
+        result = _from_words(text, exc, at)  # `how much would 1M videos of 10s cost?`, as /cost reads it
+        if result is None:
+            return fail(str(exc))
     except CatalogError as exc:
         return fail(f"{PRICES_ENV}: {exc}")
     if as_json:
@@ -42,6 +44,24 @@ def cost(text: str, as_json: bool, at=None) -> int:  # type: ignore[no-untyped-d
 
         print_estimate(result, _console())
     return EXIT_OK
+
+
+def _from_words(text: str, error: Exception, at):  # type: ignore[no-untyped-def]
+    """The estimate inside `text`, which didn't parse (said on stderr), or None."""
+    from costing import EstimateError, current_catalog, estimate, estimate_in, read_instead, subcommand_of
+
+    if subcommand_of(text) is not None:  # `save launch video 10s`: a Slack command, said as such
+        return None
+    found = estimate_in(text, model_names=current_catalog().model_names)
+    meant = read_instead(text, found, typo=getattr(error, "suggestion", None) is not None, prose=False)
+    if meant is None:
+        return None
+    try:
+        result = estimate(meant, at=at)
+    except EstimateError:
+        return None
+    say(f"Read from your words as: {meant}")
+    return result
 
 
 def _help(args: str, as_json: bool) -> int:

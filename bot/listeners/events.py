@@ -3,6 +3,7 @@ the Home tab lists the user's scenarios and digests."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from datetime import UTC, datetime
@@ -86,8 +87,8 @@ def _keep_and_answer(
     return kept, answer
 
 
-def _post(reply: Reply, event: dict[str, Any], thread_ts: str, client: WebClient, context: BoltContext) -> None:
-    """The answer in the thread: private to the author, or public, once (marked with the request it answers)."""
+def _post(reply: Reply, event: dict[str, Any], thread_ts: str | None, client: WebClient, context: BoltContext) -> None:
+    """The answer (in the thread): private to the author, or public, once (marked with the request it answers)."""
     if reply.private:
         client.chat_postEphemeral(channel=event["channel"], user=event["user"], thread_ts=thread_ts, **reply.message)
         return
@@ -184,17 +185,7 @@ def direct_message(
             raise  # carried out again when the database is back (bot.work)
         logger.exception("direct message failed: user=%s", event.get("user"))
         reply = Reply(problem_message("Something went wrong on my side; it has been logged."), private=True)
-    request = context.get("work_key") or f"event:{event.get('ts')}"
-    post = post_once(
-        client,
-        reply.message,
-        channel=event["channel"],
-        mark=answer_mark(request),
-        since=_said_at(event),
-        look_first=bool(context.get("work_recovered")),
-    )
-    if post.outcome is not Outcome.POSTED:
-        log.warning("answer to a direct message not posted: %s %s", post.outcome, post.error)
+    _post(dataclasses.replace(reply, private=False), event, None, client, context)  # only the two of them there
 
 
 def is_thread_reply(event: dict[str, Any], context: BoltContext) -> bool:

@@ -64,6 +64,17 @@ def test_bad_input_exits_2_with_the_message_on_stderr_and_no_traceback(text: str
     assert "<!channel>" not in result.stderr
 
 
+def test_a_question_in_words_is_costed_from_the_estimate_in_it_and_says_so() -> None:
+    result = run("cost", "--json", "how much would 1M videos of 10s cost?")
+    assert result.returncode == 0 and json.loads(result.stdout)["quantity"] == 1_000_000
+    assert "Read from your words as: 1M videos of 10s" in result.stderr
+
+
+def test_a_typo_at_the_end_is_an_error_not_a_shorter_estimate() -> None:
+    result = run("cost", "chat 1500 in 500 out x 200k per day modle gpt-4o")
+    assert result.returncode == 2 and "I don't understand 'modle'" in result.stderr and result.stdout == ""
+
+
 def test_help_is_printed_by_cost_help() -> None:
     result = run("cost", "help")
     assert result.returncode == 0 and "Workloads" in result.stdout and 'costbot cost "video 10s' in result.stdout

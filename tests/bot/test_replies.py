@@ -60,3 +60,8 @@ def test_a_typo_at_the_end_after_cost_is_shown_not_dropped() -> None:
     reply = answer("chat 1500 in 500 out x 200k per day modle gpt-4o")
     assert reply.private and reply.estimate is None  # not costed on the default model without a word
     assert "I don't understand 'modle'" in str(reply.message["blocks"])
+
+
+def test_a_mention_with_a_typo_at_the_end_gets_the_error_as_typed_not_no_workload() -> None:
+    shown = str(answer("video 10s x 1M users with veo-3.1-fsat", prose=True).message["blocks"])
+    assert "Did you mean" in shown and "There's no workload" not in shown and "/cost video" not in shown

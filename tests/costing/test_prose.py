@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from costing import current_catalog, estimate, estimate_in, has_workload, workload_words_in
+from costing import current_catalog, estimate, estimate_in, has_workload, read_instead, workload_words_in
 
 MODELS = current_catalog().model_names
 
@@ -49,3 +49,20 @@ def test_a_long_message_is_searched_in_its_first_words_only() -> None:
     assert estimate_in(f"{filler} video 10s x 3", model_names=MODELS) is None
     found = estimate_in(f"video 10s x 3 {filler}", model_names=MODELS)
     assert found is not None and found.startswith("video 10s x 3")  # (`x 3 blah` counts three "blah")
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "typo", "prose", "instead"),
+    [
+        ("how much would 1M videos of 10s cost?", "1M videos of 10s", False, False, "1M videos of 10s"),
+        ("chat x 2 per day modle gpt-4o", "chat x 2 per day", False, False, None),  # /cost: the end is a typo
+        ("chat x 2 per day for support", "chat x 2 per day", False, True, "chat x 2 per day"),  # a message: talk
+        ("chat x 2 per day modle", "chat x 2 per day", True, True, None),  # …unless a word is suggested
+        ("video 10s", "video 10s", False, True, None),  # the text itself
+        ("lunch anyone?", None, False, True, None),
+    ],
+)
+def test_the_estimate_inside_is_read_instead_unless_only_a_likely_typo_was_cut(
+    text: str, found: str | None, typo: bool, prose: bool, instead: str | None
+) -> None:
+    assert read_instead(text, found, typo=typo, prose=prose) == instead
