@@ -9,10 +9,13 @@ from slack_sdk import WebClient
 from bot.blocks.scenarios import SAVE_VERSION_ACTION
 from bot.listeners.actions import (
     adjust_estimate,
+    confirm_delete,
+    keep_scenario,
     new_estimate,
     post_scenario_card,
     save_scenario_version,
     share_estimate,
+    undo_scenario_delete,
 )
 from bot.scenarios import Where, save_named
 from bot.seals import Seal
@@ -167,3 +170,43 @@ def test_a_what_if_button_naming_another_channels_scenario_changes_nothing(
     with sqlite_db.session(write=False) as session:
         scenario = get_scenario(session=session, team_id=TEAM, channel_id="C0SECRET", name="hidden-plan")
     assert scenario is not None and scenario.version == 1
+
+
+# --- Delete, Keep it and Undo around a delete ----------------------------------------------------------------
+
+
+def _button(message: dict, action_id: str) -> str:
+    return next(e["value"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+                if e["action_id"] == action_id)  # fmt: skip
+
+
+def test_delete_keep_and_undo_buttons_answer_through_the_response_url_in_place(
+    client: WebClient, fake_slack: FakeSlack, respond: Recorder, sqlite_db: Database
+) -> None:
+    where = Where(team_id=TEAM, channel_id="C0GENERAL", user_id="U0ALICE")
+    save_named("plan", "video 10s", where=where, db=sqlite_db, client=client)
+    with sqlite_db.session(write=False) as session:
+        scenario = get_scenario(session=session, team_id=TEAM, channel_id="C0GENERAL", name="plan")
+    assert scenario is not None
+
+    keep_scenario(body=button_payload("keep_scenario", str(scenario.id), response_url="u"), respond=respond,
+                  db=sqlite_db)  # fmt: skip
+    kept = respond.calls[-1]
+    assert kept["replace_original"] is True and "Kept *plan*; nothing was deleted." in str(kept["blocks"])
+    confirm_delete(body=button_payload("delete_scenario", str(scenario.id), response_url="u"), client=client,
+                   respond=respond, db=sqlite_db)  # fmt: skip
+    deleted = respond.calls[-1]
+    assert deleted["replace_original"] is True and "Deleted *plan*" in str(deleted["blocks"])
+    undo = button_payload("undo_delete", _button(deleted, "undo_delete"), response_url="u")
+    undo_scenario_delete(body=undo, client=client, respond=respond, db=sqlite_db)
+    assert respond.calls[-1]["replace_original"] is True and "Restored" in str(respond.calls[-1]["blocks"])
+
+
+@pytest.mark.parametrize("action_id", ["delete_scenario", "undo_delete"])
+def test_a_delete_or_undo_button_the_bot_did_not_make_changes_nothing(
+    client: WebClient, respond: Recorder, sqlite_db: Database, action_id: str
+) -> None:
+    listener = confirm_delete if action_id == "delete_scenario" else undo_scenario_delete
+    listener(body=button_payload(action_id, "not-ours", response_url="u"), client=client, respond=respond,
+             db=sqlite_db)  # fmt: skip
+    assert respond.only["replace_original"] is False and "isn't one costbot made" in respond.only["text"]
