@@ -111,6 +111,10 @@ class DigestLine:
     not_recosted: str | None = None
     #: A price change since the scenario was saved, when there is no previous digest to compare with.
     price_note: str | None = None
+    #: The week's compute from batched serving at scale to one request at a time; None for a scenario saved
+    #: before compute had a range and shown as saved.
+    compute_low_week: Decimal | None = None
+    compute_high_week: Decimal | None = None
 
     @property
     def ratio(self) -> Decimal | None:
@@ -154,6 +158,9 @@ class Totals:
     #: Value of the scenarios that state one, and the API spend of those same scenarios.
     value_week: Decimal
     valued_api_week: Decimal
+    #: The compute range of the week, over every line; None when a line has none (saved before ranges).
+    compute_low_week: Decimal | None = None
+    compute_high_week: Decimal | None = None
 
     @property
     def ratio(self) -> Decimal | None:
@@ -220,6 +227,14 @@ def _unit(estimate: SavedFigures, cost: UnitCost | str) -> tuple[Decimal, Decima
     return cost.api_usd, cost.compute_usd, cost.model_name, None
 
 
+def _compute_range(estimate: SavedFigures, cost: UnitCost | str) -> tuple[Decimal, Decimal] | None:
+    """Compute per unit from batched at scale to one at a time: re-costed, or as saved; None if saved without."""
+    if not isinstance(cost, str):
+        return cost.compute_low_usd, cost.compute_high_usd
+    low, high = estimate.compute.low_usd, estimate.compute.high_usd
+    return None if low is None or high is None else (low, high)
+
+
 def _per_week(amount: Decimal, period: Period) -> Decimal:
     return in_period(amount, period, Period.WEEK)
 
@@ -246,6 +261,10 @@ def _line(
     api_total = api_unit * estimate.quantity
     api_week = _per_week(api_total, estimate.period)
     compute_week = _per_week(compute_unit * estimate.quantity, estimate.period)
+    low_high = _compute_range(estimate, cost)
+    low_week, high_week = (
+        (None, None) if low_high is None else (_per_week(b * estimate.quantity, estimate.period) for b in low_high)
+    )
     change = None
     price_note = None
     if previous is not None:
@@ -274,6 +293,8 @@ def _line(
         is_new=has_previous and not known,
         not_recosted=not_recosted,
         price_note=price_note,
+        compute_low_week=low_week,
+        compute_high_week=high_week,
     )
 
 
@@ -311,7 +332,24 @@ def _change(
 def _totals(stored: SnapshotTotals | None) -> Totals | None:
     if stored is None:
         return None
-    return Totals(stored.api_week, stored.compute_week, stored.value_week, stored.valued_api_week)
+    return Totals(
+        stored.api_week,
+        stored.compute_week,
+        stored.value_week,
+        stored.valued_api_week,
+        stored.compute_low_week,
+        stored.compute_high_week,
+    )
+
+
+def _sum_or_none(amounts: Iterable[Decimal | None]) -> Decimal | None:
+    """The sum, or None when any is missing (a range over part of the lines would understate it)."""
+    total = Decimal(0)
+    for amount in amounts:
+        if amount is None:
+            return None
+        total += amount
+    return total
 
 
 def build_digest(
@@ -367,6 +405,8 @@ def build_digest(
             compute_week=sum((line.compute_week for line in lines), Decimal(0)),
             value_week=sum((line.value_week for line in lines if line.value_week is not None), Decimal(0)),
             valued_api_week=sum((line.api_week for line in lines if line.value_week is not None), Decimal(0)),
+            compute_low_week=_sum_or_none(line.compute_low_week for line in lines),
+            compute_high_week=_sum_or_none(line.compute_high_week for line in lines),
         ),
         previous_totals=_totals(snapshot.totals if snapshot is not None else None),
         removed=removed,

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SNAPSHOT_VERSION",
+    "ComputePerUnit",
     "DigestSnapshot",
     "EstimateFigures",
     "PerUnit",
@@ -60,9 +61,30 @@ class _Stored(BaseModel):
 _record = pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=ConfigDict(extra="ignore"))
 
 
+def _lenient(default: Any) -> WrapValidator:
+    """A field that reads as `default` when what was stored can't be read as it."""
+
+    def read(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            return default
+
+    return WrapValidator(read)
+
+
 @_record
 class PerUnit:
     unit_usd: Amount
+
+
+@_record
+class ComputePerUnit:
+    """Compute per unit, with its range where it was saved with one (estimates before ranges have none)."""
+
+    unit_usd: Amount
+    low_usd: Annotated[Amount | None, _lenient(None)] = None
+    high_usd: Annotated[Amount | None, _lenient(None)] = None
 
 
 @_record
@@ -86,7 +108,7 @@ class EstimateFigures:
     quantity: Amount
     period: Period | None = None
     api: PerUnit
-    compute: PerUnit
+    compute: ComputePerUnit
     value: StoredValue | None = None
 
     @classmethod
@@ -115,18 +137,6 @@ _FIGURES = TypeAdapter(EstimateFigures)
 _FIELDS = {field.name for field in dataclasses.fields(EstimateFigures)} - {"sections"}  # type: ignore[arg-type]
 
 
-def _lenient(default: Any) -> WrapValidator:
-    """A field that reads as `default` when what was stored can't be read as it."""
-
-    def read(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        try:
-            return handler(value)
-        except ValidationError:
-            return default
-
-    return WrapValidator(read)
-
-
 @_record
 class SnapshotLine:
     """One scenario as a digest showed it. The figures a comparison needs must be readable, or the entry is
@@ -151,6 +161,9 @@ class SnapshotTotals:
     compute_week: Amount
     value_week: Amount
     valued_api_week: Amount
+    #: Written since compute has a range; absent from older snapshots.
+    compute_low_week: Annotated[Amount | None, _lenient(None)] = None
+    compute_high_week: Annotated[Amount | None, _lenient(None)] = None
 
 
 _LINE = TypeAdapter(SnapshotLine)

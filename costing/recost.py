@@ -27,6 +27,15 @@ class _PerUnit(Protocol):
     def unit_usd(self) -> Decimal: ...
 
 
+class _ComputePerUnit(Protocol):
+    @property
+    def unit_usd(self) -> Decimal: ...
+    @property
+    def low_usd(self) -> Decimal | None: ...
+    @property
+    def high_usd(self) -> Decimal | None: ...
+
+
 class _Value(Protocol):
     @property
     def total_usd(self) -> Decimal: ...
@@ -56,7 +65,7 @@ class SavedFigures(Protocol):
     @property
     def api(self) -> _PerUnit: ...
     @property
-    def compute(self) -> _PerUnit: ...
+    def compute(self) -> _ComputePerUnit: ...
     @property
     def value(self) -> _Value | None: ...
 
@@ -100,6 +109,9 @@ class UnitCost:
     compute_usd: Decimal
     model_name: str
     price_description: str
+    #: The compute range per unit: batched serving at scale to one request at a time.
+    compute_low_usd: Decimal
+    compute_high_usd: Decimal
 
 
 def unit_key(estimate: SavedFigures) -> str:
@@ -130,7 +142,14 @@ def unit_cost(
         if isinstance(request, Subcommand):  # cannot happen for a saved estimate's workload; said, not raised
             raise EstimateError(f"'{text}' reads as a command now")
         unit = estimate_request(request, catalog=catalog, at=at)
-        result = UnitCost(unit.api.unit_usd, unit.compute.unit_usd, unit.model_name, unit.api.price.description)
+        result = UnitCost(
+            unit.api.unit_usd,
+            unit.compute.unit_usd,
+            unit.model_name,
+            unit.api.price.description,
+            unit.compute.low_usd,
+            unit.compute.high_usd,
+        )
     except EstimateError as error:
         result = f"can't be re-costed with today's prices ({error.message}); showing the figures as saved"
     if memo is not None:

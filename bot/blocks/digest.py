@@ -120,6 +120,35 @@ def _since_last(digest: Digest) -> str:
     return f"{move(delta, previous.api_week, '/week')}, from {format_usd(previous.api_week)}/week"
 
 
+def _compute_week(totals: Totals) -> str:
+    """`$9,861,047/week` or its range, `$6,100,000–$19,700,000/week` (batched at scale ↔ one at a time)."""
+    low, high = totals.compute_low_week, totals.compute_high_week
+    if low is None or high is None or low == high:
+        return f"{format_usd(totals.compute_week)}/week"
+    return f"{format_usd(low)}–{format_usd(high)}/week"
+
+
+def _verdict(digest: Digest) -> str | None:
+    """`pays back 2.00×`, `doesn't pay back (0.02×)`, over the scenarios that state a value; None without."""
+    ratio = digest.totals.ratio
+    if ratio is None:
+        return None
+    said = f"pays back {format_ratio(ratio)}" if ratio >= 1 else f"doesn't pay back ({format_ratio(ratio)})"
+    valued = len(digest.lines) - len(digest.unvalued)
+    return said if valued == len(digest.lines) else f"{said} where a value is stated"
+
+
+def _headline_line(digest: Digest) -> str:
+    """The digest's first line: the week's API spend, its compute range, and the verdict."""
+    totals = digest.totals
+    line = (
+        f"*{format_usd(totals.api_week)}/week* API spend · {_compute_week(totals)} GPU compute · "
+        f"{plural(len(digest.lines), 'recurring scenario')}"
+    )
+    verdict = _verdict(digest)
+    return f"{line} · {verdict}" if verdict else line
+
+
 def _totals(digest: Digest) -> dict[str, Any]:
     totals: Totals = digest.totals
     valued = len(digest.lines) - len(digest.unvalued)
@@ -132,13 +161,17 @@ def _totals(digest: Digest) -> dict[str, Any]:
         value, ratio = "none stated", "—"
     fields = [
         f"*API spend*\n{format_usd(totals.api_week)}/week",
-        f"*GPU compute*\n{format_usd(totals.compute_week)}/week",
+        f"*GPU compute*\n{format_usd(totals.compute_week)}/week at scale",
         f"*Value*\n{value}",
         f"*Value ÷ API spend*\n{ratio}",
         f"*API spend with no stated value*\n{format_usd(totals.unvalued_api_week)}/week",
         f"*Since the last digest*\n{_since_last(digest)}",
     ]
-    return {"type": "section", "fields": [{"type": "mrkdwn", "text": clip(text, 2000)} for text in fields]}
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": clip(_headline_line(digest))},
+        "fields": [{"type": "mrkdwn", "text": clip(text, 2000)} for text in fields],
+    }
 
 
 def _top_spenders(digest: Digest) -> list[str]:
@@ -249,7 +282,7 @@ def _headline(digest: Digest, heading: str) -> str:
         )
     text = (
         f"{escape(_flat(heading, HEADER_LIMIT))}: {format_usd(totals.api_week)}/week API spend, "
-        f"{format_usd(totals.compute_week)}/week GPU compute"
+        f"{_compute_week(totals)} GPU compute"
     )
     if totals.ratio is not None:
         text += f", value {format_usd(totals.value_week)}/week ({format_ratio(totals.ratio)} of the spend that has one)"

@@ -196,8 +196,21 @@ def test_first_message_carries_the_headline_totals_in_its_fallback_text() -> Non
     first = messages(d)[0]
     assert first["text"].startswith(HEADING)
     assert format_usd(d.totals.api_week) in first["text"]
-    assert format_usd(d.totals.compute_week) in first["text"]
+    low, high = d.totals.compute_low_week, d.totals.compute_high_week
+    assert low is not None and high is not None and low < d.totals.compute_week < high
+    assert f"{format_usd(low)}–{format_usd(high)}/week GPU compute" in first["text"]
     assert first["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": HEADING}}
+
+
+def test_the_summary_opens_with_the_weeks_spend_its_compute_range_and_the_verdict() -> None:
+    d = digest(channel())
+    summary = messages(d)[0]["blocks"][1]
+    low, high = format_usd(d.totals.compute_low_week), format_usd(d.totals.compute_high_week)
+    assert summary["text"]["text"] == (
+        f"*{format_usd(d.totals.api_week)}/week* API spend · {low}–{high}/week GPU compute · "
+        "4 recurring scenarios · doesn't pay back (0.02×) where a value is stated"
+    )
+    assert len(summary["fields"]) == 6
 
 
 def test_thread_lists_every_scenario_by_weekly_spend_then_the_one_off_costs() -> None:
