@@ -1,4 +1,4 @@
-"""Render costbot's main messages (an estimate, a scenario card, a what-if, a digest) to PNG, to look at them.
+"""Render costbot's main messages (an estimate and its Details, a card, a what-if, a digest) to PNG, to look at.
 
 Not a test: Block Kit becomes a plain HTML page that approximates Slack's look (sections, fields, context,
 buttons, headers, dividers; mrkdwn bold, italics, code, links, strikes, `<!date^…|fallback>` as its fallback,
@@ -112,6 +112,7 @@ def messages() -> dict[str, dict[str, Any]]:
     """The messages people see most, built as costbot builds them."""
     from bot.blocks import estimate_message
     from bot.blocks.digest import digest_messages
+    from bot.blocks.estimate import details_modal
     from bot.blocks.scenarios import scenario_card, what_if_message
     from bot.replies import estimate_text
     from costing import build_digest, compare_estimates, current_catalog
@@ -137,6 +138,7 @@ def messages() -> dict[str, dict[str, Any]]:
     digest = build_digest(saved, catalog=current_catalog(), at=when, previous=None)
     return {
         "estimate": estimate_message(estimate),
+        "details": details_modal(estimate),
         "card": scenario_card(scenario),
         "what-if": what_if_message(
             scenario,

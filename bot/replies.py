@@ -45,18 +45,24 @@ class Reply:
     problem: bool = False
 
 
-def estimate_text(text: str, *, catalog: Catalog | None = None) -> Estimate:
+def estimate_text(text: str, *, catalog: Catalog | None = None, at: datetime | None = None) -> Estimate:
     """Cost `text`, which must be an estimate (not a subcommand).
 
     The same text is often costed again within minutes (Share, Adjust, a colleague re-running it), so recent
     estimates are kept, per catalog (a changed price book is a new catalog), per token-price data (a refresh is
     new data) and per minute (prices change by the time of day, and models shut down on a date).
 
+    Args:
+        text: The /cost text.
+        catalog: The price book; the current one by default.
+        at: The moment whose prices apply (to the minute); now by default. Details of a message cost its text
+            as of when the message was posted, so that they show the message's own figures.
+
     Raises:
         EstimateError: The text is not an estimate we can cost.
         CatalogError: The operator's price book is broken.
     """
-    minute = datetime.now(UTC).replace(second=0, microsecond=0)
+    minute = (at or datetime.now(UTC)).replace(second=0, microsecond=0)
     return _costed(text.strip(), catalog or current_catalog(), token_snapshot(), minute)
 
 

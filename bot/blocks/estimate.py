@@ -1,19 +1,39 @@
-"""An `Estimate` as a Slack message: headline, API price beside compute cost, projections, value, sources."""
+"""An `Estimate` as a Slack message: the headline first (what, how many, API spend, compute range, verdict),
+the few figures that matter, a one-line basis; the full figures (per unit and in total, every period, value,
+sources, assumptions) behind a Details button, in a modal."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from bot.blocks.mrkdwn import clip, escape, link
 from costing import Estimate, format_count, format_ratio, format_usd, source_words
 
-__all__ = ["ADJUST_ACTION", "SAVE_ACTION", "SHARE_ACTION", "estimate_blocks", "estimate_message", "headline_text"]
+__all__ = [
+    "ADJUST_ACTION",
+    "DETAILS_ACTION",
+    "SAVE_ACTION",
+    "SHARE_ACTION",
+    "basis_line",
+    "details_blocks",
+    "details_button",
+    "details_modal",
+    "estimate_blocks",
+    "estimate_message",
+    "headline",
+    "headline_text",
+    "key_fields",
+    "verdict",
+]
 
 SAVE_ACTION = "save_estimate"
 SHARE_ACTION = "share_estimate"
 ADJUST_ACTION = "adjust_estimate"
+DETAILS_ACTION = "estimate_details"
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
@@ -108,20 +128,6 @@ def _assumptions(estimate: Estimate) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text)}]}
 
 
-def _warnings(estimate: Estimate) -> dict | None:
-    if not estimate.warnings:
-        return None
-    text = "\n".join(f":warning: {escape(w)}" for w in estimate.warnings)
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
-
-
-def _footer(estimate: Estimate, shared_by: str | None) -> dict:
-    asked = f"`/cost {escape(estimate.text)}`"
-    if shared_by is not None:
-        asked = f"Shared by <@{shared_by}> · {asked}"
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(asked)}]}
-
-
 def _actions(estimate: Estimate, *, share: bool, save: bool) -> dict:
     buttons: list[dict[str, Any]] = []
     if save:
@@ -151,27 +157,158 @@ def _actions(estimate: Estimate, *, share: bool, save: bool) -> dict:
             "value": estimate.text,
         }
     )
+    buttons.append(details_button(estimate.text))
     return {"type": "actions", "block_id": "estimate_actions", "elements": buttons}
 
 
-def estimate_blocks(estimate: Estimate, *, assumptions: bool = True) -> list[dict[str, Any]]:
-    """The figures of an estimate as blocks: what, API price beside compute, periods, value, warnings, source."""
+def verdict(estimate: Estimate) -> str | None:
+    """`pays back 2.00×` or `doesn't pay back (0.50×); break-even $0.50 per video`; None without a value."""
+    value = estimate.value
+    if value is None or value.ratio is None:
+        return None
+    if value.ratio >= 1:
+        return f"pays back {format_ratio(value.ratio)}"
+    said = f"doesn't pay back ({format_ratio(value.ratio)})"
+    if value.break_even_unit_usd is not None:
+        said += f"; break-even {format_usd(value.break_even_unit_usd)} per {escape(estimate.unit)}"
+    return said
+
+
+def _compute_range(estimate: Estimate) -> str:
+    compute = estimate.compute
+    if compute.total_low_usd == compute.total_high_usd:
+        return format_usd(compute.total_usd)
+    return f"{format_usd(compute.total_low_usd)}–{format_usd(compute.total_high_usd)}"
+
+
+def headline(estimate: Estimate) -> str:
+    """The one line that answers the question, in mrkdwn: what and how many, then the API spend and the compute
+    range for the period, then the verdict when a value is given.
+
+    `*1,000,000 × 10 s video, 720p on Veo 3.1 Fast per month*: *$1,000,000* API · $44,206–$86,672 compute ·
+    pays back 2.00×`
+    """
+    when = f" per {estimate.period}" if estimate.period else ""
+    what = f"{format_count(estimate.quantity)} × {estimate.workload} on {estimate.model_name}{when}"
+    api = "your price" if estimate.api.price.override else "API"
+    line = f"*{escape(what)}*: *{format_usd(estimate.api.total_usd)}* {api} · {_compute_range(estimate)} compute"
+    said = verdict(estimate)
+    return f"{line} · {said}" if said else line
+
+
+def key_fields(estimate: Estimate, *, extra: Sequence[str] = ()) -> list[dict[str, str]]:
+    """The few figures under the headline: per unit, per user, value and break-even, then `extra` fields."""
+    unit = escape(estimate.unit)
+    compute = estimate.compute
+    fields = [f"*Per {unit}*\n{format_usd(estimate.api.unit_usd)} API · {format_usd(compute.unit_usd)} compute"]
+    if estimate.per_user_usd is not None and estimate.users:
+        period = f"/{estimate.period}" if estimate.period else ""
+        fields.append(
+            f"*Per user*\n{format_usd(estimate.per_user_usd)}{period} API · "
+            f"{format_usd(compute.total_usd / estimate.users)}{period} compute"
+        )
+    value = estimate.value
+    if value is not None:
+        period = f"/{value.period}" if value.period else ""
+        fields.append(f"*Value*\n{format_usd(value.total_usd)}{period}")
+        named = value.ratio is not None and value.ratio < 1  # the headline's verdict names the break-even price
+        if value.break_even_unit_usd is not None and not named:
+            fields.append(f"*Break-even*\n{format_usd(value.break_even_unit_usd)} per {unit} at API price")
+        if value.payback_days is not None:
+            days = format_count(value.payback_days.quantize(Decimal(1)))
+            fields.append(f"*Pays back the one-off cost*\nin {days} days")
+    fields += extra
+    return [{"type": "mrkdwn", "text": clip(text, 2000)} for text in fields]
+
+
+def basis_line(estimate: Estimate) -> str:
+    """The short basis under the figures: where the price and the compute come from, what the range means."""
+    price = estimate.api.price
+    text = f"Price: {escape(source_words(price))} · {link(price.source)}"
+    basis = estimate.compute.basis
+    if basis.get("family"):
+        text += f" · Compute as {escape(basis['family_name'])} · {link(basis['point']['source'])}"
+    if estimate.compute.total_low_usd != estimate.compute.total_high_usd:
+        text += " · compute range: batched serving at scale ↔ one request at a time"
+    return text
+
+
+def _warnings_block(estimate: Estimate) -> dict | None:
+    if not estimate.warnings:
+        return None
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(_warning_lines(estimate))}}
+
+
+def _warning_lines(estimate: Estimate) -> str:
+    return "\n".join(f":warning: {escape(w)}" for w in estimate.warnings)
+
+
+def estimate_blocks(
+    estimate: Estimate, *, lead: str = "", extra: Sequence[str] = (), footer: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """The default view of an estimate: the headline with the key figures under it, its warnings (a retired
+    model, a guess), and one line of basis. `lead` goes before the headline (a card's name), `extra` after the
+    key figures (a budget), `footer` after the basis, on its own lines."""
+    top = {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": clip(f"{lead}{headline(estimate)}")},
+        "fields": key_fields(estimate, extra=extra),
+    }
+    basis = {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": clip("\n".join([basis_line(estimate), *footer]))}],
+    }
+    return [b for b in (top, _warnings_block(estimate), basis) if b is not None]
+
+
+def details_button(value: str, *, action_id: str = DETAILS_ACTION) -> dict[str, Any]:
+    """The button that opens the full figures (`value` tells its listener which)."""
+    return {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": "Details"}, "value": value}
+
+
+def details_blocks(estimate: Estimate, *, extra: Sequence[str] = (), asked: bool = True) -> list[dict[str, Any]]:
+    """The full figures: the headline, API price beside compute per unit and in total, every period, value,
+    warnings, sources with the compute family and why, and every assumption (`extra`: more lines, a budget);
+    last, with `asked`, the /cost text."""
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(_what(estimate))}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(headline(estimate))}},
         _costs(estimate),
         _projections(estimate),
         _value(estimate),
-        _warnings(estimate),
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip("\n".join(extra))}} if extra else None,
+        _warnings_block(estimate),
         _price_source(estimate),
-        _assumptions(estimate) if assumptions else None,
+        _assumptions(estimate),
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(f"`/cost {escape(estimate.text)}`")}]}
+        if asked
+        else None,
     ]
     return [b for b in blocks if b is not None]
+
+
+def details_modal(
+    estimate: Estimate, *, title: str = "Estimate details", extra: Sequence[str] = (), as_of: datetime | None = None
+) -> dict[str, Any]:
+    """The Details modal: every figure behind an estimate's headline; `as_of`, when its prices were taken."""
+    blocks = details_blocks(estimate, extra=extra)
+    if as_of is not None:
+        stamp = int(as_of.timestamp())
+        when = f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{as_of:%Y-%m-%d %H:%M} UTC>"
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Prices as of {when}, when it was posted."}]}
+        )
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": clip(title, 24)},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": blocks,
+    }
 
 
 def estimate_message(
     estimate: Estimate, *, shared_by: str | None = None, share: bool = True, save: bool = True
 ) -> dict[str, Any]:
-    """The message for an estimate: `{"text": headline, "blocks": [...]}`.
+    """The message for an estimate: `{"text": headline, "blocks": [...]}`, at most five blocks.
 
     Args:
         estimate: What to show.
@@ -181,9 +318,11 @@ def estimate_message(
     """
     if shared_by is not None and not _USER_ID.fullmatch(shared_by):
         raise ValueError(f"not a Slack user id: {shared_by!r}")
+    asked = f"`/cost {escape(estimate.text)}`"
+    if shared_by is not None:
+        asked = f"Shared by <@{shared_by}> · {asked}"
     blocks = [
-        *estimate_blocks(estimate),
-        _footer(estimate, shared_by),
+        *estimate_blocks(estimate, footer=[asked]),
         _actions(estimate, share=share and shared_by is None, save=save),
     ]
     return {"text": headline_text(estimate), "blocks": blocks}

@@ -8,7 +8,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from bot.blocks.estimate import estimate_blocks
+from bot.blocks.estimate import (
+    DETAILS_ACTION,
+    details_blocks,
+    details_button,
+    details_modal,
+    estimate_blocks,
+    headline,
+)
 from bot.blocks.mrkdwn import clip, escape, escape_slack_text
 from bot.blocks.parts import context, section
 from bot.blocks.words import share
@@ -19,6 +26,7 @@ from storage import KEEP_DELETED, DeletedScenarioPublic, ScenarioPublic, ThreadR
 CardPost = Literal["posted", "refused", "unknown"]
 
 __all__ = [
+    "CARD_DETAILS_ACTION",
     "DELETE_ACTION",
     "KEEP_ACTION",
     "LIST_LIMIT",
@@ -43,6 +51,7 @@ __all__ = [
     "saving_as_hint",
     "scenario_card",
     "scenario_detail",
+    "scenario_details_modal",
     "scenario_link",
     "scenario_list",
     "stale_message",
@@ -55,6 +64,7 @@ POST_CARD_ACTION = "post_scenario_card"
 DELETE_ACTION = "delete_scenario"
 KEEP_ACTION = "keep_scenario"
 UNDO_DELETE_ACTION = "undo_delete"
+CARD_DETAILS_ACTION = "scenario_details"
 
 
 def _how_long(span: timedelta) -> str:
@@ -115,31 +125,42 @@ def _title(scenario: ScenarioPublic) -> str:
     return f":pushpin: *{escape(scenario.name)}* · v{scenario.version}"
 
 
-def _figures(scenario: ScenarioPublic) -> list[dict[str, Any]]:
-    """The estimate's blocks with the budget status right under the costs, where the eye already is."""
-    blocks = estimate_blocks(scenario.estimate, assumptions=False)
+def _budget_field(scenario: ScenarioPublic) -> list[str]:
     status = budget_status(scenario)
-    if status:
-        blocks.insert(2, section(status))
-    return blocks
+    return [f"*Budget*\n{status}"] if status else []
 
 
 def scenario_card(scenario: ScenarioPublic, *, changed_by: str | None = None) -> dict[str, Any]:
-    """The scenario's message in the channel; its thread is where people discuss it."""
-    who = f"saved by <@{scenario.author_id}>"
+    """The scenario's message in the channel, headline first; its thread is where people discuss it, its
+    Details button opens every figure."""
+    who = f"Saved by <@{scenario.author_id}>"
     if changed_by and scenario.version > 1:
         who += f" · v{scenario.version}" + ("" if changed_by == scenario.author_id else f" by <@{changed_by}>")
-    blocks = [
-        section(f"{_title(scenario)} — {who}"),
-        *_figures(scenario),
-    ]
-    blocks.append(
-        context(
-            f"`/cost {escape(scenario.text)}` · Reply in this thread to discuss it; a reply like `what if 2M users`, "
-            "`with veo-3.1-fast` or `at $0.2/s` gets the new figures and the difference."
-        )
+    footer = (
+        f"{who} · `/cost {escape(scenario.text)}`\nReply in this thread to discuss it; a reply like "
+        "`what if 2M users`, `with veo-3.1-fast` or `at $0.2/s` gets the new figures and the difference."
     )
+    blocks = [
+        *estimate_blocks(
+            scenario.estimate, lead=f"{_title(scenario)} — ", extra=_budget_field(scenario), footer=[footer]
+        ),
+        {
+            "type": "actions",
+            "block_id": "card_actions",
+            "elements": [details_button(str(scenario.id), action_id=CARD_DETAILS_ACTION)],
+        },
+    ]
     return {"text": f"Scenario {escape(scenario.name)}: {escape(scenario.estimate.headline())}", "blocks": blocks}
+
+
+def _budget_lines(scenario: ScenarioPublic) -> list[str]:
+    status = budget_status(scenario)
+    return [status] if status else []
+
+
+def scenario_details_modal(scenario: ScenarioPublic) -> dict[str, Any]:
+    """A card's Details: every figure of the scenario's current version, its budget among them."""
+    return details_modal(scenario.estimate, title=f"{scenario.name} v{scenario.version}", extra=_budget_lines(scenario))
 
 
 def deleted_card(name: str, *, deleted_by: str, when: datetime) -> dict[str, Any]:
@@ -222,7 +243,7 @@ def scenario_detail(
     """`/cost show NAME`: the figures, every version, the latest replies from its thread."""
     blocks = [
         section(f"{_title(scenario)} — saved by <@{scenario.author_id}> on {_day(scenario.created_at)}"),
-        *_figures(scenario),
+        *details_blocks(scenario.estimate, extra=_budget_lines(scenario), asked=False),
     ]
     recent = list(versions)[-10:]
     history = "\n".join(_version_line(v) for v in reversed(recent))
@@ -297,13 +318,15 @@ def comparison_message(a: ScenarioPublic, b: ScenarioPublic, comparison: Compari
 def what_if_message(
     scenario: ScenarioPublic, *, text: str, estimate: Estimate, comparison: Comparison, asked_by: str
 ) -> dict[str, Any]:
-    """The answer in a scenario's thread to `what if …`: the new figures, the difference, a button to keep it."""
+    """The answer in a scenario's thread to `what if …`: the new headline, only what changed (old → new, ±%),
+    the new warnings, a button to keep it and one to open the full figures."""
     lines = _differences(comparison)
+    warnings = [w for w in estimate.warnings if w not in scenario.estimate.warnings]
     blocks = [
         # In reply to the asker's own message: no mention (Slack tells thread followers of replies anyway).
-        section(f":crystal_ball: *What if* — a change to *{escape(scenario.name)}* v{scenario.version}"),
+        section(f":crystal_ball: *What if* · *{escape(scenario.name)}* v{scenario.version} → {headline(estimate)}"),
         section("\n".join(lines) if lines else "Same figures as the saved version."),
-        *estimate_blocks(estimate, assumptions=False),
+        section("\n".join(f":warning: {escape(w)}" for w in warnings)) if warnings else None,
         context(f"`/cost {escape(text)}`"),
         {
             "type": "actions",
@@ -315,12 +338,13 @@ def what_if_message(
                     "text": {"type": "plain_text", "text": f"Save as v{scenario.version + 1}"},
                     "style": "primary",
                     "value": json.dumps({"scenario": scenario.id, "text": text, "base": scenario.version}),
-                }
+                },
+                details_button(text, action_id=DETAILS_ACTION),
             ],
         },
     ]
-    headline = f"What if: {escape(scenario.name)} → {escape(estimate.headline())}"
-    return {"text": clip(headline), "blocks": blocks}
+    headline_said = f"What if: {escape(scenario.name)} → {escape(estimate.headline())}"
+    return {"text": clip(headline_said), "blocks": [b for b in blocks if b is not None]}
 
 
 def same_figures_message(scenario: ScenarioPublic, *, text: str) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""Buttons: Save, Share in channel and Adjust on an estimate; Save as new version under a what-if; Post card;
-Delete, Keep it and Undo around a delete."""
+"""Buttons: Save, Share in channel, Adjust and Details on an estimate; Details on a card; Save as new version
+under a what-if; Post card; Delete, Keep it and Undo around a delete."""
 
 from __future__ import annotations
 
@@ -21,15 +21,18 @@ from bot.blocks import (
     problem_message,
     save_modal,
 )
+from bot.blocks.estimate import DETAILS_ACTION, details_modal
 from bot.blocks.home import NEW_ESTIMATE_ACTION
 from bot.blocks.mrkdwn import escape
 from bot.blocks.scenarios import (
+    CARD_DETAILS_ACTION,
     DELETE_ACTION,
     KEEP_ACTION,
     POST_CARD_ACTION,
     SAVE_VERSION_ACTION,
     UNDO_DELETE_ACTION,
     kept_message,
+    scenario_details_modal,
 )
 from bot.listeners.acknowledge import acknowledge
 from bot.payloads import read_id, read_undo_button, read_what_if_button
@@ -46,7 +49,9 @@ from storage.types import utcnow
 __all__ = [
     "SHARE_EVENT",
     "adjust_estimate",
+    "card_details",
     "confirm_delete",
+    "estimate_details",
     "keep_scenario",
     "new_estimate",
     "post_scenario_card",
@@ -148,6 +153,46 @@ def adjust_estimate(body: dict[str, Any], client: WebClient, respond: Respond, s
         "thread_ts": (body.get("message") or {}).get("thread_ts"),
     }
     client.views_open(trigger_id=body["trigger_id"], view=adjust_modal(estimate, private_metadata=seal.seal(where)))
+
+
+def _posted_at(body: dict[str, Any]) -> datetime:
+    """When the clicked message was posted (its `ts`), or when the button was clicked."""
+    container = body.get("container") or {}
+    try:
+        return datetime.fromtimestamp(float(container.get("message_ts") or (body.get("message") or {})["ts"]), UTC)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return _clicked_at(body)
+
+
+def estimate_details(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    """Details under an estimate or a what-if: every figure behind its headline, in a modal, costed as of when
+    the message was posted so that it shows the message's own figures."""
+    text = body["actions"][0].get("value") or ""
+    posted_at = _posted_at(body)
+    try:
+        estimate = estimate_text(text, at=posted_at)
+    except EstimateError as error:
+        respond(replace_original=False, **error_message(error, text))
+        return
+    except CatalogError as error:
+        respond(replace_original=False, **problem_message(f"costbot's price book has a problem: {error}"))
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=details_modal(estimate, as_of=posted_at))
+
+
+def card_details(body: dict[str, Any], client: WebClient, respond: Respond, db: Database) -> None:
+    """Details on a scenario's card: its current version's figures, as saved, and its budget."""
+    where = _where(body)
+    scenario_id = read_id(body["actions"][0].get("value"))
+    if scenario_id is None:
+        respond(replace_original=False, **problem_message("That button isn't one costbot made; nothing to show."))
+        return
+    with db.session(write=False) as session:
+        scenario = get_scenario_by_id(session=session, team_id=where.team_id, scenario_id=scenario_id)
+    if scenario is None or scenario.channel_id != where.channel_id:
+        respond(replace_original=False, **problem_message("That scenario was deleted, or isn't this channel's."))
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=scenario_details_modal(scenario))
 
 
 def new_estimate(body: dict[str, Any], client: WebClient, seal: Seal) -> None:
@@ -293,6 +338,8 @@ def register(app: App) -> None:
     app.action(SAVE_ACTION)(ack=acknowledge, lazy=[save_estimate])  # trigger_id lives 3 s: opened at once
     app.action(ADJUST_ACTION)(ack=acknowledge, lazy=[adjust_estimate])  # a modal: nothing to carry out later
     app.action(NEW_ESTIMATE_ACTION)(ack=acknowledge, lazy=[new_estimate])
+    app.action(DETAILS_ACTION)(ack=acknowledge, lazy=[estimate_details])  # shows, changes nothing
+    app.action(CARD_DETAILS_ACTION)(ack=acknowledge, lazy=[card_details])
     # What posts or saves is written down first (bot.work), and carried out once even after a crash.
     app.action(SHARE_ACTION)(ack=acknowledge_work(share_estimate), lazy=[durable(share_estimate)])
     app.action(SAVE_VERSION_ACTION)(ack=acknowledge_work(save_scenario_version), lazy=[durable(save_scenario_version)])

@@ -56,11 +56,17 @@ def test_cost_answers_with_an_ephemeral_estimate_in_the_acknowledgement(
     assert message["response_type"] == "ephemeral"
     assert "$1,000,000" in message["text"] and "Sora 2" in message["text"]
     blocks = message["blocks"]
-    costs = next(b for b in blocks if b.get("fields"))
-    assert "API price" in costs["fields"][0]["text"] and "GPU compute" in costs["fields"][1]["text"]
-    assert any("Assumptions" in e["text"] for b in blocks if b["type"] == "context" for e in b["elements"])
+    top = blocks[0]  # the headline, the key figures under it
+    assert top["text"]["text"].startswith("*1,000,000 × 10 s video") and "*$1,000,000* API" in top["text"]["text"]
+    assert top["fields"][0]["text"].startswith("*Per video*\n$1.00 API · $")
+    assert len(blocks) <= 5 and "Assumptions" not in json.dumps(blocks)  # behind Details
     actions = next(b for b in blocks if b["type"] == "actions")
-    assert [e["action_id"] for e in actions["elements"]] == ["save_estimate", "share_estimate", "adjust_estimate"]
+    assert [e["action_id"] for e in actions["elements"]] == [
+        "save_estimate",
+        "share_estimate",
+        "adjust_estimate",
+        "estimate_details",
+    ]
     assert fake_slack.api_calls("chat.postMessage") == []  # nothing public until Share
 
 
@@ -108,6 +114,7 @@ def test_share_posts_the_estimate_publicly_attributed_and_removes_the_private_co
     assert [e["action_id"] for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
         "save_estimate",
         "adjust_estimate",
+        "estimate_details",
     ]
     assert fake_slack.wait_for_responses()[0].body["delete_original"] is True
 
@@ -121,6 +128,23 @@ def test_share_where_the_bot_is_not_a_member_posts_through_the_response_url(
     first, second = fake_slack.wait_for_responses(2)
     assert first.body["response_type"] == "in_channel" and "Shared by <@U0ALICE>" in all_text(first.body)
     assert second.body["delete_original"] is True
+
+
+def test_details_open_a_modal_with_every_figure_behind_the_headline(
+    running_bot: RunningBot, fake_slack: FakeSlack
+) -> None:
+    text = "image x 50k per day value $0.10 each"
+    payload = button_payload("estimate_details", text, response_url=fake_slack.response_url("details"))
+    payload["container"]["message_ts"] = f"{time.time():.6f}"  # posted just now
+    status, _ = interact(running_bot, payload)
+
+    assert status == 200
+    call = fake_slack.wait_for_api("views.open")[0]
+    view = call.body["view"]
+    shown = all_text(view["blocks"])
+    assert call.body["trigger_id"] == payload["trigger_id"] and view["title"]["text"] == "Estimate details"
+    assert "*Assumptions*" in shown and "*Per year*" in shown and "value ÷ API spend" in shown
+    assert fake_slack.responses() == []  # nothing posted, nothing replaced
 
 
 def test_adjust_opens_a_prefilled_modal_whose_submission_answers_in_place(

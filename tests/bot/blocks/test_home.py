@@ -1,31 +1,18 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from bot.blocks.home import home_view
-from bot.replies import estimate_text
 from costing.money import format_usd
 from storage import ScenarioPublic
 from storage.models import DigestSubscriptionPublic
-
-MONTHLY = "video 10s sora-2 x 1M users per month"
-PERMALINK = "https://fake.slack.com/archives/C0GENERAL/p1700000001000100"
-WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+from tests.bot.blocks.factories import AT, MONTHLY, PERMALINK, WHEN, scenario_public
 
 
-def scenario(
-    name: str = "launch", *, text: str = MONTHLY, channel: str = "C0GENERAL", private: bool = False,
-    permalink: str | None = PERMALINK, budget: Decimal | None = None, scenario_id: int = 1,
-) -> ScenarioPublic:  # fmt: skip
-    return ScenarioPublic(
-        id=scenario_id, team_id="T0TEAM1", channel_id=channel, name=name, author_id="U0ALICE", text=text,
-        estimate=estimate_text(text), value_text=None, budget_usd_month=budget, channel_private=private,
-        card_ts="1700000001.000100" if permalink else None, card_permalink=permalink, version=2, created_at=WHEN,
-        updated_at=WHEN,
-    )  # fmt: skip
+def scenario(name: str = "launch", *, channel: str = "C0GENERAL", scenario_id: int = 1, **parts: Any) -> ScenarioPublic:
+    return scenario_public(name=name, channel_id=channel, scenario_id=scenario_id, version=2, **parts)
 
 
 def digest(channel: str = "C0GENERAL", *, weekday: int = 0, active: bool = True,
@@ -135,3 +122,14 @@ def test_a_stopped_digest_stays_listed_marked_with_how_to_restart_it() -> None:
 def test_a_digest_that_failed_says_why_escaped() -> None:
     view = home_view([], [digest(last_error="not_in_channel <!channel>")])
     assert "\n:rotating_light: posting there failed: not_in_channel &lt;!channel&gt; — " in sections(view)[-1]
+
+
+def test_home_snapshot(snapshot: Any) -> None:
+    scenarios = [
+        scenario(at=AT),
+        scenario("pilot", text="image high x 1k per day", channel="C0DESIGN", private=True, permalink=None,
+                 budget=Decimal(100), scenario_id=2, at=AT),
+    ]  # fmt: skip
+    subscriptions = [digest(), digest("C0DESIGN", weekday=4, active=False, last_error="channel_not_found")]
+    assert home_view(scenarios, subscriptions) == snapshot(name="home")
+    assert home_view([], []) == snapshot(name="empty")

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from bot.blocks.estimate import DETAILS_ACTION
 from bot.blocks.scenarios import (
+    CARD_DETAILS_ACTION,
     LIST_LIMIT,
     POST_CARD_ACTION,
     SAVE_VERSION_ACTION,
@@ -17,30 +19,23 @@ from bot.blocks.scenarios import (
     saved_message,
     scenario_card,
     scenario_detail,
+    scenario_details_modal,
     scenario_list,
     what_if_message,
 )
 from bot.replies import estimate_text
-from costing import compare_estimates
+from costing import compare_estimates, estimate
 from storage import ScenarioPublic, ThreadReplyPublic, VersionPublic
+from tests.bot.blocks.factories import AT, MONTHLY, PERMALINK, WHEN, scenario_public
 
-MONTHLY = "video 10s sora-2 x 1M users per month"  # $1,000,000 a month at API price
 VEO = "video 20s veo-3.1-fast x 1M users per month"  # $2,000,000 a month
 ONE_OFF = "video 10s sora-2 x 1M users"
-PERMALINK = "https://fake.slack.com/archives/C0GENERAL/p1700000001000100"
-WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
 def scenario(
-    text: str = MONTHLY, *, name: str = "launch", version: int = 1, budget: Decimal | None = None,
-    card_ts: str | None = "1700000001.000100", permalink: str | None = PERMALINK, scenario_id: int = 7,
-    private: bool = False, channel_id: str = "C0GENERAL",
-) -> ScenarioPublic:  # fmt: skip
-    return ScenarioPublic(
-        id=scenario_id, team_id="T0TEAM1", channel_id=channel_id, name=name, author_id="U0ALICE", text=text,
-        estimate=estimate_text(text), value_text=None, budget_usd_month=budget, channel_private=private,
-        card_ts=card_ts, card_permalink=permalink, version=version, created_at=WHEN, updated_at=WHEN,
-    )  # fmt: skip
+    text: str = MONTHLY, *, card_ts: str | None = "1700000001.000100", **parts: Any
+) -> ScenarioPublic:  # a posted card unless said otherwise, whatever the permalink
+    return scenario_public(text, card_ts=card_ts, **parts)
 
 
 def version(number: int, text: str = MONTHLY, *, change: str = "saved", budget: Decimal | None = None) -> VersionPublic:
@@ -58,7 +53,7 @@ def texts(message: dict[str, Any]) -> list[str]:
     """Every mrkdwn and plain text of the message's blocks."""
     found = []
     for block in message["blocks"]:
-        if "text" in block:
+        if isinstance(block.get("text"), dict):
             found.append(block["text"]["text"])
         found += [f["text"] for f in block.get("fields", [])]
         found += [e["text"] for e in block.get("elements", []) if e.get("type") == "mrkdwn"]
@@ -82,38 +77,60 @@ def assert_within_slack_limits(message: dict[str, Any]) -> None:
 # --- the card ------------------------------------------------------------------------------------------------
 
 
-def test_the_card_names_the_scenario_its_version_and_its_author() -> None:
+def basis(message: dict[str, Any]) -> str:
+    """The card's context line: its basis, who saved it, its /cost text and what its thread is for."""
+    (line,) = [e["text"] for b in message["blocks"] if b["type"] == "context" for e in b["elements"]]
+    return line
+
+
+def test_the_card_opens_with_its_name_version_and_headline() -> None:
     card = scenario_card(scenario(version=3))
-    assert card["blocks"][0]["text"]["text"] == ":pushpin: *launch* · v3 — saved by <@U0ALICE>"
+    first = card["blocks"][0]["text"]["text"]
+    assert first.startswith(":pushpin: *launch* · v3 — *1,000,000 × 10 s video, 720p on Sora 2 per month*: ")
+    assert "*$1,000,000* API" in first[:120]
+    assert "Saved by <@U0ALICE> · `/cost" in basis(card)
     assert card["text"].startswith("Scenario launch: 1,000,000 × 10 s video")
+    assert len(card["blocks"]) <= 5
 
 
 def test_the_card_names_who_changed_it_after_the_first_version() -> None:
-    assert "v2 by <@U0BOB>" in scenario_card(scenario(version=2), changed_by="U0BOB")["blocks"][0]["text"]["text"]
-    assert "by <@U0BOB>" not in scenario_card(scenario(version=1), changed_by="U0BOB")["blocks"][0]["text"]["text"]
+    assert "v2 by <@U0BOB>" in basis(scenario_card(scenario(version=2), changed_by="U0BOB"))
+    assert "by <@U0BOB>" not in basis(scenario_card(scenario(version=1), changed_by="U0BOB"))
 
 
 def test_the_card_mentions_its_author_once_when_they_changed_it_themselves() -> None:
-    header = scenario_card(scenario(version=2), changed_by="U0ALICE")["blocks"][0]["text"]["text"]
-    assert header.endswith("saved by <@U0ALICE> · v2") and header.count("<@") == 1
+    card = scenario_card(scenario(version=2), changed_by="U0ALICE")
+    assert "Saved by <@U0ALICE> · v2 · `/cost" in basis(card) and json.dumps(card).count("<@") == 1
 
 
 def test_the_card_shows_the_figures_without_the_assumptions() -> None:
     card = shown(scenario_card(scenario()))
-    assert "*$1,000,000* per month" in card
+    assert "*$1,000,000* API" in card and "*Per video*\n$1.00 API" in card
     assert "*Assumptions*" not in card
 
 
 def test_the_card_shows_its_budget_status() -> None:
-    assert ":white_check_mark: within its $2,000,000/month budget (50%)" in texts(
+    assert "*Budget*\n:white_check_mark: within its $2,000,000/month budget (50%)" in texts(
         scenario_card(scenario(budget=Decimal(2_000_000)))
     )
 
 
 def test_the_card_teaches_what_its_thread_is_for() -> None:
-    hint = scenario_card(scenario())["blocks"][-1]["elements"][0]["text"]
-    assert hint.startswith(f"`/cost {MONTHLY}`")
+    hint = basis(scenario_card(scenario()))
+    assert f"`/cost {MONTHLY}`" in hint
     assert "Reply in this thread" in hint and "`what if 2M users`" in hint
+
+
+def test_the_cards_details_button_names_the_scenario() -> None:
+    (button,) = buttons(scenario_card(scenario(scenario_id=42)))
+    assert button["action_id"] == CARD_DETAILS_ACTION and button["value"] == "42"
+
+
+def test_the_cards_details_show_every_figure_and_the_budget() -> None:
+    view = scenario_details_modal(scenario(budget=Decimal(2_000_000), version=2))
+    said = "\n".join(t for b in view["blocks"] for t in texts({"blocks": [b]}))
+    assert view["title"]["text"] == "launch v2"
+    assert "*Assumptions*" in said and "within its $2,000,000/month budget" in said and "*Per year*" in said
 
 
 def test_the_card_escapes_the_name() -> None:
@@ -291,11 +308,15 @@ def test_what_if_shows_the_difference_and_offers_to_save_it_as_the_next_version(
     message = what_if_message(
         saved, text=new_text, estimate=new, comparison=compare_estimates(saved.estimate, new), asked_by="U0BOB"
     )
-    assert message["blocks"][0]["text"]["text"] == ":crystal_ball: *What if* — a change to *launch* v3"
+    first = message["blocks"][0]["text"]["text"]
+    assert first.startswith(":crystal_ball: *What if* · *launch* v3 → *2,000,000 × 10 s video")
+    assert "*$2,000,000* API" in first[:120]
     assert "$1,000,000 → $2,000,000 (+$1,000,000, +100%)" in message["blocks"][1]["text"]["text"]
-    (button,) = buttons(message)
-    assert button["action_id"] == SAVE_VERSION_ACTION and button["text"]["text"] == "Save as v4"
-    assert json.loads(button["value"]) == {"scenario": 42, "text": new_text, "base": 3}
+    assert len(message["blocks"]) <= 5 and "*Per video*" not in shown(message)  # only what changed
+    save, details = buttons(message)
+    assert save["action_id"] == SAVE_VERSION_ACTION and save["text"]["text"] == "Save as v4"
+    assert json.loads(save["value"]) == {"scenario": 42, "text": new_text, "base": 3}
+    assert details["action_id"] == DETAILS_ACTION and details["value"] == new_text
     assert message["text"].startswith("What if: launch → 2,000,000 × 10 s video")
 
 
@@ -369,3 +390,20 @@ def test_a_refused_card_gets_advice_that_fits_the_channel(
 def test_a_budget_share_is_grouped_like_every_other_percentage() -> None:
     over = scenario(budget=Decimal(10))  # $1,000,000 a month against $10
     assert "(10,000,000%)" in budget_status(over)  # type: ignore[operator]
+
+
+def test_card_snapshot(snapshot: Any) -> None:
+    saved = scenario(VEO, version=3, budget=Decimal(1_500_000), at=AT)
+    assert scenario_card(saved, changed_by="U0BOB") == snapshot(name="card")
+    assert scenario_details_modal(saved) == snapshot(name="details")
+
+
+def test_what_if_snapshot(snapshot: Any) -> None:
+    saved = scenario(VEO, version=3, at=AT)
+    new_text = VEO.replace("1M users", "2M users").replace("veo-3.1-fast", "sora-2")
+    new = estimate(new_text, at=AT)
+    message = what_if_message(
+        saved, text=new_text, estimate=new, comparison=compare_estimates(saved.estimate, new), asked_by="U0BOB"
+    )
+    assert len(message["blocks"]) <= 5
+    assert message == snapshot

@@ -2,14 +2,18 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 
 import pytest
 from slack_sdk import WebClient
 
+from bot.blocks.estimate import headline
 from bot.blocks.scenarios import SAVE_VERSION_ACTION
 from bot.listeners.actions import (
     adjust_estimate,
+    card_details,
     confirm_delete,
+    estimate_details,
     keep_scenario,
     new_estimate,
     post_scenario_card,
@@ -19,6 +23,7 @@ from bot.listeners.actions import (
 )
 from bot.scenarios import Where, save_named
 from bot.seals import Seal
+from costing import estimate
 from storage import Database, get_scenario
 from tests.bot.listeners.conftest import Recorder
 from tests.fakeslack import TEAM, FakeSlack, button_payload
@@ -99,6 +104,56 @@ def test_a_card_that_could_not_be_posted_is_posted_from_show(
     assert posted is not None and posted.card_ts and posted.card_permalink
     post_scenario_card(body=payload, client=client, respond=respond, db=sqlite_db)  # pressed again
     assert "has its card in the channel already" in respond.calls[-1]["text"]
+
+
+def test_details_open_every_figure_of_the_message_as_of_when_it_was_posted(
+    respond: Recorder, client: WebClient, fake_slack: FakeSlack
+) -> None:
+    posted = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    text = "video 10s sora-2 x 1M users per month"
+    body = button_payload("estimate_details", text, response_url="unused")
+    body["container"]["message_ts"] = f"{posted.timestamp():.6f}"
+    estimate_details(body=body, client=client, respond=respond)
+
+    (call,) = fake_slack.api_calls("views.open")
+    view = call.body["view"]
+    assert call.body["trigger_id"] == body["trigger_id"] and view["type"] == "modal"
+    said = json.dumps(view["blocks"], ensure_ascii=False)
+    assert view["blocks"][0]["text"]["text"] == headline(estimate(text, at=posted))  # the message's own figures
+    assert "shut down on 2026-09-24" in said and "*Assumptions*" in said and "*Per year*" in said
+    assert f"<!date^{int(posted.timestamp())}^" in said and respond.calls == []
+
+
+def test_details_of_a_text_that_no_longer_costs_say_why_and_open_nothing(
+    respond: Recorder, client: WebClient, fake_slack: FakeSlack
+) -> None:
+    estimate_details(body=button_payload("estimate_details", "video 10s x", response_url="u"), client=client,
+                     respond=respond)  # fmt: skip
+    said = respond.only
+    assert said["replace_original"] is False and "response_type" not in said  # private to the clicker
+    assert "needs a number after it" in said["text"] and fake_slack.api_calls("views.open") == []
+
+
+def test_a_cards_details_show_its_saved_figures_and_only_in_its_channel(
+    client: WebClient, fake_slack: FakeSlack, respond: Recorder, sqlite_db: Database
+) -> None:
+    where = Where(team_id=TEAM, channel_id="C0GENERAL", user_id="U0ALICE")
+    save_named("plan", "video 10s x 1k per day", where=where, db=sqlite_db, client=client)
+    with sqlite_db.session(write=False) as session:
+        scenario = get_scenario(session=session, team_id=TEAM, channel_id="C0GENERAL", name="plan")
+    assert scenario is not None
+    card_details(body=button_payload("scenario_details", str(scenario.id), response_url="u", ephemeral=False),
+                 client=client, respond=respond, db=sqlite_db)  # fmt: skip
+    (call,) = fake_slack.api_calls("views.open")
+    assert call.body["view"]["title"]["text"] == "plan v1"
+    assert call.body["view"]["blocks"][0]["text"]["text"] == headline(scenario.estimate)
+
+    elsewhere = button_payload("scenario_details", str(scenario.id), response_url="u", channel="C0OTHER")
+    card_details(body=elsewhere, client=client, respond=respond, db=sqlite_db)
+    card_details(body=button_payload("scenario_details", "abc", response_url="u"), client=client, respond=respond,
+                 db=sqlite_db)  # fmt: skip
+    assert "isn't this channel's" in respond.calls[0]["text"] and "isn't one costbot made" in respond.calls[1]["text"]
+    assert len(fake_slack.api_calls("views.open")) == 1
 
 
 # --- tampered buttons -------------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def test_an_estimate_goes_in_the_thread_without_a_share_button(
     posted = fake_slack.api_calls("chat.postMessage")[0].body
     assert posted["thread_ts"] == "1.0"
     buttons = [e["action_id"] for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert buttons == ["save_estimate", "adjust_estimate"]
+    assert buttons == ["save_estimate", "adjust_estimate", "estimate_details"]
 
 
 def test_help_goes_to_the_asker_alone_in_the_mentions_thread(
