@@ -428,11 +428,23 @@ def saved_message(
     return {"text": f"Saved {escape(scenario.name)}", "blocks": [section(text)]}
 
 
+#: What Slack answers a post in a conversation the bot isn't part of (a direct message between people).
+_NOT_A_PARTY = frozenset({"channel_not_found", "not_in_channel"})
+
+
 def _card_advice(scenario: ScenarioPublic, refusal: str | None, show: str) -> str:
     """What to do about a card Slack refused, for the kind of channel it is: no /invite where it can't help."""
     if refusal == "is_archived":
         return "The channel is archived, so nothing can be posted in it; the scenario is saved all the same."
-    if scenario.channel_id.startswith("D"):  # a direct message between people: an app can't be invited into one
+    direct = scenario.channel_id.startswith("D")
+    if refusal == "messages_tab_disabled":  # the user's own messages with costbot, with its Messages tab off
+        return (
+            "costbot's Messages tab is off in this workspace, so it can't post in your messages with it; the "
+            f"scenario is saved all the same ({show} shows it). Save scenarios in a channel to get a card and thread."
+        )
+    if direct and refusal not in _NOT_A_PARTY:  # the user's own messages with costbot, refused for another reason
+        return f"Slack refused it in this conversation; the scenario is saved all the same, and {show} shows it."
+    if direct:  # a direct message between people: an app can't be invited into one
         return (
             "I can't post in a direct message between people: save scenarios in a channel, or in your own "
             "messages with costbot."

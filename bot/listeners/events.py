@@ -196,6 +196,8 @@ def is_thread_reply(event: dict[str, Any], context: BoltContext) -> bool:
     thread_ts = event.get("thread_ts")
     if not thread_ts or thread_ts == event.get("ts"):
         return False
+    if event.get("channel_type") == "im":  # Slack sends no app_mention in a DM with costbot: this is the only event
+        return True
     bot_user_id = context.bot_user_id
     return not (bot_user_id and f"<@{bot_user_id}" in (event.get("text") or ""))  # app_mention answers those
 
@@ -219,7 +221,10 @@ def thread_message(
     if scenario is None:
         return
     try:
-        kept, reply = _keep_and_answer(scenario, event, event.get("text") or "", db)
+        text = event.get("text") or ""
+        if event.get("channel_type") == "im":  # `@costbot what if 2M users` in a card's thread in a DM
+            text = mention_text(text)
+        kept, reply = _keep_and_answer(scenario, event, text, db)
     except Exception as error:
         if is_unavailable(error):
             raise  # carried out again when the database is back (bot.work)

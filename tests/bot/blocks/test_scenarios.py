@@ -374,6 +374,9 @@ def test_a_zero_budget_with_spend_is_over_by_all_of_it() -> None:
         ("C0GENERAL", "not_in_channel", "Invite me with `/invite @costbot`, then `/cost show launch`", False),
         ("C0GENERAL", "is_archived", "The channel is archived, so nothing can be posted in it", True),
         ("D0ALICEBOB", "channel_not_found", "I can't post in a direct message between people", True),
+        # the user's own messages with costbot: it is a party, so "between people" would be wrong
+        ("D0ALICEBOT", "messages_tab_disabled", "costbot's Messages tab is off in this workspace", True),
+        ("D0ALICEBOT", "msg_too_long", "Slack refused it in this conversation; the scenario is saved", True),
         ("C0GENERAL", "restricted_action", "Posting is restricted in this channel", True),
     ],
 )

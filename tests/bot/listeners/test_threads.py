@@ -97,6 +97,24 @@ def test_a_message_mentioning_the_bot_is_left_to_app_mention(
     assert slack_calls(fake_slack) == []
 
 
+def test_a_mention_in_a_cards_thread_in_a_direct_message_is_answered(
+    sqlite_db: Database, client: WebClient, fake_slack: FakeSlack, logger: logging.Logger
+) -> None:
+    # In the user's own messages with costbot Slack sends no app_mention: the message event is all there is.
+    saved = save(sqlite_db, "solo", text=VIDEO, channel_id="D0ALICE")
+    with sqlite_db.session() as session:
+        set_card(session=session, team_id=TEAM, scenario_id=saved.id, card_ts=CARD_TS, permalink=None,
+                 channel_private=True)  # fmt: skip
+    event = message_event(f"<@{BOT_USER}> what if 2M users", ts="1700000050.000100", thread_ts=CARD_TS,
+                          channel="D0ALICE", channel_type="im")  # fmt: skip
+    thread_message(body=BODY, event=event, context=CONTEXT, client=client, db=sqlite_db, logger=logger)
+    (answer,) = fake_slack.api_calls("chat.postMessage")
+    assert answer.body["channel"] == "D0ALICE" and answer.body["thread_ts"] == CARD_TS
+    assert answer.body["text"].startswith("What if: solo → 2,000,000 × 10 s video")
+    (reply,) = kept(sqlite_db, saved)
+    assert reply.text == f"<@{BOT_USER}> what if 2M users" and reply.is_change is True  # kept as said, as in channels
+
+
 # --- what is kept and answered -------------------------------------------------------------------------------
 
 
