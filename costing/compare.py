@@ -123,6 +123,11 @@ class Comparison:
         return not self.changes and all(d.unchanged for d in self.differences)
 
 
+def _plural(noun: str) -> str:
+    """`videos`, `embedding batches`, `agent runs`."""
+    return f"{noun}es" if noun.endswith(("ch", "sh", "s", "x")) else f"{noun}s"
+
+
 def compare_estimates(old: Estimate, new: Estimate) -> Comparison:
     """Compare two estimates figure by figure, on a basis that is like for like where one exists.
 
@@ -163,7 +168,8 @@ def compare_estimates(old: Estimate, new: Estimate) -> Comparison:
         per_user = (_api(old, target) / old.users, _api(new, target) / new.users)
         differences.append(Difference(f"API spend per user {basis}", *per_user, kind="usd"))
     units = (_scaled(old, old.quantity, target), _scaled(new, new.quantity, target))
-    differences.append(Difference(f"units {basis}", *units, kind="count"))
+    counted = _plural(old.unit) if old.unit == new.unit else "units"  # `videos per month`, not `units`
+    differences.append(Difference(f"{counted} {basis}", *units, kind="count"))
     if old.value is not None or new.value is not None:
         differences.extend(_value_rows(old, new, target, basis, notes))
 

@@ -86,13 +86,20 @@ def test_the_same_period_compares_that_periods_totals() -> None:
     c = compared("video 10s x 1M users per day", "video 10s x 2M users per day")
     assert c.basis == "per day"
     assert labels(c) == ["API price per unit", "API spend per day", "GPU compute per day",
-                         "API spend per user per day", "units per day"]  # fmt: skip
+                         "API spend per user per day", "videos per day"]  # fmt: skip
     assert row(c, "API spend per day").describe() == "$1,000,000 → $2,000,000 (+$1,000,000, +100%)"
     assert row(c, "API price per unit").describe() == "$1.00 (unchanged)"
     assert row(c, "API spend per user per day").describe() == "$1.00 (unchanged)"
-    assert row(c, "units per day").describe() == "1,000,000 → 2,000,000 (+1,000,000, +100%)"
+    assert row(c, "videos per day").describe() == "1,000,000 → 2,000,000 (+1,000,000, +100%)"
     assert row(c, "GPU compute per day").pct == 100
     assert c.changes == () and c.notes == ()
+
+
+def test_the_count_is_named_by_the_unit_when_both_count_the_same() -> None:
+    assert "embedding batches per month" in labels(
+        compared("embed 1M tokens x 3 per month", "embed 1M tokens x 4 per month")
+    )
+    assert "units per month" in labels(compared("video 10s x 3 per month", "image x 4 per month"))
 
 
 def test_different_periods_compare_monthly_projections() -> None:
@@ -107,7 +114,7 @@ def test_different_periods_compare_monthly_projections() -> None:
     assert old.compute.projections is not None and new.compute.projections is not None
     compute = row(c, "GPU compute per month")
     assert (compute.old, compute.new) == (old.compute.projections["month"], new.compute.projections["month"])
-    assert row(c, "units per month").describe() == (f"91,250,000 → 13,035,714 ({MINUS}78,214,286, {MINUS}85.7%)")
+    assert row(c, "videos per month").describe() == (f"91,250,000 → 13,035,714 ({MINUS}78,214,286, {MINUS}85.7%)")
     assert row(c, "API spend per user per month").describe() == f"$91.25 → $13.04 ({MINUS}$78.21, {MINUS}85.7%)"
     assert c.changes == (("period", "per day", "per week"),)
     assert c.notes == ("The old estimate is per day and the new one per week; both are shown per month "
