@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["UndoButton", "WhatIfButton", "read_id", "read_undo_button", "read_what_if_button"]
+__all__ = [
+    "DetailsButton",
+    "UndoButton",
+    "WhatIfButton",
+    "read_details_button",
+    "read_id",
+    "read_undo_button",
+    "read_what_if_button",
+]
 
 #: SQLite's and PostgreSQL's largest integer key: a larger "id" names nothing and must not reach a query.
 _MAX_ID = 2**63 - 1
@@ -58,6 +67,34 @@ def read_what_if_button(value: str) -> WhatIfButton | None:
     if base is not None and read_id(base) is None:
         return None
     return WhatIfButton(scenario_id, text, base)
+
+
+@dataclass(frozen=True, slots=True)
+class DetailsButton:
+    """Details under an estimate or a what-if: the text to cost, and the API and compute totals it showed."""
+
+    text: str
+    shown: tuple[Decimal, Decimal]
+
+
+def read_details_button(value: str) -> DetailsButton | None:
+    """The Details button's value (`bot.blocks.estimate.details_value`), or None when it isn't one the bot made."""
+    data = _json_object(value)
+    if data is None:
+        return None
+    text, api, compute = data.get("text"), data.get("api"), data.get("compute")
+    if not isinstance(text, str) or not text.strip() or len(text) > 1000:
+        return None
+    amounts = []
+    for amount in (api, compute):
+        try:
+            number = Decimal(amount) if isinstance(amount, str) and len(amount) <= 60 else None
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or number < 0:
+            return None
+        amounts.append(number)
+    return DetailsButton(text, (amounts[0], amounts[1]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,12 +143,14 @@ class Estimate(_Frozen):
         when = f" per {self.period}" if self.period else ""
         text = (
             f"{format_count(self.quantity)} × {self.workload} on {self.model_name}{when}: "
-            f"{format_usd(self.api.total_usd)} at API price, {format_usd(self.compute.total_usd)} in GPU compute"
+            f"{format_usd(self.api.total_usd)} at {'your' if self.api.price.override else 'API'} price, "
+            f"{format_usd(self.compute.total_usd)} in GPU compute"
         )
         if self.compute.total_low_usd != self.compute.total_high_usd:
             text += f" ({format_usd(self.compute.total_low_usd)}–{format_usd(self.compute.total_high_usd)})"
         if self.value is not None and self.value.ratio is not None:
-            text += f"; value {format_usd(self.value.total_usd)} ({format_ratio(self.value.ratio)} of API spend)"
+            spend = "your-price" if self.api.price.override else "API"
+            text += f"; value {format_usd(self.value.total_usd)} ({format_ratio(self.value.ratio)} of {spend} spend)"
         return text
 
 

@@ -161,7 +161,7 @@ def _totals(digest: Digest) -> dict[str, Any]:
         value, ratio = "none stated", "—"
     fields = [
         f"*API spend*\n{format_usd(totals.api_week)}/week",
-        f"*GPU compute*\n{format_usd(totals.compute_week)}/week at scale",
+        f"*GPU compute, typical*\n{format_usd(totals.compute_week)}/week",
         f"*Value*\n{value}",
         f"*Value ÷ API spend*\n{ratio}",
         f"*API spend with no stated value*\n{format_usd(totals.unvalued_api_week)}/week",

@@ -4,6 +4,7 @@ sources, assumptions) behind a Details button, in a modal."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -21,7 +22,9 @@ __all__ = [
     "basis_line",
     "details_blocks",
     "details_button",
+    "details_footer",
     "details_modal",
+    "details_value",
     "estimate_blocks",
     "estimate_message",
     "headline",
@@ -157,21 +160,41 @@ def _actions(estimate: Estimate, *, share: bool, save: bool) -> dict:
             "value": estimate.text,
         }
     )
-    buttons.append(details_button(estimate.text))
+    buttons.append(details_button(details_value(estimate)))
     return {"type": "actions", "block_id": "estimate_actions", "elements": buttons}
 
 
+def _spend_label(estimate: Estimate) -> str:
+    """What the money column is: the provider's list price, or the user's own (`at $0.2/s`)."""
+    return "your price" if estimate.api.price.override else "API"
+
+
 def verdict(estimate: Estimate) -> str | None:
-    """`pays back 2.00×` or `doesn't pay back (0.50×); break-even $0.50 per video`; None without a value."""
+    """The headline's verdict, against API spend (compute is the provider's cost, not the buyer's):
+    `pays back: value 2.00× API spend`, `doesn't pay back: value 0.19× API spend; break-even price $0.01 per
+    image (now $0.053)`, or for a one-off cost, `pays back the one-off cost in 61 days`; None without a value."""
     value = estimate.value
-    if value is None or value.ratio is None:
+    if value is None:
         return None
+    if value.ratio is None:
+        if value.payback_days is None:
+            return None
+        return f"pays back the one-off cost in {format_count(value.payback_days.quantize(Decimal(1)))} days"
+    spend = "your-price" if estimate.api.price.override else "API"
+    ratio = f"value {format_ratio(value.ratio)} {spend} spend"
     if value.ratio >= 1:
-        return f"pays back {format_ratio(value.ratio)}"
-    said = f"doesn't pay back ({format_ratio(value.ratio)})"
+        return f"pays back: {ratio}"
+    # Decided on the exact ratio; a ratio that rounds to 1.00× says so rather than contradicting itself.
+    word = "about breaks even" if format_ratio(value.ratio) == format_ratio(Decimal(1)) else "doesn't pay back"
+    said = f"{word}: {ratio}"
     if value.break_even_unit_usd is not None:
-        said += f"; break-even {format_usd(value.break_even_unit_usd)} per {escape(estimate.unit)}"
+        said += f"; break-even price {_break_even(estimate, value.break_even_unit_usd)}"
     return said
+
+
+def _break_even(estimate: Estimate, price: Decimal) -> str:
+    """`$2.00 per video (now $1.00)`: the unit price at which value equals spend, beside today's."""
+    return f"{format_usd(price)} per {escape(estimate.unit)} (now {format_usd(estimate.api.unit_usd)})"
 
 
 def _compute_range(estimate: Estimate) -> str:
@@ -186,25 +209,36 @@ def headline(estimate: Estimate) -> str:
     range for the period, then the verdict when a value is given.
 
     `*1,000,000 × 10 s video, 720p on Veo 3.1 Fast per month*: *$1,000,000* API · $44,206–$86,672 compute ·
-    pays back 2.00×`
+    pays back: value 2.00× API spend`
     """
     when = f" per {estimate.period}" if estimate.period else ""
     what = f"{format_count(estimate.quantity)} × {estimate.workload} on {estimate.model_name}{when}"
-    api = "your price" if estimate.api.price.override else "API"
-    line = f"*{escape(what)}*: *{format_usd(estimate.api.total_usd)}* {api} · {_compute_range(estimate)} compute"
+    line = (
+        f"*{escape(what)}*: *{format_usd(estimate.api.total_usd)}* {_spend_label(estimate)} · "
+        f"{_compute_range(estimate)} compute"
+    )
     said = verdict(estimate)
     return f"{line} · {said}" if said else line
+
+
+def _compute_point(estimate: Estimate, unit_usd: Decimal, low_usd: Decimal, high_usd: Decimal, per: str) -> str:
+    """`$0.071 compute, typical of $0.044–$0.087`: the point the answer leads with, inside its range."""
+    if low_usd == high_usd:
+        return f"{format_usd(unit_usd)}{per} compute"
+    return f"{format_usd(unit_usd)}{per} compute, typical of {format_usd(low_usd)}–{format_usd(high_usd)}"
 
 
 def key_fields(estimate: Estimate, *, extra: Sequence[str] = ()) -> list[dict[str, str]]:
     """The few figures under the headline: per unit, per user, value and break-even, then `extra` fields."""
     unit = escape(estimate.unit)
     compute = estimate.compute
-    fields = [f"*Per {unit}*\n{format_usd(estimate.api.unit_usd)} API · {format_usd(compute.unit_usd)} compute"]
+    spend = _spend_label(estimate)
+    per_unit = _compute_point(estimate, compute.unit_usd, compute.low_usd, compute.high_usd, "")
+    fields = [f"*Per {unit}*\n{format_usd(estimate.api.unit_usd)} {spend}\n{per_unit}"]
     if estimate.per_user_usd is not None and estimate.users:
         period = f"/{estimate.period}" if estimate.period else ""
         fields.append(
-            f"*Per user*\n{format_usd(estimate.per_user_usd)}{period} API · "
+            f"*Per user*\n{format_usd(estimate.per_user_usd)}{period} {spend}\n"
             f"{format_usd(compute.total_usd / estimate.users)}{period} compute"
         )
     value = estimate.value
@@ -213,10 +247,7 @@ def key_fields(estimate: Estimate, *, extra: Sequence[str] = ()) -> list[dict[st
         fields.append(f"*Value*\n{format_usd(value.total_usd)}{period}")
         named = value.ratio is not None and value.ratio < 1  # the headline's verdict names the break-even price
         if value.break_even_unit_usd is not None and not named:
-            fields.append(f"*Break-even*\n{format_usd(value.break_even_unit_usd)} per {unit} at API price")
-        if value.payback_days is not None:
-            days = format_count(value.payback_days.quantize(Decimal(1)))
-            fields.append(f"*Pays back the one-off cost*\nin {days} days")
+            fields.append(f"*Break-even price*\n{_break_even(estimate, value.break_even_unit_usd)}")
     fields += extra
     return [{"type": "mrkdwn", "text": clip(text, 2000)} for text in fields]
 
@@ -261,6 +292,32 @@ def estimate_blocks(
     return [b for b in (top, _warnings_block(estimate), basis) if b is not None]
 
 
+def details_value(estimate: Estimate) -> str:
+    """The Details button's value: the text to cost, and the totals the message shows, so that Details can say
+    when prices have changed since (`bot.payloads.read_details_button` reads it back)."""
+    shown = {"text": estimate.text, "api": str(estimate.api.total_usd), "compute": str(estimate.compute.total_usd)}
+    return json.dumps(shown, separators=(",", ":"), ensure_ascii=False)
+
+
+def details_footer(estimate: Estimate, *, as_of: datetime, posted: bool, shown: tuple[Decimal, Decimal]) -> str:
+    """Under Details: when the figures were costed for, and whether they still are the message's.
+
+    Args:
+        as_of: The moment costed for: when the message was posted, or now when Slack didn't say (`posted`).
+        shown: The API and compute totals the message shows.
+    """
+    stamp = f"<!date^{int(as_of.timestamp())}^{{date_short_pretty}} {{time}}|{as_of:%Y-%m-%d %H:%M} UTC>"
+    if shown != (estimate.api.total_usd, estimate.compute.total_usd):
+        api, compute = (format_usd(amount) for amount in shown)
+        return (
+            f":warning: Prices have changed since the message was posted: it shows {api} API and {compute} compute. "
+            f"These figures are the price data in use now, applied as of {stamp}."
+        )
+    if not posted:
+        return f"Costed as of {stamp}, when Details was opened."
+    return f"Costed as of {stamp}, when the message was posted: the same figures it shows."
+
+
 def details_button(value: str, *, action_id: str = DETAILS_ACTION) -> dict[str, Any]:
     """The button that opens the full figures (`value` tells its listener which)."""
     return {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": "Details"}, "value": value}
@@ -287,16 +344,12 @@ def details_blocks(estimate: Estimate, *, extra: Sequence[str] = (), asked: bool
 
 
 def details_modal(
-    estimate: Estimate, *, title: str = "Estimate details", extra: Sequence[str] = (), as_of: datetime | None = None
+    estimate: Estimate, *, title: str = "Estimate details", extra: Sequence[str] = (), footer: str | None = None
 ) -> dict[str, Any]:
-    """The Details modal: every figure behind an estimate's headline; `as_of`, when its prices were taken."""
+    """The Details modal: every figure behind an estimate's headline; `footer`, how current they are."""
     blocks = details_blocks(estimate, extra=extra)
-    if as_of is not None:
-        stamp = int(as_of.timestamp())
-        when = f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{as_of:%Y-%m-%d %H:%M} UTC>"
-        blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Prices as of {when}, when it was posted."}]}
-        )
+    if footer:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(footer)}]})
     return {
         "type": "modal",
         "title": {"type": "plain_text", "text": clip(title, 24)},

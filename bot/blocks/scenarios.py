@@ -13,6 +13,7 @@ from bot.blocks.estimate import (
     details_blocks,
     details_button,
     details_modal,
+    details_value,
     estimate_blocks,
     headline,
 )
@@ -159,8 +160,14 @@ def _budget_lines(scenario: ScenarioPublic) -> list[str]:
 
 
 def scenario_details_modal(scenario: ScenarioPublic) -> dict[str, Any]:
-    """A card's Details: every figure of the scenario's current version, its budget among them."""
-    return details_modal(scenario.estimate, title=f"{scenario.name} v{scenario.version}", extra=_budget_lines(scenario))
+    """A card's Details: every figure of the scenario's current version as saved, its budget among them."""
+    version = f" v{scenario.version}"
+    title = f"{clip(scenario.name, 24 - len(version))}{version}"  # the version survives a long name
+    footer = (
+        f"Figures of v{scenario.version} as saved on {_day(scenario.updated_at)}; the weekly digest re-costs "
+        "them with current prices."
+    )
+    return details_modal(scenario.estimate, title=title, extra=_budget_lines(scenario), footer=footer)
 
 
 def deleted_card(name: str, *, deleted_by: str, when: datetime) -> dict[str, Any]:
@@ -319,9 +326,9 @@ def what_if_message(
     scenario: ScenarioPublic, *, text: str, estimate: Estimate, comparison: Comparison, asked_by: str
 ) -> dict[str, Any]:
     """The answer in a scenario's thread to `what if …`: the new headline, only what changed (old → new, ±%),
-    the new warnings, a button to keep it and one to open the full figures."""
+    its warnings, a button to keep it and one to open the full figures."""
     lines = _differences(comparison)
-    warnings = [w for w in estimate.warnings if w not in scenario.estimate.warnings]
+    warnings = estimate.warnings  # all of them: a retired model still is one in the what-if
     blocks = [
         # In reply to the asker's own message: no mention (Slack tells thread followers of replies anyway).
         section(f":crystal_ball: *What if* · *{escape(scenario.name)}* v{scenario.version} → {headline(estimate)}"),
@@ -339,7 +346,7 @@ def what_if_message(
                     "style": "primary",
                     "value": json.dumps({"scenario": scenario.id, "text": text, "base": scenario.version}),
                 },
-                details_button(text, action_id=DETAILS_ACTION),
+                details_button(details_value(estimate), action_id=DETAILS_ACTION),
             ],
         },
     ]

@@ -21,7 +21,7 @@ from bot.blocks import (
     problem_message,
     save_modal,
 )
-from bot.blocks.estimate import DETAILS_ACTION, details_modal
+from bot.blocks.estimate import DETAILS_ACTION, details_footer, details_modal
 from bot.blocks.home import NEW_ESTIMATE_ACTION
 from bot.blocks.mrkdwn import escape
 from bot.blocks.scenarios import (
@@ -35,7 +35,7 @@ from bot.blocks.scenarios import (
     scenario_details_modal,
 )
 from bot.listeners.acknowledge import acknowledge
-from bot.payloads import read_id, read_undo_button, read_what_if_button
+from bot.payloads import read_details_button, read_id, read_undo_button, read_what_if_button
 from bot.posting import Mark, Outcome, answer_mark, post_once
 from bot.replies import estimate_text
 from bot.scenarios import Where, delete_confirmed, save_what_if, undo_delete
@@ -152,32 +152,50 @@ def adjust_estimate(body: dict[str, Any], client: WebClient, respond: Respond, s
         "replace": bool(container.get("is_ephemeral")),
         "thread_ts": (body.get("message") or {}).get("thread_ts"),
     }
-    client.views_open(trigger_id=body["trigger_id"], view=adjust_modal(estimate, private_metadata=seal.seal(where)))
+    _open_view(body, client, respond, adjust_modal(estimate, private_metadata=seal.seal(where)), "form")
 
 
-def _posted_at(body: dict[str, Any]) -> datetime:
-    """When the clicked message was posted (its `ts`), or when the button was clicked."""
+def _posted_at(body: dict[str, Any]) -> datetime | None:
+    """When the clicked message was posted (its `ts`), or None when Slack didn't say."""
     container = body.get("container") or {}
     try:
         return datetime.fromtimestamp(float(container.get("message_ts") or (body.get("message") or {})["ts"]), UTC)
-    except (KeyError, TypeError, ValueError, OverflowError):
-        return _clicked_at(body)
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _open_view(body: dict[str, Any], client: WebClient, respond: Respond, view: dict[str, Any], what: str) -> None:
+    """Open a modal on the click's trigger; when Slack refuses (the trigger lives 3 s: a busy moment can outlast
+    it), say so to the clicker instead of leaving the click unanswered."""
+    try:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+    except SlackApiError as error:
+        code = error.response.get("error") if error.response is not None else None
+        respond(
+            replace_original=False,
+            **problem_message(f"Slack didn't open the {what} ({code or 'no answer'}); click the button again."),
+        )
 
 
 def estimate_details(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
     """Details under an estimate or a what-if: every figure behind its headline, in a modal, costed as of when
-    the message was posted so that it shows the message's own figures."""
-    text = body["actions"][0].get("value") or ""
+    the message was posted; if prices have changed since, the modal says so beside what the message shows."""
+    button = read_details_button(body["actions"][0].get("value") or "")
+    if button is None:
+        respond(replace_original=False, **problem_message("That button isn't one costbot made; nothing to show."))
+        return
     posted_at = _posted_at(body)
+    as_of = posted_at or utcnow()
     try:
-        estimate = estimate_text(text, at=posted_at)
+        estimate = estimate_text(button.text, at=as_of)
     except EstimateError as error:
-        respond(replace_original=False, **error_message(error, text))
+        respond(replace_original=False, **error_message(error, button.text))
         return
     except CatalogError as error:
         respond(replace_original=False, **problem_message(f"costbot's price book has a problem: {error}"))
         return
-    client.views_open(trigger_id=body["trigger_id"], view=details_modal(estimate, as_of=posted_at))
+    footer = details_footer(estimate, as_of=as_of, posted=posted_at is not None, shown=button.shown)
+    _open_view(body, client, respond, details_modal(estimate, footer=footer), "details")
 
 
 def card_details(body: dict[str, Any], client: WebClient, respond: Respond, db: Database) -> None:
@@ -192,7 +210,7 @@ def card_details(body: dict[str, Any], client: WebClient, respond: Respond, db: 
     if scenario is None or scenario.channel_id != where.channel_id:
         respond(replace_original=False, **problem_message("That scenario was deleted, or isn't this channel's."))
         return
-    client.views_open(trigger_id=body["trigger_id"], view=scenario_details_modal(scenario))
+    _open_view(body, client, respond, scenario_details_modal(scenario), "details")
 
 
 def new_estimate(body: dict[str, Any], client: WebClient, seal: Seal) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from costing import estimate
 from storage import head_revision
 from tests.e2e.conftest import RunningBot, get, start_bot, stop_bot
 from tests.fakeslack import (
@@ -58,7 +59,7 @@ def test_cost_answers_with_an_ephemeral_estimate_in_the_acknowledgement(
     blocks = message["blocks"]
     top = blocks[0]  # the headline, the key figures under it
     assert top["text"]["text"].startswith("*1,000,000 × 10 s video") and "*$1,000,000* API" in top["text"]["text"]
-    assert top["fields"][0]["text"].startswith("*Per video*\n$1.00 API · $")
+    assert top["fields"][0]["text"].startswith("*Per video*\n$1.00 API\n$")
     assert len(blocks) <= 5 and "Assumptions" not in json.dumps(blocks)  # behind Details
     actions = next(b for b in blocks if b["type"] == "actions")
     assert [e["action_id"] for e in actions["elements"]] == [
@@ -134,16 +135,19 @@ def test_details_open_a_modal_with_every_figure_behind_the_headline(
     running_bot: RunningBot, fake_slack: FakeSlack
 ) -> None:
     text = "image x 50k per day value $0.10 each"
-    payload = button_payload("estimate_details", text, response_url=fake_slack.response_url("details"))
+    shown = estimate(text)
+    value = json.dumps({"text": text, "api": str(shown.api.total_usd), "compute": str(shown.compute.total_usd)})
+    payload = button_payload("estimate_details", value, response_url=fake_slack.response_url("details"))
     payload["container"]["message_ts"] = f"{time.time():.6f}"  # posted just now
     status, _ = interact(running_bot, payload)
 
     assert status == 200
     call = fake_slack.wait_for_api("views.open")[0]
     view = call.body["view"]
-    shown = all_text(view["blocks"])
+    said = all_text(view["blocks"])
     assert call.body["trigger_id"] == payload["trigger_id"] and view["title"]["text"] == "Estimate details"
-    assert "*Assumptions*" in shown and "*Per year*" in shown and "value ÷ API spend" in shown
+    assert "*Assumptions*" in said and "*Per year*" in said and "value ÷ API spend" in said
+    assert "the same figures it shows" in said
     assert fake_slack.responses() == []  # nothing posted, nothing replaced
 
 

@@ -327,7 +327,7 @@ def test_value_and_budget_are_new_versions_for_the_author_and_refused_to_others(
     assert "Only <@U0ALICE>" in text_of(slash(running_bot, fake_slack, "budget worth $1k/month", channel=channel,
                                               user="U0BOB"))  # fmt: skip
     valued = text_of(slash(running_bot, fake_slack, "value worth $2 each", channel=channel))
-    assert "now v2" in valued and "pays back 2.00×" in valued
+    assert "now v2" in valued and "pays back: value 2.00× API spend" in valued
     budgeted = text_of(slash(running_bot, fake_slack, "budget worth $500k/month", channel=channel))
     assert "now v3" in budgeted and "over budget" in budgeted
     shown = text_of(slash(running_bot, fake_slack, "show worth", channel=channel))

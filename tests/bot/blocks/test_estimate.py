@@ -40,7 +40,7 @@ def test_the_headline_opens_the_message_within_120_characters() -> None:
     low, high = format_usd(e.compute.total_low_usd), format_usd(e.compute.total_high_usd)
     assert first.startswith("*1,000,000 × 10 s video")
     assert "*$1,000,000* API" in first[:120] and f"{low}–{high} compute" in first
-    assert first.endswith("pays back 2.00×")
+    assert first.endswith("pays back: value 2.00× API spend")
 
 
 def test_the_default_view_is_five_blocks_at_most_and_small() -> None:
@@ -53,13 +53,28 @@ def test_the_default_view_is_five_blocks_at_most_and_small() -> None:
 def test_the_key_figures_sit_under_the_headline() -> None:
     e = estimate_text("video 10s sora-2 x 1M users")
     fields = [f["text"] for f in estimate_message(e)["blocks"][0]["fields"]]
-    assert fields[0] == f"*Per video*\n$1.00 API · {format_usd(e.compute.unit_usd)} compute"  # 10 s at $0.10/s
+    point, low, high = (format_usd(x) for x in (e.compute.unit_usd, e.compute.low_usd, e.compute.high_usd))
+    assert fields[0] == f"*Per video*\n$1.00 API\n{point} compute, typical of {low}–{high}"  # 10 s at $0.10/s
     assert fields[1].startswith("*Per user*\n$1.00 API")
 
 
 def test_a_losing_value_says_so_with_the_break_even_price() -> None:
     first = estimate_message(estimate_text("image high x 1k per day value $0.01 each"))["blocks"][0]["text"]["text"]
-    assert "doesn't pay back (0.19×); break-even $0.01 per image" in first
+    assert "doesn't pay back: value 0.19× API spend; break-even price $0.01 per image (now $0.053)" in first
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # rounds to 1.00×: neither "pays back" nor a bare "doesn't pay back (1.00×)"
+        ("video 10s x 1M users per month value $0.9995 each", "about breaks even: value 1.00× API spend"),
+        ("video 10s x 100 value $50/month", "pays back the one-off cost in 61 days"),  # one-off, recurring value
+        ("video 10s x 1M users", None),  # no value, no verdict
+    ],
+)
+def test_the_verdict_fits_the_value(text: str, said: str | None) -> None:
+    first = estimate_message(estimate_text(text))["blocks"][0]["text"]["text"]
+    assert (said in first) if said else ("pays back" not in first and "breaks even" not in first)
 
 
 def test_details_hold_the_grid_the_periods_the_sources_and_the_assumptions() -> None:
@@ -84,7 +99,11 @@ def test_a_retired_model_and_a_price_override_are_warned_about() -> None:
     message = estimate_message(estimate_text("video 10s sora-2 at $0.2/s"))
     warnings = "\n".join(t for t in texts(message) if ":warning:" in t)
     assert "shut down on 2026-09-24" in warnings and "Using your price" in warnings
-    assert "*$2.00* your price" in message["blocks"][0]["text"]["text"]
+    top = message["blocks"][0]
+    assert "*$2.00* your price" in top["text"]["text"] and top["fields"][0]["text"].startswith(
+        "*Per video*\n$2.00 your price"
+    )
+    assert " API" not in json.dumps(top) and "at your price" in message["text"]  # one label, notification too
 
 
 def test_the_basis_line_names_the_price_source_and_the_compute_family() -> None:
@@ -106,7 +125,9 @@ def test_the_buttons_end_with_details() -> None:
         "adjust_estimate",
         "estimate_details",
     ]
-    assert buttons[-1]["value"] == "image x 3"
+    e = estimate_text("image x 3")
+    assert json.loads(buttons[-1]["value"]) == {"text": "image x 3", "api": str(e.api.total_usd),
+                                               "compute": str(e.compute.total_usd)}  # fmt: skip
 
 
 def test_a_shared_estimate_names_who_shared_it_and_drops_the_share_button() -> None:

@@ -129,7 +129,7 @@ def test_the_cards_details_button_names_the_scenario() -> None:
 def test_the_cards_details_show_every_figure_and_the_budget() -> None:
     view = scenario_details_modal(scenario(budget=Decimal(2_000_000), version=2))
     said = "\n".join(t for b in view["blocks"] for t in texts({"blocks": [b]}))
-    assert view["title"]["text"] == "launch v2"
+    assert view["title"]["text"] == "launch v2" and "as saved on <!date^" in said
     assert "*Assumptions*" in said and "within its $2,000,000/month budget" in said and "*Per year*" in said
 
 
@@ -316,7 +316,7 @@ def test_what_if_shows_the_difference_and_offers_to_save_it_as_the_next_version(
     save, details = buttons(message)
     assert save["action_id"] == SAVE_VERSION_ACTION and save["text"]["text"] == "Save as v4"
     assert json.loads(save["value"]) == {"scenario": 42, "text": new_text, "base": 3}
-    assert details["action_id"] == DETAILS_ACTION and details["value"] == new_text
+    assert details["action_id"] == DETAILS_ACTION and json.loads(details["value"])["text"] == new_text
     assert message["text"].startswith("What if: launch → 2,000,000 × 10 s video")
 
 
@@ -393,6 +393,19 @@ def test_a_refused_card_gets_advice_that_fits_the_channel(
 def test_a_budget_share_is_grouped_like_every_other_percentage() -> None:
     over = scenario(budget=Decimal(10))  # $1,000,000 a month against $10
     assert "(10,000,000%)" in budget_status(over)  # type: ignore[operator]
+
+
+def test_a_long_names_card_details_keep_the_version_in_the_title() -> None:
+    view = scenario_details_modal(scenario(name="q3-launch-video-campaign", version=12))
+    assert view["title"]["text"] == "q3-launch-video-cam… v12" and len(view["title"]["text"]) <= 24
+
+
+def test_a_what_if_on_a_retired_model_still_says_so() -> None:
+    saved = scenario()  # sora-2, shut down: the saved version warns too
+    new = estimate_text(MONTHLY.replace("1M users", "2M users"))
+    message = what_if_message(saved, text=new.text, estimate=new, comparison=compare_estimates(saved.estimate, new),
+                              asked_by="U0BOB")  # fmt: skip
+    assert "shut down on 2026-09-24" in shown(message)
 
 
 def test_card_snapshot(snapshot: Any) -> None:

@@ -74,7 +74,7 @@ MESSAGES: dict[str, Callable[[], dict[str, Any]]] = {
     **{f"digest {n}": (lambda n=n: messages(digest(channel()))[n]) for n in range(2)},
 }
 VIEWS: dict[str, Callable[[], dict[str, Any]]] = {
-    "details": lambda: details_modal(estimate(LONG, at=AT), as_of=AT),
+    "details": lambda: details_modal(estimate(LONG, at=AT), footer=":warning: Prices have changed since …"),
     "card details": lambda: scenario_details_modal(scenario_public(LONG, budget=Decimal(5000), at=AT)),
     "adjust": lambda: adjust_modal(estimate(LONG, at=AT), private_metadata="sealed"),
     "new estimate": lambda: adjust_modal(None, private_metadata="sealed"),

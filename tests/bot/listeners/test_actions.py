@@ -106,32 +106,88 @@ def test_a_card_that_could_not_be_posted_is_posted_from_show(
     assert "has its card in the channel already" in respond.calls[-1]["text"]
 
 
+POSTED = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+
+
+def details_click(text: str, *, shown: tuple[str, str] | None = None, posted: datetime | None = POSTED) -> dict:
+    """A Details click on a message showing `text`'s figures as of `posted` (or other totals: `shown`)."""
+    e = estimate(text, at=posted or datetime.now(UTC))
+    api, compute = shown or (str(e.api.total_usd), str(e.compute.total_usd))
+    value = json.dumps({"text": text, "api": api, "compute": compute})
+    body = button_payload("estimate_details", value, response_url="unused")
+    if posted is None:
+        del body["container"]["message_ts"]
+    else:
+        body["container"]["message_ts"] = f"{posted.timestamp():.6f}"
+    return body
+
+
 def test_details_open_every_figure_of_the_message_as_of_when_it_was_posted(
     respond: Recorder, client: WebClient, fake_slack: FakeSlack
 ) -> None:
-    posted = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
     text = "video 10s sora-2 x 1M users per month"
-    body = button_payload("estimate_details", text, response_url="unused")
-    body["container"]["message_ts"] = f"{posted.timestamp():.6f}"
+    body = details_click(text)
     estimate_details(body=body, client=client, respond=respond)
 
     (call,) = fake_slack.api_calls("views.open")
     view = call.body["view"]
     assert call.body["trigger_id"] == body["trigger_id"] and view["type"] == "modal"
     said = json.dumps(view["blocks"], ensure_ascii=False)
-    assert view["blocks"][0]["text"]["text"] == headline(estimate(text, at=posted))  # the message's own figures
+    assert view["blocks"][0]["text"]["text"] == headline(estimate(text, at=POSTED))  # the message's own figures
     assert "shut down on 2026-09-24" in said and "*Assumptions*" in said and "*Per year*" in said
-    assert f"<!date^{int(posted.timestamp())}^" in said and respond.calls == []
+    assert f"Costed as of <!date^{int(POSTED.timestamp())}^" in said and "the same figures it shows" in said
+    assert respond.calls == []
+
+
+def test_details_say_so_when_prices_have_changed_since_the_message(
+    respond: Recorder, client: WebClient, fake_slack: FakeSlack
+) -> None:
+    estimate_details(body=details_click("image x 10", shown=("0.50", "0.04")), client=client, respond=respond)
+    footer = fake_slack.api_calls("views.open")[0].body["view"]["blocks"][-1]["elements"][0]["text"]
+    assert footer.startswith(":warning: Prices have changed since the message was posted: it shows $0.50 API")
+    assert "the price data in use now" in footer
+
+
+def test_details_without_the_messages_time_are_costed_now_and_say_so(
+    respond: Recorder, client: WebClient, fake_slack: FakeSlack
+) -> None:
+    estimate_details(body=details_click("image x 10", posted=None), client=client, respond=respond)
+    footer = fake_slack.api_calls("views.open")[0].body["view"]["blocks"][-1]["elements"][0]["text"]
+    assert "when Details was opened" in footer
 
 
 def test_details_of_a_text_that_no_longer_costs_say_why_and_open_nothing(
     respond: Recorder, client: WebClient, fake_slack: FakeSlack
 ) -> None:
-    estimate_details(body=button_payload("estimate_details", "video 10s x", response_url="u"), client=client,
-                     respond=respond)  # fmt: skip
+    body = details_click("image x 10")
+    body["actions"][0]["value"] = json.dumps({"text": "video 10s x", "api": "1", "compute": "1"})
+    estimate_details(body=body, client=client, respond=respond)
     said = respond.only
     assert said["replace_original"] is False and "response_type" not in said  # private to the clicker
     assert "needs a number after it" in said["text"] and fake_slack.api_calls("views.open") == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["image x 10", "{}", '{"text": "image x 10", "api": "NaN", "compute": "1"}',
+     '{"text": "image x 10", "api": "-1", "compute": "1"}', '{"text": "", "api": "1", "compute": "1"}'],
+)  # fmt: skip
+def test_a_details_button_the_bot_did_not_make_shows_nothing(
+    value: str, respond: Recorder, client: WebClient, fake_slack: FakeSlack
+) -> None:
+    body = details_click("image x 10")
+    body["actions"][0]["value"] = value
+    estimate_details(body=body, client=client, respond=respond)
+    assert "isn't one costbot made" in respond.only["text"] and fake_slack.api_calls("views.open") == []
+
+
+def test_a_modal_slack_would_not_open_is_said_to_the_clicker(
+    respond: Recorder, client: WebClient, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail_next("views.open", error="expired_trigger_id")
+    estimate_details(body=details_click("image x 10"), client=client, respond=respond)
+    assert respond.only["replace_original"] is False
+    assert "Slack didn't open the details (expired_trigger_id); click the button again." in respond.only["text"]
 
 
 def test_a_cards_details_show_its_saved_figures_and_only_in_its_channel(
@@ -152,7 +208,14 @@ def test_a_cards_details_show_its_saved_figures_and_only_in_its_channel(
     card_details(body=elsewhere, client=client, respond=respond, db=sqlite_db)
     card_details(body=button_payload("scenario_details", "abc", response_url="u"), client=client, respond=respond,
                  db=sqlite_db)  # fmt: skip
+    card_details(
+        body=button_payload("scenario_details", str(scenario.id + 1000), response_url="u"),
+        client=client,
+        respond=respond,
+        db=sqlite_db,
+    )  # fmt: skip  (deleted, or never was)
     assert "isn't this channel's" in respond.calls[0]["text"] and "isn't one costbot made" in respond.calls[1]["text"]
+    assert "was deleted" in respond.calls[2]["text"]
     assert len(fake_slack.api_calls("views.open")) == 1
 
 

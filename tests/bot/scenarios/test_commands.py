@@ -390,7 +390,7 @@ def test_a_value_is_a_new_version_and_the_card_follows(db: Database, client: Web
     changed = stored(db, "plan")
     assert changed is not None and changed.version == 2 and changed.text == f"{VIDEO} value $2 each"
     assert reply.private and ":white_check_mark: Value set to `value $2 each`: *plan* is now v2." in shown(reply)
-    assert "pays back 2.00×" in shown(reply)
+    assert "pays back: value 2.00× API spend" in shown(reply)
     (update,) = fake_slack.api_calls("chat.update")
     card = json.dumps(update.body["blocks"], ensure_ascii=False)
     assert update.body["ts"] == scenario.card_ts and "Saved by <@U0ALICE> · v2 ·" in card
