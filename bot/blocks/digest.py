@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.blocks.mrkdwn import clip, escape
 from bot.blocks.parts import context, section, sections, split_messages
-from bot.blocks.words import and_more, move, plural, share
+from bot.blocks.words import and_more, move, pays_back, plural, share
 from costing import (
     Cause,
     Digest,
@@ -129,11 +129,12 @@ def _compute_week(totals: Totals) -> str:
 
 
 def _verdict(digest: Digest) -> str | None:
-    """`pays back 2.00×`, `doesn't pay back (0.02×)`, over the scenarios that state a value; None without."""
+    """`pays back: value 2.00× API spend` (`bot.blocks.words.pays_back`), over the scenarios that state a
+    value; None without."""
     ratio = digest.totals.ratio
     if ratio is None:
         return None
-    said = f"pays back {format_ratio(ratio)}" if ratio >= 1 else f"doesn't pay back ({format_ratio(ratio)})"
+    said = pays_back(ratio)
     valued = len(digest.lines) - len(digest.unvalued)
     return said if valued == len(digest.lines) else f"{said} where a value is stated"
 

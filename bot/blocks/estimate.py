@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.blocks.mrkdwn import clip, escape, link
+from bot.blocks.words import pays_back
 from costing import Estimate, format_count, format_ratio, format_usd, source_words
 
 __all__ = [
@@ -180,14 +181,8 @@ def verdict(estimate: Estimate) -> str | None:
         if value.payback_days is None:
             return None
         return f"pays back the one-off cost in {format_count(value.payback_days.quantize(Decimal(1)))} days"
-    spend = "your-price" if estimate.api.price.override else "API"
-    ratio = f"value {format_ratio(value.ratio)} {spend} spend"
-    if value.ratio >= 1:
-        return f"pays back: {ratio}"
-    # Decided on the exact ratio; a ratio that rounds to 1.00× says so rather than contradicting itself.
-    word = "about breaks even" if format_ratio(value.ratio) == format_ratio(Decimal(1)) else "doesn't pay back"
-    said = f"{word}: {ratio}"
-    if value.break_even_unit_usd is not None:
+    said = pays_back(value.ratio, "your-price" if estimate.api.price.override else "API")
+    if value.ratio < 1 and value.break_even_unit_usd is not None:
         said += f"; break-even price {_break_even(estimate, value.break_even_unit_usd)}"
     return said
 

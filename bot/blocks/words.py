@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from costing import format_usd
+from costing import format_ratio, format_usd
 
-__all__ = ["and_more", "budget_share", "move", "pct", "plural", "share", "signed_usd"]
+__all__ = ["and_more", "budget_share", "move", "pays_back", "pct", "plural", "share", "signed_usd"]
 
 
 def signed_usd(amount: Decimal) -> str:
@@ -46,3 +46,14 @@ def plural(count: int, word: str, plural: str | None = None) -> str:
 def and_more(shown: Sequence[str], total: int) -> str:
     names = ", ".join(shown)
     return f"{names} and {total - len(shown):,} more" if total > len(shown) else names
+
+
+def pays_back(ratio: Decimal, spend: str = "API") -> str:
+    """The verdict on value ÷ spend: `pays back: value 2.00× API spend`, `doesn't pay back: value 0.19× API
+    spend`, and `about breaks even` for a ratio under 1 that rounds to 1.00× (never a self-contradicting
+    `doesn't pay back (1.00×)`)."""
+    said = f"value {format_ratio(ratio)} {spend} spend"
+    if ratio >= 1:
+        return f"pays back: {said}"
+    word = "about breaks even" if format_ratio(ratio) == format_ratio(Decimal(1)) else "doesn't pay back"
+    return f"{word}: {said}"

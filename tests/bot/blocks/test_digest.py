@@ -208,7 +208,7 @@ def test_the_summary_opens_with_the_weeks_spend_its_compute_range_and_the_verdic
     low, high = format_usd(d.totals.compute_low_week), format_usd(d.totals.compute_high_week)
     assert summary["text"]["text"] == (
         f"*{format_usd(d.totals.api_week)}/week* API spend · {low}–{high}/week GPU compute · "
-        "4 recurring scenarios · doesn't pay back (0.02×) where a value is stated"
+        "4 recurring scenarios · doesn't pay back: value 0.02× API spend where a value is stated"
     )
     assert len(summary["fields"]) == 6
 

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from bot.blocks.words import and_more, budget_share, move, pct, plural, share, signed_usd
+from bot.blocks.words import and_more, budget_share, move, pays_back, pct, plural, share, signed_usd
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,16 @@ def test_lists_and_plurals() -> None:
     )  # fmt: skip
     assert and_more(["a", "b"], 5) == "a, b and 3 more"
     assert and_more(["a", "b"], 2) == "a, b"
+
+
+@pytest.mark.parametrize(
+    ("ratio", "said"),
+    [
+        ("2", "pays back: value 2.00× API spend"),
+        ("1", "pays back: value 1.00× API spend"),  # value equals spend: it pays for itself
+        ("0.9995", "about breaks even: value 1.00× API spend"),  # not "doesn't pay back (1.00×)"
+        ("0.994", "doesn't pay back: value 0.99× API spend"),
+    ],
+)
+def test_the_verdict_never_contradicts_its_rounded_ratio(ratio: str, said: str) -> None:
+    assert pays_back(D(ratio)) == said
