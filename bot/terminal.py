@@ -21,7 +21,8 @@ def print_estimate(estimate: Estimate, console: Console) -> None:
     console.print(title)
     table = Table(show_edge=False, header_style="bold")
     table.add_column("")
-    table.add_column("API price", justify="right", style="green")
+    spend = "Your price" if estimate.api.price.override else "API price"  # `at $0.2/s`: not the list price
+    table.add_column(spend, justify="right", style="green")
     table.add_column("GPU compute", justify="right", style="magenta")
     table.add_row(f"per {estimate.unit}", format_usd(estimate.api.unit_usd), format_usd(estimate.compute.unit_usd))
     total_label = f"total per {estimate.period}" if estimate.period else "total"
@@ -61,14 +62,15 @@ def print_estimate(estimate: Estimate, console: Console) -> None:
             line.append(f" per {value.period}")
         if value.ratio is not None:
             style = "bold green" if value.ratio >= 1 else "bold red"
-            line.append("  ·  value ÷ API spend ")
+            line.append(f"  ·  value ÷ {'your-price' if estimate.api.price.override else 'API'} spend ")
             line.append(format_ratio(value.ratio), style=style)
         if value.compute_ratio is not None:
             line.append(f"  ·  ÷ compute {format_ratio(value.compute_ratio)}")
         console.print(line)
         if value.break_even_unit_usd is not None:
             console.print(
-                f"       break-even: {format_usd(value.break_even_unit_usd)} per {estimate.unit} at API price"
+                f"       break-even price: {format_usd(value.break_even_unit_usd)} per {estimate.unit} "
+                f"(now {format_usd(estimate.api.unit_usd)})"
             )
         if value.payback_days is not None:
             console.print(f"       pays back the one-off cost in {format_count(value.payback_days.quantize(1))} days")

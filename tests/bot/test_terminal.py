@@ -39,7 +39,16 @@ def test_a_periodic_estimate_shows_every_projection() -> None:
 
 def test_value_ratio_and_break_even_are_shown() -> None:
     text = render(print_estimate, estimate("chat 2k tokens x 1000 per day value $0.05 each"))
-    assert "value ÷ API spend" in text and "break-even: $0.05 per request" in text
+    e = estimate("chat 2k tokens x 1000 per day value $0.05 each")
+    assert (
+        "value ÷ API spend" in text
+        and f"break-even price: $0.05 per request (now {format_usd(e.api.unit_usd)})" in text
+    )
+
+
+def test_your_own_price_is_not_called_the_api_price() -> None:
+    text = render(print_estimate, estimate("video 10s sora-2 x 1M users at $0.2/s value $3 each"))
+    assert "Your price" in text and "API price" not in text and "value ÷ your-price spend" in text
 
 
 def test_payback_is_shown_for_a_one_off_cost_with_recurring_value() -> None:
