@@ -105,13 +105,13 @@ def _value(estimate: Estimate) -> dict | None:
     said = value.description.removeprefix("value: ")  # not "*Value* value: $2.00 per video"
     lines = [f"*Value* {escape(said)} → *{format_usd(value.total_usd)}*{period}"]
     if value.ratio is not None:
-        verdict = ":white_check_mark: pays for itself" if value.ratio >= 1 else ":x: costs more than it brings"
-        ratios = f"value ÷ API spend *{format_ratio(value.ratio)}*"
+        mark = ":white_check_mark:" if value.ratio >= 1 else ":x:"
+        ratios = f"{mark} {pays_back(value.ratio, _spend_label(estimate).replace(' ', '-'))}"
         if value.compute_ratio is not None:
             ratios += f" · value ÷ compute {format_ratio(value.compute_ratio)}"
-        lines.append(f"{ratios} — {verdict}")
+        lines.append(ratios)
     if value.break_even_unit_usd is not None:
-        lines.append(f"Break-even: {format_usd(value.break_even_unit_usd)} per {escape(estimate.unit)} at API price")
+        lines.append(f"Break-even price: {_break_even(estimate, value.break_even_unit_usd)}")
     if value.payback_days is not None:
         lines.append(f"Pays back the one-off cost in {format_count(value.payback_days.quantize(Decimal(1)))} days")
     return {"type": "section", "text": {"type": "mrkdwn", "text": clip("\n".join(lines))}}

@@ -146,7 +146,7 @@ def test_details_open_a_modal_with_every_figure_behind_the_headline(
     view = call.body["view"]
     said = all_text(view["blocks"])
     assert call.body["trigger_id"] == payload["trigger_id"] and view["title"]["text"] == "Estimate details"
-    assert "*Assumptions*" in said and "*Per year*" in said and "value ÷ API spend" in said
+    assert "*Assumptions*" in said and "*Per year*" in said and "API spend" in said and "Break-even price" in said
     assert "the same figures it shows" in said
     assert fake_slack.responses() == []  # nothing posted, nothing replaced
 

@@ -90,7 +90,9 @@ def test_details_hold_the_grid_the_periods_the_sources_and_the_assumptions() -> 
         "*Per month*",
         "*Per year*",
     ]
-    assert any(t.startswith("*Value*") and "value ÷ API spend" in t and "Break-even" in t for t in shown)
+    assert any(
+        t.startswith("*Value*") and "pays back: value" in t and "Break-even price: $0.10 per image" in t for t in shown
+    )
     assert any(t.startswith("*Assumptions*\n• ") for t in shown)
     assert any("checked 20" in t and "<https://" in t for t in shown)
 
