@@ -261,10 +261,11 @@ def _line(
     api_total = api_unit * estimate.quantity
     api_week = _per_week(api_total, estimate.period)
     compute_week = _per_week(compute_unit * estimate.quantity, estimate.period)
+    low_week = high_week = None
     low_high = _compute_range(estimate, cost)
-    low_week, high_week = (
-        (None, None) if low_high is None else (_per_week(b * estimate.quantity, estimate.period) for b in low_high)
-    )
+    if low_high is not None:
+        low_week = _per_week(low_high[0] * estimate.quantity, estimate.period)
+        high_week = _per_week(low_high[1] * estimate.quantity, estimate.period)
     change = None
     price_note = None
     if previous is not None:

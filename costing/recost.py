@@ -27,9 +27,7 @@ class _PerUnit(Protocol):
     def unit_usd(self) -> Decimal: ...
 
 
-class _ComputePerUnit(Protocol):
-    @property
-    def unit_usd(self) -> Decimal: ...
+class _ComputePerUnit(_PerUnit, Protocol):
     @property
     def low_usd(self) -> Decimal | None: ...
     @property

@@ -32,6 +32,7 @@ __all__ = [
     "headline_text",
     "key_fields",
     "verdict",
+    "warnings_block",
 ]
 
 SAVE_ACTION = "save_estimate"
@@ -106,7 +107,7 @@ def _value(estimate: Estimate) -> dict | None:
     lines = [f"*Value* {escape(said)} → *{format_usd(value.total_usd)}*{period}"]
     if value.ratio is not None:
         mark = ":white_check_mark:" if value.ratio >= 1 else ":x:"
-        ratios = f"{mark} {pays_back(value.ratio, _spend_label(estimate).replace(' ', '-'))}"
+        ratios = f"{mark} {pays_back(value.ratio, _spend_noun(estimate))}"
         if value.compute_ratio is not None:
             ratios += f" · value ÷ compute {format_ratio(value.compute_ratio)}"
         lines.append(ratios)
@@ -170,6 +171,11 @@ def _spend_label(estimate: Estimate) -> str:
     return "your price" if estimate.api.price.override else "API"
 
 
+def _spend_noun(estimate: Estimate) -> str:
+    """`_spend_label` before "spend": `API spend`, `your-price spend`."""
+    return _spend_label(estimate).replace(" ", "-")
+
+
 def verdict(estimate: Estimate) -> str | None:
     """The headline's verdict, against API spend (compute is the provider's cost, not the buyer's):
     `pays back: value 2.00× API spend`, `doesn't pay back: value 0.19× API spend; break-even price $0.01 per
@@ -181,7 +187,7 @@ def verdict(estimate: Estimate) -> str | None:
         if value.payback_days is None:
             return None
         return f"pays back the one-off cost in {format_count(value.payback_days.quantize(Decimal(1)))} days"
-    said = pays_back(value.ratio, "your-price" if estimate.api.price.override else "API")
+    said = pays_back(value.ratio, _spend_noun(estimate))
     if value.ratio < 1 and value.break_even_unit_usd is not None:
         said += f"; break-even price {_break_even(estimate, value.break_even_unit_usd)}"
     return said
@@ -216,11 +222,13 @@ def headline(estimate: Estimate) -> str:
     return f"{line} · {said}" if said else line
 
 
-def _compute_point(estimate: Estimate, unit_usd: Decimal, low_usd: Decimal, high_usd: Decimal, per: str) -> str:
-    """`$0.071 compute, typical of $0.044–$0.087`: the point the answer leads with, inside its range."""
-    if low_usd == high_usd:
-        return f"{format_usd(unit_usd)}{per} compute"
-    return f"{format_usd(unit_usd)}{per} compute, typical of {format_usd(low_usd)}–{format_usd(high_usd)}"
+def _compute_point(estimate: Estimate) -> str:
+    """`$0.071 compute, typical of $0.044–$0.087`: the point per unit the answer leads with, inside its range."""
+    compute = estimate.compute
+    if compute.low_usd == compute.high_usd:
+        return f"{format_usd(compute.unit_usd)} compute"
+    low, high = format_usd(compute.low_usd), format_usd(compute.high_usd)
+    return f"{format_usd(compute.unit_usd)} compute, typical of {low}–{high}"
 
 
 def key_fields(estimate: Estimate, *, extra: Sequence[str] = ()) -> list[dict[str, str]]:
@@ -228,8 +236,7 @@ def key_fields(estimate: Estimate, *, extra: Sequence[str] = ()) -> list[dict[st
     unit = escape(estimate.unit)
     compute = estimate.compute
     spend = _spend_label(estimate)
-    per_unit = _compute_point(estimate, compute.unit_usd, compute.low_usd, compute.high_usd, "")
-    fields = [f"*Per {unit}*\n{format_usd(estimate.api.unit_usd)} {spend}\n{per_unit}"]
+    fields = [f"*Per {unit}*\n{format_usd(estimate.api.unit_usd)} {spend}\n{_compute_point(estimate)}"]
     if estimate.per_user_usd is not None and estimate.users:
         period = f"/{estimate.period}" if estimate.period else ""
         fields.append(
@@ -259,14 +266,12 @@ def basis_line(estimate: Estimate) -> str:
     return text
 
 
-def _warnings_block(estimate: Estimate) -> dict | None:
+def warnings_block(estimate: Estimate) -> dict[str, Any] | None:
+    """The estimate's warnings (a retired model, an extrapolation), one per line; None without any."""
     if not estimate.warnings:
         return None
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(_warning_lines(estimate))}}
-
-
-def _warning_lines(estimate: Estimate) -> str:
-    return "\n".join(f":warning: {escape(w)}" for w in estimate.warnings)
+    text = "\n".join(f":warning: {escape(w)}" for w in estimate.warnings)
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
 
 
 def estimate_blocks(
@@ -284,7 +289,7 @@ def estimate_blocks(
         "type": "context",
         "elements": [{"type": "mrkdwn", "text": clip("\n".join([basis_line(estimate), *footer]))}],
     }
-    return [b for b in (top, _warnings_block(estimate), basis) if b is not None]
+    return [b for b in (top, warnings_block(estimate), basis) if b is not None]
 
 
 def details_value(estimate: Estimate) -> str:
@@ -328,7 +333,7 @@ def details_blocks(estimate: Estimate, *, extra: Sequence[str] = (), asked: bool
         _projections(estimate),
         _value(estimate),
         {"type": "section", "text": {"type": "mrkdwn", "text": clip("\n".join(extra))}} if extra else None,
-        _warnings_block(estimate),
+        warnings_block(estimate),
         _price_source(estimate),
         _assumptions(estimate),
         {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(f"`/cost {escape(estimate.text)}`")}]}

@@ -16,6 +16,7 @@ from bot.blocks.estimate import (
     details_value,
     estimate_blocks,
     headline,
+    warnings_block,
 )
 from bot.blocks.mrkdwn import clip, escape, escape_slack_text
 from bot.blocks.parts import context, section
@@ -126,9 +127,9 @@ def _title(scenario: ScenarioPublic) -> str:
     return f":pushpin: *{escape(scenario.name)}* · v{scenario.version}"
 
 
-def _budget_field(scenario: ScenarioPublic) -> list[str]:
+def _budget_lines(scenario: ScenarioPublic) -> list[str]:
     status = budget_status(scenario)
-    return [f"*Budget*\n{status}"] if status else []
+    return [status] if status else []
 
 
 def scenario_card(scenario: ScenarioPublic, *, changed_by: str | None = None) -> dict[str, Any]:
@@ -143,7 +144,10 @@ def scenario_card(scenario: ScenarioPublic, *, changed_by: str | None = None) ->
     )
     blocks = [
         *estimate_blocks(
-            scenario.estimate, lead=f"{_title(scenario)} — ", extra=_budget_field(scenario), footer=[footer]
+            scenario.estimate,
+            lead=f"{_title(scenario)} — ",
+            extra=[f"*Budget*\n{line}" for line in _budget_lines(scenario)],
+            footer=[footer],
         ),
         {
             "type": "actions",
@@ -152,11 +156,6 @@ def scenario_card(scenario: ScenarioPublic, *, changed_by: str | None = None) ->
         },
     ]
     return {"text": f"Scenario {escape(scenario.name)}: {escape(scenario.estimate.headline())}", "blocks": blocks}
-
-
-def _budget_lines(scenario: ScenarioPublic) -> list[str]:
-    status = budget_status(scenario)
-    return [status] if status else []
 
 
 def scenario_details_modal(scenario: ScenarioPublic) -> dict[str, Any]:
@@ -328,12 +327,11 @@ def what_if_message(
     """The answer in a scenario's thread to `what if …`: the new headline, only what changed (old → new, ±%),
     its warnings, a button to keep it and one to open the full figures."""
     lines = _differences(comparison)
-    warnings = estimate.warnings  # all of them: a retired model still is one in the what-if
     blocks = [
         # In reply to the asker's own message: no mention (Slack tells thread followers of replies anyway).
         section(f":crystal_ball: *What if* · *{escape(scenario.name)}* v{scenario.version} → {headline(estimate)}"),
         section("\n".join(lines) if lines else "Same figures as the saved version."),
-        section("\n".join(f":warning: {escape(w)}" for w in warnings)) if warnings else None,
+        warnings_block(estimate),  # all of them: a retired model still is one in the what-if
         context(f"`/cost {escape(text)}`"),
         {
             "type": "actions",

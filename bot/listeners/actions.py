@@ -43,7 +43,7 @@ from bot.seals import Seal
 from bot.slack_lookups import post_card
 from bot.work import acknowledge_work, durable
 from costing import CatalogError, EstimateError
-from storage import Database, get_scenario_by_id
+from storage import Database, ScenarioPublic, get_scenario_by_id
 from storage.types import utcnow
 
 __all__ = [
@@ -198,19 +198,27 @@ def estimate_details(body: dict[str, Any], client: WebClient, respond: Respond) 
     _open_view(body, client, respond, details_modal(estimate, footer=footer), "details")
 
 
-def card_details(body: dict[str, Any], client: WebClient, respond: Respond, db: Database) -> None:
-    """Details on a scenario's card: its current version's figures, as saved, and its budget."""
+def _clicked_scenario(body: dict[str, Any], respond: Respond, db: Database, *, nothing: str) -> ScenarioPublic | None:
+    """The scenario a card button names, if it is this channel's; otherwise the clicker is told (`nothing`: what
+    did not happen) and None. Another channel's scenario is said as not found, so its name never shows."""
     where = _where(body)
     scenario_id = read_id(body["actions"][0].get("value"))
     if scenario_id is None:
-        respond(replace_original=False, **problem_message("That button isn't one costbot made; nothing to show."))
-        return
+        respond(replace_original=False, **problem_message(f"That button isn't one costbot made; {nothing}."))
+        return None
     with db.session(write=False) as session:
         scenario = get_scenario_by_id(session=session, team_id=where.team_id, scenario_id=scenario_id)
     if scenario is None or scenario.channel_id != where.channel_id:
         respond(replace_original=False, **problem_message("That scenario was deleted, or isn't this channel's."))
-        return
-    _open_view(body, client, respond, scenario_details_modal(scenario), "details")
+        return None
+    return scenario
+
+
+def card_details(body: dict[str, Any], client: WebClient, respond: Respond, db: Database) -> None:
+    """Details on a scenario's card: its current version's figures, as saved, and its budget."""
+    scenario = _clicked_scenario(body, respond, db, nothing="nothing to show")
+    if scenario is not None:
+        _open_view(body, client, respond, scenario_details_modal(scenario), "details")
 
 
 def new_estimate(body: dict[str, Any], client: WebClient, seal: Seal) -> None:
@@ -287,15 +295,8 @@ def save_scenario_version(
 
 def post_scenario_card(body: dict[str, Any], client: WebClient, respond: Respond, db: Database) -> None:
     """From `/cost show`, for a scenario whose card couldn't be posted when it was saved."""
-    where = _where(body)
-    scenario_id = read_id(body["actions"][0].get("value"))
-    if scenario_id is None:
-        respond(replace_original=False, **problem_message("That button isn't one costbot made; nothing was posted."))
-        return
-    with db.session(write=False) as session:
-        scenario = get_scenario_by_id(session=session, team_id=where.team_id, scenario_id=scenario_id)
-    if scenario is None or scenario.channel_id != where.channel_id:  # another channel's: said as not found
-        respond(replace_original=False, **problem_message("That scenario was deleted, or isn't this channel's."))
+    scenario = _clicked_scenario(body, respond, db, nothing="nothing was posted")
+    if scenario is None:
         return
     if scenario.card_ts:
         respond(replace_original=False, **problem_message(f"{scenario.name} has its card in the channel already."))

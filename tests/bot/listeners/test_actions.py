@@ -24,9 +24,19 @@ from bot.listeners.actions import (
 from bot.scenarios import Where, save_named
 from bot.seals import Seal
 from costing import estimate
-from storage import Database, get_scenario
+from storage import Database, ScenarioPublic, get_scenario
 from tests.bot.listeners.conftest import Recorder
 from tests.fakeslack import TEAM, FakeSlack, button_payload
+
+
+def saved_through_bot(db: Database, client: WebClient, text: str, *, name: str = "plan",
+                      channel: str = "C0GENERAL") -> ScenarioPublic:  # fmt: skip
+    """`/cost save NAME TEXT` by Alice in `channel`, through the bot's own use case; the scenario as stored."""
+    save_named(name, text, where=Where(team_id=TEAM, channel_id=channel, user_id="U0ALICE"), db=db, client=client)
+    with db.session(write=False) as session:
+        scenario = get_scenario(session=session, team_id=TEAM, channel_id=channel, name=name)
+    assert scenario is not None
+    return scenario
 
 
 def test_share_posts_in_the_channel_and_deletes_the_ephemeral(
@@ -193,11 +203,7 @@ def test_a_modal_slack_would_not_open_is_said_to_the_clicker(
 def test_a_cards_details_show_its_saved_figures_and_only_in_its_channel(
     client: WebClient, fake_slack: FakeSlack, respond: Recorder, sqlite_db: Database
 ) -> None:
-    where = Where(team_id=TEAM, channel_id="C0GENERAL", user_id="U0ALICE")
-    save_named("plan", "video 10s x 1k per day", where=where, db=sqlite_db, client=client)
-    with sqlite_db.session(write=False) as session:
-        scenario = get_scenario(session=session, team_id=TEAM, channel_id="C0GENERAL", name="plan")
-    assert scenario is not None
+    scenario = saved_through_bot(sqlite_db, client, "video 10s x 1k per day")
     card_details(body=button_payload("scenario_details", str(scenario.id), response_url="u", ephemeral=False),
                  client=client, respond=respond, db=sqlite_db)  # fmt: skip
     (call,) = fake_slack.api_calls("views.open")
@@ -225,11 +231,7 @@ def test_a_cards_details_show_its_saved_figures_and_only_in_its_channel(
 def _saved_elsewhere(db: Database, client: WebClient, fake_slack: FakeSlack) -> int:
     """A scenario of the private channel C0SECRET, with its card not posted; its id."""
     fake_slack.fail_next("chat.postMessage", error="not_in_channel")
-    secret = Where(team_id=TEAM, channel_id="C0SECRET", user_id="U0ALICE")
-    save_named("hidden-plan", "video 10s", where=secret, db=db, client=client)
-    with db.session(write=False) as session:
-        scenario = get_scenario(session=session, team_id=TEAM, channel_id="C0SECRET", name="hidden-plan")
-    assert scenario is not None
+    scenario = saved_through_bot(db, client, "video 10s", name="hidden-plan", channel="C0SECRET")
     return scenario.id
 
 
@@ -301,11 +303,7 @@ def _button(message: dict, action_id: str) -> str:
 def test_delete_keep_and_undo_buttons_answer_through_the_response_url_in_place(
     client: WebClient, fake_slack: FakeSlack, respond: Recorder, sqlite_db: Database
 ) -> None:
-    where = Where(team_id=TEAM, channel_id="C0GENERAL", user_id="U0ALICE")
-    save_named("plan", "video 10s", where=where, db=sqlite_db, client=client)
-    with sqlite_db.session(write=False) as session:
-        scenario = get_scenario(session=session, team_id=TEAM, channel_id="C0GENERAL", name="plan")
-    assert scenario is not None
+    scenario = saved_through_bot(sqlite_db, client, "video 10s")
 
     keep_scenario(body=button_payload("keep_scenario", str(scenario.id), response_url="u"), respond=respond,
                   db=sqlite_db)  # fmt: skip
