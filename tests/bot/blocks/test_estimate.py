@@ -9,7 +9,7 @@ import pytest
 from bot.blocks import estimate_message
 from bot.blocks.estimate import details_modal
 from bot.replies import estimate_text
-from costing import estimate
+from costing import Estimate, estimate
 from costing.help import HELP_SECTIONS
 from costing.money import format_usd
 
@@ -191,3 +191,14 @@ def test_estimate_message_snapshot(text: str, snapshot: Any) -> None:
     e = estimate(text, at=AT)
     assert estimate_message(e) == snapshot(name="message")
     assert details_modal(e) == snapshot(name="details")
+
+
+def test_an_estimate_saved_before_compute_ranges_shows_its_one_figure() -> None:
+    saved = estimate_text("video 10s sora-2 x 1M users").model_dump(mode="json")
+    for key in ("low_usd", "high_usd", "total_low_usd", "total_high_usd", "basis"):
+        del saved["compute"][key]  # as estimates were stored before ranges
+    old = Estimate.model_validate(saved)
+    top = estimate_message(old)["blocks"][0]
+    point = format_usd(old.compute.total_usd)
+    assert f"*$1,000,000* API · {point} compute" in top["text"]["text"] and "–" not in top["text"]["text"]
+    assert top["fields"][0]["text"].endswith(f"{format_usd(old.compute.unit_usd)} compute")  # no "typical of"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
@@ -23,7 +24,7 @@ from bot.listeners.actions import (
 )
 from bot.scenarios import Where, save_named
 from bot.seals import Seal
-from costing import estimate
+from costing import estimate, use_price_book
 from storage import Database, ScenarioPublic, get_scenario
 from tests.bot.listeners.conftest import Recorder
 from tests.fakeslack import TEAM, FakeSlack, button_payload
@@ -189,6 +190,18 @@ def test_a_details_button_the_bot_did_not_make_shows_nothing(
     body["actions"][0]["value"] = value
     estimate_details(body=body, client=client, respond=respond)
     assert "isn't one costbot made" in respond.only["text"] and fake_slack.api_calls("views.open") == []
+
+
+def test_details_with_a_broken_price_book_say_so_and_open_nothing(
+    respond: Recorder, client: WebClient, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    body = details_click("image x 10")
+    book = tmp_path / "prices.yaml"
+    book.write_text("entries: [this is not an entry]\n", encoding="utf-8")
+    use_price_book(str(book))
+    estimate_details(body=body, client=client, respond=respond)
+    assert respond.only["text"].startswith("costbot's price book has a problem:")
+    assert fake_slack.api_calls("views.open") == []
 
 
 def test_a_modal_slack_would_not_open_is_said_to_the_clicker(
